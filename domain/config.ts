@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of DESIGN §1, validated once at start. Pure: takes an env object, returns a
+ * typed config or throws ConfigError naming the one variable that is wrong.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().positive();
+const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export const configSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+  MQTT_PORT: port.default(1883),
+  MQTT_TLS_PORT: port.optional(),
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  HTTP_PORT: port.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  GUARDIAN_TZ: z.string().default('Asia/Shanghai').refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai'),
+  DAY_SHIFT: z.string().default('08:00-20:00').refine(
+    (v) => { const [a, b] = v.split('-'); return !!a && !!b && hhmm.test(a) && hhmm.test(b) && a !== b; },
+    'HH:MM-HH:MM, e.g. 08:00-20:00'),
+  ACK_TIMEOUT_S: seconds.default(180),
+  SLA_WARN_S: seconds.default(600),
+  SLA_ONSITE_S: seconds.default(900),
+  RECONCILE_S: seconds.default(30),
+  ARRIVE_REMIND_S: seconds.default(300),
+  CHECKIN_GRACE_S: seconds.default(300),
+  ROLE: z.enum(['all', 'gateway', 'dispatcher', 'api']).default('all'),
+  INSTANCE_ID: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GUARDIAN_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
+  TELEMETRY_FLUSH_MS: z.coerce.number().int().min(1).max(250).default(250),
+  TELEMETRY_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(2000),
+  SESSION_TTL_H: z.coerce.number().positive().default(12),
+}).superRefine((c, ctx) => {
+  if (c.MQTT_TLS_PORT !== undefined && (!c.TLS_CERT || !c.TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['TLS_CERT'], message: 'TLS_CERT and TLS_KEY are required when MQTT_TLS_PORT is set' });
+  }
+  if (c.SLA_WARN_S >= c.SLA_ONSITE_S) {
+    ctx.addIssue({ code: 'custom', path: ['SLA_WARN_S'], message: `must be below SLA_ONSITE_S (${c.SLA_ONSITE_S})` });
+  }
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly problem: string, readonly value?: string) {
+    super(`${variable}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as in most .env files. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const result = configSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = String(issue.path[0] ?? 'config');
+  const secret = /PASSWORD|URL|KEY/.test(variable);
+  throw new ConfigError(variable, issue.message, secret ? undefined : cleaned[variable]);
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

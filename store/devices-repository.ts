@@ -1,0 +1,100 @@
+import type { DeviceKind } from '../domain/device-kinds.js';
+import { hashSecret, newDeviceSecret } from '../domain/secrets.js';
+import type { Queryable } from './db.js';
+
+export interface DeviceAuthRow {
+  id: string;
+  householdId: string;
+  kind: DeviceKind;
+  room: string | null;
+  secretHash: Buffer | null;
+  revoked: boolean;
+  heartbeatS: number;
+}
+
+export interface DeviceRow {
+  id: string; householdId: string; kind: DeviceKind; room: string | null; parentId: string | null;
+  heartbeatS: number; online: boolean; lastSeenAt: Date | null; battery: number | null;
+  rssi: number | null; revokedAt: Date | null; createdAt: Date;
+}
+
+const DEVICE_COLUMNS = `id, household_id AS "householdId", kind, room, parent_id AS "parentId",
+  heartbeat_s AS "heartbeatS", online, last_seen_at AS "lastSeenAt", battery, rssi,
+  revoked_at AS "revokedAt", created_at AS "createdAt"`;
+
+export async function findDeviceForAuth(db: Queryable, id: string): Promise<DeviceAuthRow | null> {
+  const r = await db.query<DeviceAuthRow>(
+    `SELECT id, household_id AS "householdId", kind, room, secret_hash AS "secretHash",
+            revoked_at IS NOT NULL AS revoked, heartbeat_s AS "heartbeatS"
+       FROM devices WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+/** A device id a person can read off a label and type: kind prefix + 10 random base32 chars. */
+export function newDeviceId(kind: DeviceKind): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(10));
+  let s = '';
+  for (const b of bytes) s += alphabet[b % alphabet.length];
+  return `${kind.replace(/_/g, '')}-${s}`;
+}
+
+export interface ProvisionInput { householdId: string; kind: DeviceKind; room?: string | null; heartbeatS?: number; id?: string }
+
+/** Creates a device and returns its secret, which is never stored and never shown again. */
+export async function provisionDevice(db: Queryable, input: ProvisionInput): Promise<{ deviceId: string; secret: string }> {
+  const deviceId = input.id ?? newDeviceId(input.kind);
+  const secret = newDeviceSecret();
+  await db.query(
+    `INSERT INTO devices (id, household_id, kind, room, secret_hash, heartbeat_s) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [deviceId, input.householdId, input.kind, input.room ?? null, hashSecret(secret), input.heartbeatS ?? 300]);
+  return { deviceId, secret };
+}
+
+/** Registers a zigbee child `<hubId>/<friendlyName>` that reports through its hub. */
+export async function registerZigbeeChild(db: Queryable, hubId: string, friendlyName: string, kind: DeviceKind, room?: string): Promise<string> {
+  const id = `${hubId}/${friendlyName}`;
+  await db.query(
+    `INSERT INTO devices (id, household_id, kind, room, parent_id)
+     SELECT $1, household_id, $3, $4, id FROM devices WHERE id = $2
+     ON CONFLICT (id) DO NOTHING`, [id, hubId, kind, room ?? null]);
+  return id;
+}
+
+export async function revokeDevice(db: Queryable, id: string): Promise<boolean> {
+  const r = await db.query(`UPDATE devices SET revoked_at = now(), online = false WHERE id = $1 AND revoked_at IS NULL`, [id]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function listDevices(db: Queryable, opts: { householdId?: string; limit?: number; offset?: number } = {}): Promise<{ items: DeviceRow[]; total: number }> {
+  const where = opts.householdId ? 'WHERE household_id = $1' : '';
+  const params: unknown[] = opts.householdId ? [opts.householdId] : [];
+  const total = Number((await db.query(`SELECT count(*) AS n FROM devices ${where}`, params)).rows[0].n);
+  const n = params.length;
+  const r = await db.query<DeviceRow>(
+    `SELECT ${DEVICE_COLUMNS} FROM devices ${where} ORDER BY household_id, id LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...params, opts.limit ?? 100, opts.offset ?? 0]);
+  return { items: r.rows, total };
+}
+
+export async function devicesOfHousehold(db: Queryable, householdId: string): Promise<DeviceRow[]> {
+  return (await db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE household_id = $1 ORDER BY kind, id`, [householdId])).rows;
+}
+
+export interface PresenceUpdate { deviceId: string; online: boolean | null; lastSeenAt: Date; battery: number | null; rssi: number | null }
+
+/** One statement for a whole batch of presence/telemetry bookkeeping (never one UPDATE per message). */
+export async function applyPresence(db: Queryable, rows: PresenceUpdate[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.query(
+    `UPDATE devices d SET
+        last_seen_at = GREATEST(d.last_seen_at, u.seen),
+        online  = COALESCE(u.online, d.online),
+        battery = COALESCE(u.battery, d.battery),
+        rssi    = COALESCE(u.rssi, d.rssi)
+       FROM unnest($1::text[], $2::boolean[], $3::timestamptz[], $4::smallint[], $5::smallint[])
+            AS u(id, online, seen, battery, rssi)
+      WHERE d.id = u.id`,
+    [rows.map((r) => r.deviceId), rows.map((r) => r.online), rows.map((r) => r.lastSeenAt),
+     rows.map((r) => r.battery), rows.map((r) => (r.rssi === null ? null : Math.max(-32768, Math.min(32767, Math.round(r.rssi)))))]);
+}
