@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+
+// Projects of DESIGN §10: unit (pure, fast), integration (real PostgreSQL, redis-server, broker).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/helpers/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // 2 cores: two files at a time, each with its own database.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
