@@ -1,0 +1,34 @@
+/**
+ * `guardian <command> …`: each command is a module in bin/commands/ whose default export takes
+ * the remaining arguments and resolves to an exit code.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: (argv: string[]) => Promise<number> }> }> = {
+  start: { summary: 'run the service (gateway + dispatcher + API + console)', load: () => import('./commands/start.js') },
+  demo: { summary: 'start + seeded demo community + simulators', load: () => import('./commands/demo.js') },
+  migrate: { summary: 'apply database migrations', load: () => import('./commands/migrate.js') },
+  seed: { summary: 'seed --demo [--households N]: the demo community', load: () => import('./commands/seed.js') },
+  device: { summary: 'device add|list|revoke: provision and manage devices', load: () => import('./commands/device.js') },
+  user: { summary: 'user add: create a console user', load: () => import('./commands/user.js') },
+  simulate: { summary: 'simulate [incident|--load]: device simulators over MQTT', load: () => import('./commands/simulate.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return ['usage: npx guardian <command> [options]', '', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`),
+    '', 'Run `npx guardian <command> --help` for its options.'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`guardian: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.default(rest);
+}
