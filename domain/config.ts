@@ -32,7 +32,6 @@ export const configSchema = z.object({
   INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GUARDIAN_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
-  TELEMETRY_FLUSH_MS: z.coerce.number().int().min(1).max(250).default(250),
   TELEMETRY_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(2000),
   SESSION_TTL_H: z.coerce.number().positive().default(12),
 }).superRefine((c, ctx) => {

@@ -98,3 +98,12 @@ export async function applyPresence(db: Queryable, rows: PresenceUpdate[]): Prom
     [rows.map((r) => r.deviceId), rows.map((r) => r.online), rows.map((r) => r.lastSeenAt),
      rows.map((r) => r.battery), rows.map((r) => (r.rssi === null ? null : Math.max(-32768, Math.min(32767, Math.round(r.rssi)))))]);
 }
+
+/** A zigbee child `<hubId>/<name>`, only if it really belongs to that hub. */
+export async function findZigbeeChild(db: Queryable, hubId: string, friendlyName: string): Promise<DeviceAuthRow | null> {
+  const r = await db.query<DeviceAuthRow>(
+    `SELECT id, household_id AS "householdId", kind, room, NULL::bytea AS "secretHash",
+            revoked_at IS NOT NULL AS revoked, heartbeat_s AS "heartbeatS"
+       FROM devices WHERE id = $1 AND parent_id = $2`, [`${hubId}/${friendlyName}`, hubId]);
+  return r.rows[0] ?? null;
+}

@@ -1,0 +1,64 @@
+import type { AedesOptions } from 'aedes';
+import { cmdTopic, parseDeviceTopic, Z2M_ROOT } from '../domain/topics.js';
+import type { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt.js';
+import { sessionOf } from './device-session.js';
+import { aclDenied } from './gateway-metrics.js';
+import type { Ingest } from './ingest.js';
+import type { Presence } from './presence.js';
+
+type AuthorizePublish = NonNullable<AedesOptions['authorizePublish']>;
+type AuthorizeSubscribe = NonNullable<AedesOptions['authorizeSubscribe']>;
+
+const denied = (what: string) => new Error(`not authorized: ${what}`);
+
+/**
+ * The device ACL (DESIGN §2) and the hook where ingest happens: aedes sends the PUBACK only
+ * after this callback, so calling back after the commit makes "PUBACK ⇒ stored" hold.
+ * A refused publish closes the connection (MQTT 3.1.1 has no negative PUBACK) so a
+ * misconfigured device notices; bad payloads on its own topic are quarantined and PUBACKed.
+ */
+export function createAuthorizePublish(deps: { ingest: Ingest; presence: Presence; z2m: Zigbee2MqttAdapter; log: (m: string, e?: unknown) => void }): AuthorizePublish {
+  return (client, packet, callback) => {
+    const session = sessionOf(client);
+    const topic = parseDeviceTopic(packet.topic);
+    if (!session) {
+      // No live client: a will published by the broker for a session of a dead gateway.
+      return topic?.kind === 'status' ? callback(null) : callback(denied('internal publish'));
+    }
+    if (topic && topic.deviceId === session.deviceId) {
+      if (topic.kind === 'event') {
+        packet.retain = false; // events are never retained
+        deps.ingest.handlePayload(session, packet.topic, packet.payload as Buffer).then(
+          () => callback(null),
+          (err: unknown) => { deps.log(`event from ${session.deviceId} not stored; no PUBACK, the device will retry`, err); callback(err as Error); });
+        return;
+      }
+      if (topic.kind === 'status') {
+        const state = packet.payload.toString();
+        if (state === 'online') deps.presence.online(session.deviceId);
+        else if (state === 'offline') deps.presence.offline(session.deviceId);
+        else { aclDenied.inc({ action: 'publish' }); return callback(denied('status must be online or offline')); }
+        return callback(null);
+      }
+    } else if (session.kind === 'z2m_hub' && packet.topic.startsWith(Z2M_ROOT + '/')) {
+      packet.retain = false;
+      deps.z2m.handle(session, packet.topic, packet.payload as Buffer).then(
+        () => callback(null),
+        (err: unknown) => { deps.log(`zigbee2mqtt message from ${session.deviceId} not stored; no PUBACK`, err); callback(err as Error); });
+      return;
+    }
+    aclDenied.inc({ action: 'publish' });
+    callback(denied(`${session.deviceId} may not publish to ${packet.topic.slice(0, 128)}`));
+  };
+}
+
+/** A device subscribes only to its own command topic. */
+export function createAuthorizeSubscribe(): AuthorizeSubscribe {
+  return (client, subscription, callback) => {
+    const session = sessionOf(client);
+    if (session && subscription.topic === cmdTopic(session.deviceId)) return callback(null, subscription);
+    aclDenied.inc({ action: 'subscribe' });
+    // [MQTT-3.9.3] a null subscription answers SUBACK 0x80 (failure) without dropping the client.
+    callback(null, null);
+  };
+}

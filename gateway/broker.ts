@@ -1,0 +1,150 @@
+import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Aedes } from 'aedes';
+import type pg from 'pg';
+import type { DeviceCommand } from '../domain/topics.js';
+import { createAuthorizePublish, createAuthorizeSubscribe } from './acl.js';
+import { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt.js';
+import { createAuthenticate } from './auth.js';
+import { sessionOf } from './device-session.js';
+import { sendCommand } from './downlink.js';
+import { connections } from './gateway-metrics.js';
+import { Ingest, type AlertListener } from './ingest.js';
+import { Presence } from './presence.js';
+import { Quarantine } from './quarantine.js';
+import { TelemetryWriter } from './telemetry-writer.js';
+
+export interface GatewayOptions {
+  pool: pg.Pool;
+  host: string;
+  mqttPort: number;
+  tls?: { port: number; certFile: string; keyFile: string };
+  batchMax: number;
+  instanceId?: string;
+  log: { info(m: string): void; warn(m: string, e?: unknown): void };
+  onAlert?: AlertListener;
+}
+
+/** Thrown when a listen port is taken; names the port so bin/ can name the variable. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly what: 'mqtt' | 'mqtt_tls') {
+    super(`port ${port} is already in use`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/**
+ * The MQTT gateway (DESIGN §2, §8): composes auth, ACL/ingest, presence, the zigbee2mqtt
+ * adapter and the telemetry writer around one aedes broker, listening on TCP (and TLS), and
+ * accepting MQTT-over-WebSocket streams handed in by the HTTP server.
+ */
+export class Gateway {
+  private broker: Aedes | undefined;
+  private servers: Server[] = [];
+  private readonly presence: Presence;
+  private readonly quarantine: Quarantine;
+  private readonly writer: TelemetryWriter;
+  private readonly ingest: Ingest;
+  private readonly z2m: Zigbee2MqttAdapter;
+  private connectionCount = 0;
+
+  constructor(private readonly opts: GatewayOptions) {
+    const warn = (m: string, e?: unknown) => opts.log.warn(m, e);
+    this.presence = new Presence(opts.pool, warn);
+    this.quarantine = new Quarantine(opts.pool, warn);
+    this.writer = new TelemetryWriter(opts.pool, { batchMax: opts.batchMax });
+    this.ingest = new Ingest({ pool: opts.pool, writer: this.writer, presence: this.presence, quarantine: this.quarantine, onAlert: opts.onAlert });
+    this.z2m = new Zigbee2MqttAdapter({ pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine });
+  }
+
+  /** Ports actually bound (useful when 0 was asked for). */
+  readonly ports: { mqtt?: number; mqttTls?: number } = {};
+
+  async start(): Promise<void> {
+    const broker = await Aedes.createBroker({
+      id: this.opts.instanceId,
+      maxClientsIdLength: 128,
+      authenticate: createAuthenticate(this.opts.pool),
+      authorizePublish: createAuthorizePublish({ ingest: this.ingest, presence: this.presence, z2m: this.z2m, log: (m, e) => this.opts.log.warn(m, e) }),
+      authorizeSubscribe: createAuthorizeSubscribe(),
+    });
+    this.broker = broker;
+    broker.on('clientReady', (client) => {
+      const s = sessionOf(client);
+      if (!s) return;
+      this.connectionCount++;
+      connections.set(this.connectionCount);
+      this.presence.online(s.deviceId);
+    });
+    broker.on('clientDisconnect', (client) => {
+      const s = sessionOf(client);
+      if (!s) return;
+      this.connectionCount--;
+      connections.set(this.connectionCount);
+      this.presence.offline(s.deviceId);
+    });
+    broker.on('ping', (_packet, client) => {
+      const s = sessionOf(client);
+      if (s) this.presence.seen(s.deviceId);
+    });
+    // Client-side errors (bad packets, timeouts) are the client's problem, never the broker's.
+    broker.on('clientError', () => {});
+    broker.on('connectionError', () => {});
+    this.presence.start();
+    this.quarantine.start();
+
+    const tcp = createServer(broker.handle);
+    this.ports.mqtt = await listen(tcp, this.opts.mqttPort, this.opts.host, 'mqtt');
+    this.servers.push(tcp);
+    if (this.opts.tls) {
+      const tls = createTlsServer({ cert: readFileSync(this.opts.tls.certFile), key: readFileSync(this.opts.tls.keyFile) }, broker.handle);
+      this.ports.mqttTls = await listen(tls as unknown as Server, this.opts.tls.port, this.opts.host, 'mqtt_tls');
+      this.servers.push(tls as unknown as Server);
+    }
+  }
+
+  /** MQTT over WebSocket: the HTTP server hands us the upgraded connection as a stream. */
+  handleStream(stream: Duplex, req?: IncomingMessage): void {
+    if (!this.broker) { stream.destroy(); return; }
+    this.broker.handle(stream as never, req);
+  }
+
+  command(deviceId: string, command: DeviceCommand): Promise<void> {
+    if (!this.broker) return Promise.reject(new Error('gateway not started'));
+    return sendCommand(this.broker, deviceId, command);
+  }
+
+  /** Cuts a device's live connection at once (e.g. after revocation). */
+  disconnect(deviceId: string): boolean {
+    // aedes keeps live clients by id; its typings omit the map.
+    const clients = (this.broker as unknown as { clients?: Record<string, { close(): void }> } | undefined)?.clients;
+    const client = clients?.[deviceId];
+    if (!client) return false;
+    client.close();
+    return true;
+  }
+
+  get ready(): boolean { return !!this.broker && !this.broker.closed; }
+  get connected(): number { return this.connectionCount; }
+
+  /** Stop accepting, close clients, then flush everything still buffered. */
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers = [];
+    if (this.broker) await new Promise<void>((r) => this.broker!.close(() => r()));
+    await this.writer.stop();
+    await this.presence.stop();
+    await this.quarantine.stop();
+  }
+}
+
+function listen(server: Server, port: number, host: string, what: 'mqtt' | 'mqtt_tls'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, what) : err));
+    server.listen(port, host, () => resolve((server.address() as { port: number }).port));
+  });
+}
+

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ALERT_SEVERITY, EVENT_OPENS_ALERT, RESIDENT_CANCEL_WINDOW_MS, RESIDENT_CANCELLABLE } from '../domain/alert-kinds.js';
+import { inTransaction } from './db.js';
+import { insertSignals, type SignalRow } from './signals-repository.js';
+
+export type AlertIngestResult =
+  | { outcome: 'duplicate' }
+  | { outcome: 'opened'; alertId: string }
+  | { outcome: 'attached'; alertId: string }
+  | { outcome: 'cancel'; cancelled: string[]; noted: string[] }
+  | { outcome: 'stored' };
+
+/**
+ * The durable path of an alert-class event (DESIGN §2, §3): in ONE transaction, dedupe and
+ * store the signal, then open the household's alert of that kind or attach the repeat to the
+ * live one, or apply a resident's cancel. The caller sends the PUBACK only after this resolves.
+ */
+export async function ingestAlertEvent(pool: pg.Pool, signal: SignalRow): Promise<AlertIngestResult> {
+  return inTransaction(pool, async (tx) => {
+    const stored = await insertSignals(tx, [signal]);
+    if (stored === 0) return { outcome: 'duplicate' };
+    if (signal.type === 'cancel') return applyResidentCancel(tx, signal);
+    const kind = EVENT_OPENS_ALERT[signal.type as keyof typeof EVENT_OPENS_ALERT];
+    if (!kind) return { outcome: 'stored' };
+
+    const id = randomUUID();
+    // The partial unique index alerts_one_live makes "one live alert per (household, kind)"
+    // atomic: a concurrent second SOS lands in DO UPDATE and attaches as a repeat.
+    const upsert = await tx.query<{ id: string; created: boolean }>(
+      `INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6)
+       ON CONFLICT (household_id, kind) WHERE state IN ('open', 'notified', 'accepted', 'on_site')
+       DO UPDATE SET signal_count = alerts.signal_count + 1,
+                     last_signal_at = GREATEST(alerts.last_signal_at, EXCLUDED.last_signal_at),
+                     updated_at = now()
+       RETURNING id, (xmax = 0) AS created`,
+      [id, signal.householdId, kind, ALERT_SEVERITY[kind], signal.deviceId, signal.ts]);
+    const alert = upsert.rows[0]!;
+    await tx.query(
+      `INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [alert.id, signal.deviceId, signal.eventId, signal.type, signal.ts, signal.receivedAt]);
+    await tx.query(
+      `INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [alert.id, `device:${signal.deviceId}`, alert.created ? 'created' : 'repeat', null,
+       alert.created ? 'open' : null,
+       { eventId: signal.eventId, eventType: signal.type, room: signal.room, confidence: signal.confidence, at: signal.ts }]);
+    return alert.created ? { outcome: 'opened', alertId: alert.id } : { outcome: 'attached', alertId: alert.id };
+  });
+}
+
+/**
+ * A resident's cancel (DESIGN §3): within 60 s of the first signal it cancels a live SOS/fall
+ * that nobody accepted; otherwise it is only a note — someone still goes to the door.
+ */
+async function applyResidentCancel(tx: pg.PoolClient, signal: SignalRow): Promise<AlertIngestResult> {
+  const live = await tx.query<{ id: string; state: string; first_signal_at: Date; accepted_at: Date | null }>(
+    `SELECT id, state, first_signal_at, accepted_at FROM alerts
+      WHERE household_id = $1 AND kind = ANY($2) AND state IN ('open', 'notified', 'accepted', 'on_site')
+      FOR UPDATE`, [signal.householdId, RESIDENT_CANCELLABLE]);
+  const cancelled: string[] = [];
+  const noted: string[] = [];
+  for (const a of live.rows) {
+    const withinWindow = signal.receivedAt.getTime() - a.first_signal_at.getTime() <= RESIDENT_CANCEL_WINDOW_MS;
+    const unaccepted = a.accepted_at === null && (a.state === 'open' || a.state === 'notified');
+    const actor = `device:${signal.deviceId}`;
+    if (withinWindow && unaccepted) {
+      await tx.query(
+        `UPDATE alerts SET state = 'cancelled', cancel_reason = 'resident_cancel', closed_at = now(), updated_at = now() WHERE id = $1`, [a.id]);
+      await tx.query(
+        `INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data) VALUES ($1, $2, 'state', $3, 'cancelled', $4)`,
+        [a.id, actor, a.state, { reason: 'resident_cancel', eventId: signal.eventId }]);
+      cancelled.push(a.id);
+    } else {
+      await tx.query(
+        `INSERT INTO alert_events (alert_id, actor, type, data) VALUES ($1, $2, 'note', $3)`,
+        [a.id, actor, { text: 'resident pressed cancel; too late or already accepted, so the visit goes ahead', eventId: signal.eventId }]);
+      noted.push(a.id);
+    }
+    await tx.query(
+      `INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [a.id, signal.deviceId, signal.eventId, signal.type, signal.ts, signal.receivedAt]);
+  }
+  return { outcome: 'cancel', cancelled, noted };
+}
