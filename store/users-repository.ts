@@ -1,0 +1,92 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Queryable } from './db.js';
+
+/**
+ * Console users (humans). Passwords are scrypt hashes (DESIGN §2: humans get a slow KDF,
+ * devices a SHA-256 of a random token). Stored as `scrypt$N$r$p$salt$hash` (base64url).
+ */
+const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const N = 16384, R = 8, P = 1, KEY_LEN = 32;
+
+export const USER_ROLES = ['admin', 'operator', 'supervisor', 'responder'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface UserRow {
+  id: number;
+  username: string;
+  role: UserRole;
+  responderId: string | null;
+  displayName: string | null;
+  disabled: boolean;
+}
+
+const USER_COLUMNS = `id, username, role, responder_id AS "responderId", display_name AS "displayName", disabled`;
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(password, salt, KEY_LEN, { N, r: R, p: P, maxmem: 64 * 1024 * 1024 });
+  return ['scrypt', N, R, P, salt.toString('base64url'), hash.toString('base64url')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [algo, n, r, p, salt, hash] = stored.split('$');
+  if (algo !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length,
+    { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 });
+  return timingSafeEqual(actual, expected);
+}
+
+export interface NewUser { username: string; password: string; role: UserRole; responderId?: string | null; displayName?: string | null }
+
+export class UserExistsError extends Error {
+  constructor(readonly username: string) {
+    super(`user "${username}" already exists; pick another name or reset the password`);
+    this.name = 'UserExistsError';
+  }
+}
+
+export async function createUser(db: Queryable, u: NewUser): Promise<UserRow> {
+  const hash = await hashPassword(u.password);
+  const r = await db.query<UserRow>(
+    `INSERT INTO users (username, password_hash, role, responder_id, display_name) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
+    [u.username, hash, u.role, u.responderId ?? null, u.displayName ?? null]);
+  if (!r.rows[0]) throw new UserExistsError(u.username);
+  return r.rows[0];
+}
+
+export async function setPassword(db: Queryable, username: string, password: string): Promise<boolean> {
+  const r = await db.query(`UPDATE users SET password_hash = $2 WHERE username = $1`, [username, await hashPassword(password)]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function findUserByName(db: Queryable, username: string): Promise<(UserRow & { passwordHash: string }) | null> {
+  const r = await db.query<UserRow & { passwordHash: string }>(
+    `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE username = $1`, [username]);
+  return r.rows[0] ?? null;
+}
+
+export async function findUserById(db: Queryable, id: number): Promise<UserRow | null> {
+  const r = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+  return r.rows[0] ?? null;
+}
+
+/**
+ * The first admin (issue 3): `admin` with GUARDIAN_ADMIN_PASSWORD when given, else a generated
+ * password that the caller prints once. Returns the generated password, or null when the
+ * admin already existed or the password came from the environment.
+ */
+export async function ensureAdmin(db: Queryable, presetPassword?: string): Promise<string | null> {
+  const existing = await findUserByName(db, 'admin');
+  if (existing) return null;
+  const password = presetPassword ?? randomBytes(12).toString('base64url');
+  try {
+    await createUser(db, { username: 'admin', password, role: 'admin', displayName: '系统管理员' });
+  } catch (err) {
+    if (err instanceof UserExistsError) return null; // another instance won the race
+    throw err;
+  }
+  return presetPassword ? null : password;
+}
