@@ -1,0 +1,121 @@
+import { LIVE_STATES, type AlertKind, type AlertState, type Severity } from '../domain/alert-kinds.js';
+import type { Queryable } from './db.js';
+
+/** An alert as the console lists it, with where it is (no personal data here). */
+export interface AlertListRow {
+  id: string; kind: AlertKind; severity: Severity; state: AlertState; householdId: string; level: number;
+  openedAt: Date; firstSignalAt: Date; lastSignalAt: Date; signalCount: number;
+  acceptedBy: string | null; acceptedAt: Date | null; onSiteAt: Date | null; closedAt: Date | null;
+  ackBreached: boolean; slaWarned: boolean; onsiteBreached: boolean;
+  household: { unit: string; buildingName: string; gridName: string };
+}
+
+export interface AlertDetailRow extends AlertListRow {
+  deviceId: string | null; updatedAt: Date; routedAt: Date | null; notifiedAt: Date | null;
+  outcome: string | null; resolutionNote: string | null; cancelReason: string | null;
+}
+
+export interface AlertEventRow { id: number; at: Date; actor: string; type: string; fromState: string | null; toState: string | null; data: unknown }
+export interface AlertSignalRow { deviceId: string; eventId: string; type: string; ts: Date; receivedAt: Date }
+export interface NotificationRow {
+  id: number; responderId: string | null; tier: number | null; channel: string; target: string;
+  status: string; error: string | null; at: Date; seenAt: Date | null;
+}
+
+export interface AlertDetail { alert: AlertDetailRow; timeline: AlertEventRow[]; signals: AlertSignalRow[]; notifications: NotificationRow[] }
+
+export interface AlertFilter {
+  states?: readonly AlertState[];
+  kind?: AlertKind;
+  householdId?: string;
+  /** Restricts to alerts this responder accepted or was notified about (the responder's view). */
+  responderId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+const LIST_COLUMNS = `a.id, a.kind, a.severity, a.state, a.household_id AS "householdId", a.level,
+  a.opened_at AS "openedAt", a.first_signal_at AS "firstSignalAt", a.last_signal_at AS "lastSignalAt",
+  a.signal_count AS "signalCount", a.accepted_by AS "acceptedBy", a.accepted_at AS "acceptedAt",
+  a.on_site_at AS "onSiteAt", a.closed_at AS "closedAt", a.ack_breached AS "ackBreached",
+  a.sla_warned AS "slaWarned", a.onsite_breached AS "onsiteBreached",
+  json_build_object('unit', h.unit, 'buildingName', b.name, 'gridName', g.name) AS household`;
+
+const DETAIL_COLUMNS = `${LIST_COLUMNS}, a.device_id AS "deviceId", a.updated_at AS "updatedAt",
+  a.routed_at AS "routedAt", a.notified_at AS "notifiedAt", a.outcome, a.resolution_note AS "resolutionNote",
+  a.cancel_reason AS "cancelReason"`;
+
+const FROM = `FROM alerts a
+  JOIN households h ON h.id = a.household_id
+  JOIN buildings b ON b.id = h.building_id
+  JOIN grids g ON g.id = b.grid_id`;
+
+/** Critical first, then the newest: what the dispatch room must look at first. */
+const ORDER = `ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, a.opened_at DESC, a.id`;
+
+/** The responder's view: accepted by them, or they were notified about it. */
+const responderClause = (p: number) =>
+  `(a.accepted_by = $${p} OR EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.responder_id = $${p}))`;
+
+export async function listAlerts(db: Queryable, f: AlertFilter = {}): Promise<{ items: AlertListRow[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.states?.length) { params.push(f.states); where.push(`a.state = ANY($${params.length}::text[])`); }
+  if (f.kind) { params.push(f.kind); where.push(`a.kind = $${params.length}`); }
+  if (f.householdId) { params.push(f.householdId); where.push(`a.household_id = $${params.length}`); }
+  if (f.responderId !== undefined) { params.push(f.responderId); where.push(responderClause(params.length)); }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts a ${w}`, params)).rows[0]!.n;
+  const r = await db.query<AlertListRow>(
+    `SELECT ${LIST_COLUMNS} ${FROM} ${w} ${ORDER} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, f.limit ?? 100, f.offset ?? 0]);
+  return { items: r.rows, total };
+}
+
+export async function getAlertDetail(db: Queryable, id: string): Promise<AlertDetail | null> {
+  const a = await db.query<AlertDetailRow>(`SELECT ${DETAIL_COLUMNS} ${FROM} WHERE a.id = $1`, [id]);
+  const alert = a.rows[0];
+  if (!alert) return null;
+  const [timeline, signals, notifications] = await Promise.all([
+    db.query<AlertEventRow>(
+      `SELECT id, at, actor, type, from_state AS "fromState", to_state AS "toState", data
+         FROM alert_events WHERE alert_id = $1 ORDER BY id`, [id]),
+    db.query<AlertSignalRow>(
+      `SELECT device_id AS "deviceId", event_id AS "eventId", type, ts, received_at AS "receivedAt"
+         FROM alert_signals WHERE alert_id = $1 ORDER BY ts, device_id, event_id`, [id]),
+    db.query<NotificationRow>(
+      `SELECT id, responder_id AS "responderId", tier, channel, target, status, error, at, seen_at AS "seenAt"
+         FROM notifications WHERE alert_id = $1 ORDER BY at, id`, [id]),
+  ]);
+  return { alert, timeline: timeline.rows, signals: signals.rows, notifications: notifications.rows };
+}
+
+/** Whether a responder may see this alert (same rule as the list's responder view). */
+export async function alertVisibleToResponder(db: Queryable, alertId: string, responderId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM alerts a WHERE a.id = $1 AND ${responderClause(2)}`, [alertId, responderId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** A live alert of this household that this responder accepted: they are on their way or there. */
+export async function hasLiveAcceptedAlert(db: Queryable, householdId: string, responderId: string): Promise<boolean> {
+  const r = await db.query(
+    `SELECT 1 FROM alerts WHERE household_id = $1 AND accepted_by = $2 AND state = ANY($3::text[]) LIMIT 1`,
+    [householdId, responderId, LIVE_STATES]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function recentAlertsOfHousehold(db: Queryable, householdId: string, limit = 20): Promise<AlertListRow[]> {
+  const r = await db.query<AlertListRow>(
+    `SELECT ${LIST_COLUMNS} ${FROM} WHERE a.household_id = $1 ORDER BY a.opened_at DESC, a.id LIMIT $2`, [householdId, limit]);
+  return r.rows;
+}
+
+/**
+ * Live alerts by state, for the `alerts by state` gauge read at scrape time. Only live states:
+ * they use the alerts_state index and stay small, while closed alerts grow forever.
+ */
+export async function countLiveAlertsByState(db: Queryable): Promise<Record<string, number>> {
+  const r = await db.query<{ state: string; n: number }>(
+    `SELECT state, count(*)::int AS n FROM alerts WHERE state = ANY($1::text[]) GROUP BY state`, [LIVE_STATES]);
+  return Object.fromEntries(r.rows.map((x) => [x.state, x.n]));
+}
