@@ -1,0 +1,77 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiDeps } from './app-deps.js';
+import { authPlugin } from './plugins/auth-plugin.js';
+import { errorHandlerPlugin } from './plugins/error-handler-plugin.js';
+import { metricsPlugin } from './plugins/metrics-plugin.js';
+import { rateLimitPlugin } from './plugins/rate-limit-plugin.js';
+import { swaggerPlugin } from './plugins/swagger-plugin.js';
+import { websocketPlugin } from './plugins/websocket-plugin.js';
+import { alertsRoutes } from './routes/alerts-routes.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { devicesRoutes } from './routes/devices-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { householdsRoutes } from './routes/households-routes.js';
+import { mqttWebSocketRoutes } from './routes/mqtt-websocket-routes.js';
+import { AlertsService } from './services/alerts-service.js';
+import { AuthService } from './services/auth-service.js';
+import { DevicesService } from './services/devices-service.js';
+import { HouseholdsService } from './services/households-service.js';
+
+export type { ApiDeps } from './app-deps.js';
+
+/**
+ * Secrets never reach the log: Fastify logs no bodies and no headers by default; these paths
+ * are redacted anyway, in case a serializer or a `request.log.info({ req })` ever adds them.
+ */
+const REDACT = [
+  'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]',
+  'headers.authorization', 'headers.cookie',
+  'body.password', 'body.secret', 'body.token', 'password', 'secret', 'token',
+];
+
+function loggerOption(logger: ApiDeps['logger']) {
+  if (!logger) return false;
+  const base = logger === true ? {} : logger;
+  return { ...base, redact: { paths: REDACT, censor: '[redacted]' } };
+}
+
+/**
+ * The API app (DESIGN §6, §8): plugins first (errors, metrics, OpenAPI, rate limit, WebSocket,
+ * auth), then routes. It does not listen; see server.ts. More routes (the console, `/api/v1/live`)
+ * can be registered on the returned instance before it is listened on.
+ */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOption(deps.logger),
+    trustProxy: deps.trustProxy ?? false,
+    // The API takes small JSON documents; nothing legitimate comes near this.
+    bodyLimit: 256 * 1024,
+    // Unknown body fields are refused with a 400 naming them, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+  });
+
+  const auth = new AuthService(deps.pool, deps.config.SESSION_TTL_H);
+
+  await app.register(errorHandlerPlugin);
+  await app.register(metricsPlugin);
+  // Auth before any plugin that adds routes, so its onRoute check sees every route (and marks
+  // the OpenAPI UI's own routes public). A route added earlier would be closed to everyone.
+  await app.register(authPlugin, { auth });
+  await app.register(swaggerPlugin);
+  await app.register(rateLimitPlugin);
+  await app.register(websocketPlugin);
+
+  await app.register(async (root) => {
+    await healthRoutes(root, deps);
+    await mqttWebSocketRoutes(root, deps);
+  });
+  await app.register(async (api) => {
+    await authRoutes(api, { ...deps, auth });
+    await alertsRoutes(api, { alerts: new AlertsService(deps.pool) });
+    await householdsRoutes(api, { households: new HouseholdsService(deps.pool) });
+    await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked) });
+  }, { prefix: '/api/v1' });
+
+  return app;
+}

@@ -1,0 +1,79 @@
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { forbidden, unauthorized } from '../api-error.js';
+import type { AuthService } from '../services/auth-service.js';
+import { globalPlugin } from './global-plugin.js';
+import '../route-access.js';
+
+export const SESSION_COOKIE = 'guardian_session';
+/** Routes that plugins we trust add themselves (the OpenAPI UI and document) are public. */
+const DOCS_PREFIX = '/api/docs';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Authentication, role checks and CSRF protection for every route.
+ *
+ * - Who: `Authorization: Bearer <token>` (scripts) or the `guardian_session` cookie (console).
+ *   Both are the same kind of session token; the database keeps only its SHA-256.
+ * - May they: each route declares `config: { public: true }` or `config: { roles: [...] }`.
+ *   A route that declares neither makes the app refuse to start (checked in onRoute), so a
+ *   forgotten declaration is a startup error, not an open endpoint.
+ * - CSRF: the session cookie is SameSite=Lax, which already keeps it off cross-site POSTs from
+ *   modern browsers; as a second layer, a cookie-authenticated POST/PUT/PATCH/DELETE must also
+ *   carry `X-Requested-With: guardian` (a custom header a cross-site form cannot set, and
+ *   fetch cannot set cross-origin without a CORS preflight we never grant) or an `Origin`
+ *   equal to our own. Bearer requests are exempt: a browser never attaches a bearer token by
+ *   itself, so a forged request cannot carry one.
+ */
+export const authPlugin = globalPlugin<{ auth: AuthService }>('auth', async (app, { auth }) => {
+  await app.register(cookie);
+  app.decorateRequest('user', null);
+  app.decorateRequest('authVia', null);
+
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as { public?: boolean; roles?: readonly string[] };
+    if (route.url.startsWith(DOCS_PREFIX) && config.public === undefined && config.roles === undefined) {
+      route.config = { ...config, public: true } as typeof route.config;
+      return;
+    }
+    if (config.public === true) return;
+    if (!config.roles || config.roles.length === 0) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares neither config.public nor config.roles; every route must say who may call it`);
+    }
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    // Unknown routes answer 404 for everyone; there is nothing behind them to protect.
+    if (request.is404) return;
+    const found = tokenOf(request);
+    if (found) {
+      const user = await auth.resolve(found.token);
+      if (user) { request.user = user; request.authVia = found.via; }
+      else if (found.via === 'cookie') reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+
+    const config = request.routeOptions.config;
+    if (config.public === true) return;
+    if (!request.user) throw unauthorized();
+    if (!config.roles?.includes(request.user.role)) throw forbidden();
+    if (request.authVia === 'cookie' && UNSAFE_METHODS.has(request.method) && !sameOriginIntent(request)) {
+      throw forbidden('send the X-Requested-With: guardian header with cookie-authenticated changes', 'csrf');
+    }
+  });
+});
+
+function tokenOf(request: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | null {
+  const h = request.headers.authorization;
+  if (h) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (m) return { token: m[1]!, via: 'bearer' };
+  }
+  const c = request.cookies[SESSION_COOKIE];
+  return c ? { token: c, via: 'cookie' } : null;
+}
+
+function sameOriginIntent(request: FastifyRequest): boolean {
+  if (request.headers['x-requested-with'] === 'guardian') return true;
+  const origin = request.headers.origin;
+  return typeof origin === 'string' && origin === `${request.protocol}://${request.host}`;
+}

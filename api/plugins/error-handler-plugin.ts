@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../api-error.js';
+import { globalPlugin } from './global-plugin.js';
+
+/**
+ * One error shape for the whole API: `{ "error": { "code", "message" } }` (DESIGN §6). Bad input
+ * is a 4xx naming the field, never a 500; a 5xx says only "internal error" to the caller and
+ * the details go to the log.
+ */
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed',
+  406: 'not_acceptable', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type',
+  422: 'unprocessable', 426: 'upgrade_required', 429: 'rate_limited', 503: 'unavailable',
+};
+
+/** PostgreSQL errors that can only come from a value the caller sent (e.g. a bad literal). */
+const PG_INPUT_ERRORS = new Set(['22P02', '22003', '22007', '22008', '22023', '22001']);
+
+interface AjvError { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }
+
+/** Names the field: "body.kind must be one of: sos_button, pull_cord, …". */
+export function describeValidation(context: string | undefined, errors: AjvError[]): string {
+  const e = errors[0];
+  if (!e) return 'invalid request';
+  const where = [context ?? 'request', ...e.instancePath.split('/').filter(Boolean)].join('.');
+  switch (e.keyword) {
+    case 'required': return `${where}.${String(e.params.missingProperty)} is required`;
+    case 'additionalProperties': return `${where} has an unknown field "${String(e.params.additionalProperty)}"`;
+    case 'enum': return `${where} must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    case 'format': return `${where} must be a valid ${String(e.params.format)}`;
+    default: return `${where} ${e.message ?? 'is invalid'}`;
+  }
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+}
+
+export const errorHandlerPlugin = globalPlugin('error-handler', async (app) => {
+  app.setErrorHandler((err: FastifyError & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof ApiError) return send(reply, err.statusCode, err.code, err.message);
+
+    if (err.validation) {
+      return send(reply, 400, 'bad_request', describeValidation(err.validationContext, err.validation as AjvError[]));
+    }
+
+    if (typeof err.code === 'string' && PG_INPUT_ERRORS.has(err.code)) {
+      // Schemas should have caught it; a 400 is still the honest answer, and we want to know.
+      request.log.warn({ err }, 'database refused a value that passed validation');
+      return send(reply, 400, 'bad_request', 'a value in the request is not valid');
+    }
+
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own 4xx (bad JSON, wrong content type, body too large): their messages are safe.
+      return send(reply, status, CODE_BY_STATUS[status] ?? 'bad_request', err.message);
+    }
+
+    request.log.error({ err }, 'request failed');
+    return send(reply, status >= 500 && status < 600 ? status : 500, status === 503 ? 'unavailable' : 'internal', 'internal error; the details are in the server log');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, 'not_found', `no route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`));
+});

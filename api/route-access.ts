@@ -1,0 +1,34 @@
+import type { UserRole } from '../store/users-repository.js';
+
+/**
+ * Route-level access declarations. Every route says either `public: true` or which roles may
+ * call it (`roles: [...]`); the auth plugin refuses to start when a route says neither, so a
+ * forgotten declaration can never become an open door.
+ */
+export interface RouteAccess {
+  public?: boolean;
+  roles?: readonly UserRole[];
+}
+
+/** The signed-in person, as the API sees them on `request.user`. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  role: UserRole;
+  responderId: string | null;
+  displayName: string | null;
+}
+
+export const ALL_ROLES: readonly UserRole[] = ['admin', 'operator', 'supervisor', 'responder'];
+/** The dispatch room: they see the whole community. */
+export const DISPATCH_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
+export const ADMIN_ONLY: readonly UserRole[] = ['admin'];
+
+declare module 'fastify' {
+  interface FastifyContextConfig extends RouteAccess {}
+  interface FastifyRequest {
+    user: AuthUser | null;
+    /** How the caller authenticated; bearer requests are exempt from the CSRF check. */
+    authVia: 'cookie' | 'bearer' | null;
+  }
+}
