@@ -41,7 +41,7 @@ export function parseCommandArgs(argv: string[], options: Options, usage: string
     const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     parsed = { values: r.values as Parsed['values'], positionals: r.positionals };
   } catch (err) {
-    return usageError(oneLine(err), usage);
+    return usageError(parseErrorMessage(err), usage);
   }
   if (parsed.values.help) {
     process.stdout.write(usage.trimEnd() + '\n');
@@ -50,6 +50,14 @@ export function parseCommandArgs(argv: string[], options: Options, usage: string
   const max = opts.maxPositionals ?? 0;
   if (parsed.positionals.length > max) return usageError(`unexpected argument "${parsed.positionals[max]}"`, usage);
   return parsed;
+}
+
+/** node's parseArgs messages, shortened to what the person typed wrong. */
+function parseErrorMessage(err: unknown): string {
+  const message = oneLine(err);
+  const unknown = /^Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `unknown option ${unknown[1]}`;
+  return message.replace(/\.$/, '');
 }
 
 /** A string flag's value (undefined when absent). */
