@@ -5,9 +5,59 @@
 export const QUEUES = {
   /** A new alert to route; jobId = alertId so a re-enqueue is a no-op. */
   route: 'guardian-route',
+  /** Delayed per-alert timers: ack timeout per level, SLA warn/breach, arrival reminder (§4). */
+  escalation: 'guardian-escalation',
+  /** Repeating passive-rule sweeps run by a BullMQ job scheduler, not a timer per home (§4). */
+  sweep: 'guardian-sweep',
 } as const;
 
 export interface RouteJob { alertId: string }
 
 /** Redis pub/sub channel on which live events fan out to API instances. */
 export const LIVE_CHANNEL = 'guardian:live';
+
+/**
+ * Jobs of the escalation queue; the job name is `type`. Every handler re-reads the alert and
+ * does nothing if it moved on (DESIGN §4), so a duplicate or late job is harmless.
+ */
+export type EscalationJob =
+  /** No accept within ACK_TIMEOUT_S of notifying `level`: escalate if still at that level. */
+  | { type: 'ack_timeout'; alertId: string; level: number }
+  /** SLA_WARN_S after the first signal and nobody on site: amber + supervisor. */
+  | { type: 'sla_warn'; alertId: string }
+  /** SLA_ONSITE_S after the first signal and nobody on site: onsite_breached, red. */
+  | { type: 'sla_breach'; alertId: string }
+  /** ARRIVE_REMIND_S after an accept and no arrival: remind the responder who accepted. */
+  | { type: 'arrive_remind'; alertId: string; acceptedBy: string };
+
+export type EscalationJobType = EscalationJob['type'];
+
+/** Passive rules swept periodically (DESIGN §4 passive rules, manual monitoring, roster gaps). */
+export const SWEEP_RULES = ['inactivity', 'device_offline', 'battery_low', 'check_in', 'roster_gap'] as const;
+export type SweepRule = (typeof SWEEP_RULES)[number];
+export interface SweepJob { rule: SweepRule }
+
+/*
+ * Fixed job ids, so arming a timer twice (reconciler, retries, several dispatchers) is a no-op.
+ * BullMQ 6.7 refuses a custom id containing ':' unless it has exactly three ':'-separated parts
+ * ("Custom Id cannot contain :", Job.validateOptions), so every id here has three parts. That is
+ * why DESIGN §4's `{alertId}:sla-warn` is spelled `{alertId}:sla:warn`. Alert ids are uuids.
+ */
+export const ackJobId = (alertId: string, level: number) => `${alertId}:ack:${level}`;
+export const slaWarnJobId = (alertId: string) => `${alertId}:sla:warn`;
+export const slaBreachJobId = (alertId: string) => `${alertId}:sla:breach`;
+export const arriveRemindJobId = (alertId: string) => `${alertId}:arrive:remind`;
+/** One roster-gap check per shift start (the instant from nextShiftBoundary). */
+export const rosterCheckJobId = (shiftStartsAt: Date) => `roster:check:${shiftStartsAt.getTime()}`;
+/** Scheduler id of a sweep rule (BullMQ upsertJobScheduler keeps one per id). */
+export const sweepSchedulerId = (rule: SweepRule) => `sweep-${rule}`;
+
+/** The fixed id of an escalation job, from its payload. */
+export function escalationJobId(job: EscalationJob): string {
+  switch (job.type) {
+    case 'ack_timeout': return ackJobId(job.alertId, job.level);
+    case 'sla_warn': return slaWarnJobId(job.alertId);
+    case 'sla_breach': return slaBreachJobId(job.alertId);
+    case 'arrive_remind': return arriveRemindJobId(job.alertId);
+  }
+}
