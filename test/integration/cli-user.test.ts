@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { findUserByName, verifyPassword } from '../../store/users-repository.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+/** `guardian migrate` and `guardian user …` as child processes against an unmigrated database. */
+let db: TestDb;
+let dataDir: string;
+
+interface Run { code: number; stdout: string; stderr: string }
+function guardian(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/guardian.mjs', ...args], {
+      cwd: join(import.meta.dirname, '../..'),
+      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir },
+      timeout: 30_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDb({ migrate: false });
+  dataDir = await mkdtemp(join(tmpdir(), 'guardian-cli-'));
+});
+afterAll(async () => {
+  await db.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+test('migrate applies every migration once, then says up to date', async () => {
+  const first = await guardian('migrate');
+  expect(first.code).toBe(0);
+  expect(first.stdout).toMatch(/^migration 001_core applied$/m);
+  const again = await guardian('migrate');
+  expect(again.code).toBe(0);
+  expect(again.stdout).toBe('database schema is up to date\n');
+});
+
+test('user add with a generated password, then passwd', async () => {
+  await db.pool.query(`
+    INSERT INTO communities (id, name) VALUES ('c-u', '测试社区') ON CONFLICT DO NOTHING;
+    INSERT INTO responders (id, name, role, phone, community_id) VALUES ('r-u', '王敏', 'grid_worker', '13800000000', 'c-u') ON CONFLICT DO NOTHING;`);
+  const added = await guardian('user', 'add', '--username', 'wangmin', '--role', 'responder', '--responder', 'r-u');
+  expect(added.code).toBe(0);
+  const password = /^password: (\S+)$/m.exec(added.stdout)?.[1];
+  expect(password).toBeDefined();
+  const user = await findUserByName(db.pool, 'wangmin');
+  expect(user).toMatchObject({ role: 'responder', responderId: 'r-u', displayName: '王敏' });
+  expect(await verifyPassword(password!, user!.passwordHash)).toBe(true);
+
+  const [dup, noResponder, changed] = await Promise.all([
+    guardian('user', 'add', '--username', 'wangmin', '--role', 'operator'),
+    guardian('user', 'add', '--username', 'x', '--role', 'responder'),
+    guardian('user', 'passwd', '--username', 'wangmin', '--password', 'a-new-password'),
+  ]);
+  expect(dup.code).toBe(1);
+  expect(dup.stderr).toContain('already exists');
+  expect(noResponder.code).toBe(2);
+  expect(changed.code).toBe(0);
+  expect(changed.stdout).not.toContain('a-new-password');
+  expect(await verifyPassword('a-new-password', (await findUserByName(db.pool, 'wangmin'))!.passwordHash)).toBe(true);
+});
