@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiDeps } from './app-deps.js';
 import { authPlugin } from './plugins/auth-plugin.js';
-import { errorHandlerPlugin } from './plugins/error-handler-plugin.js';
+import { errorHandlerPlugin, frameworkErrorHandler } from './plugins/error-handler-plugin.js';
 import { metricsPlugin } from './plugins/metrics-plugin.js';
 import { rateLimitPlugin } from './plugins/rate-limit-plugin.js';
 import { swaggerPlugin } from './plugins/swagger-plugin.js';
@@ -49,6 +49,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // Unknown body fields are refused with a 400 naming them, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
+    // Ids may be up to 128 characters (schemas say so with a clear 400); the router's default
+    // of 100 would answer a shorter-than-allowed id with 414.
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors: frameworkErrorHandler,
   });
 
   const auth = new AuthService(deps.pool, deps.config.SESSION_TTL_H);

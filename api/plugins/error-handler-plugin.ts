@@ -10,7 +10,7 @@ import { globalPlugin } from './global-plugin.js';
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed',
-  406: 'not_acceptable', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type',
+  406: 'not_acceptable', 409: 'conflict', 413: 'payload_too_large', 414: 'uri_too_long', 415: 'unsupported_media_type',
   422: 'unprocessable', 426: 'upgrade_required', 429: 'rate_limited', 503: 'unavailable',
 };
 
@@ -35,6 +35,18 @@ export function describeValidation(context: string | undefined, errors: AjvError
 
 function send(reply: FastifyReply, status: number, code: string, message: string) {
   return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+}
+
+/**
+ * Errors the router raises before any hook runs (a malformed URL, a parameter too long for the
+ * router): given to Fastify as `frameworkErrors`, so they too answer in our shape, and without
+ * echoing a possibly huge URL back.
+ */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return send(reply, 414, 'uri_too_long', 'a path parameter is too long');
+  if (err.code === 'FST_ERR_BAD_URL') return send(reply, 400, 'bad_request', 'the URL is malformed');
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  return send(reply, status, CODE_BY_STATUS[status] ?? 'bad_request', 'the request could not be routed');
 }
 
 export const errorHandlerPlugin = globalPlugin('error-handler', async (app) => {
