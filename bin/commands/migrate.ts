@@ -1,5 +1,4 @@
 import { EXIT_OK, fail, oneLine, parseCommandArgs, withDatabase } from './args.js';
-import { migrate } from '../../store/migrate.js';
 
 const USAGE = `usage: npx guardian migrate
 
@@ -11,10 +10,8 @@ export default async function migrateCommand(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   try {
     const applied: string[] = [];
-    await withDatabase(async (pool) => {
-      // withDatabase has already migrated; this second call only confirms nothing is pending.
-      await migrate(pool);
-    }, { migrationLog: (m) => { applied.push(m); process.stdout.write(m + '\n'); } });
+    // withDatabase applies pending migrations before running its function: nothing else to do.
+    await withDatabase(async () => {}, { migrationLog: (m) => { applied.push(m); process.stdout.write(m + '\n'); } });
     if (applied.length === 0) process.stdout.write('database schema is up to date\n');
     return EXIT_OK;
   } catch (err) {
