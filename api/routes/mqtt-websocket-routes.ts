@@ -19,7 +19,8 @@ export async function mqttWebSocketRoutes(app: FastifyInstance, deps: ApiDeps) {
       if (!deps.mqttOverWebSocket) throw new ApiError(503, 'unavailable', 'MQTT over WebSocket is not served by this instance');
     },
     // A plain HTTP GET (no Upgrade header) gets a clear answer instead of an empty 404.
-    handler: async () => {
+    handler: async (_request, reply) => {
+      reply.header('upgrade', 'websocket');
       throw new ApiError(426, 'upgrade_required', 'connect with an MQTT client over WebSocket (subprotocol "mqtt")');
     },
     wsHandler: (socket, request) => {

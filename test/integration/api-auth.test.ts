@@ -30,6 +30,18 @@ describe('login', () => {
     expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly/);
   });
 
+  test('behind a TLS-terminating proxy (trustProxy) the cookie is Secure', async () => {
+    const proxied = await buildTestApp(db, { trustProxy: true });
+    try {
+      const { username, password } = await createTestUser(db, 'operator');
+      const res = await proxied.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { username, password } });
+      expect(res.statusCode).toBe(200);
+      expect(res.cookies.find((c) => c.name === 'guardian_session')).toMatchObject({ secure: true, httpOnly: true });
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test('the database keeps only SHA-256 of the token, expiring after SESSION_TTL_H', async () => {
     const l = await loginAs(app, db, 'admin');
     const r = await db.pool.query(`SELECT extract(epoch FROM expires_at - now()) AS ttl FROM sessions WHERE token_hash = $1`, [hashSecret(l.token)]);

@@ -176,6 +176,7 @@ describe('server', () => {
       // A plain GET is told to upgrade.
       const plain = await fetch(`http://127.0.0.1:${port}/mqtt`);
       expect(plain.status).toBe(426);
+      expect(plain.headers.get('upgrade')).toBe('websocket');
       expect((await plain.json()).error.code).toBe('upgrade_required');
       ws.close();
     } finally {
