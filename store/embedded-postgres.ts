@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, isPortFree } from './ports.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * The embedded default database (DESIGN §1): real PostgreSQL binaries shipped by the
@@ -97,9 +98,7 @@ export function runningPostmaster(pgDir: string): number | null {
 function readPidFile(file: string): number | null {
   try {
     const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return null;
-    process.kill(pid, 0);
-    return pid;
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * The embedded default Redis (DESIGN §1): a private redis-server from PATH with AOF on,
@@ -25,9 +26,7 @@ export function redisServerAvailable(): boolean {
 function alivePid(file: string): number | null {
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0) return null;
-    process.kill(pid, 0);
-    return pid;
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
   } catch {
     return null;
   }
@@ -94,7 +93,7 @@ async function stopPid(pid: number): Promise<void> {
   try { process.kill(pid, 'SIGTERM'); } catch { return; }
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    try { process.kill(pid, 0); } catch { return; }
+    if (!processAlive(pid)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }

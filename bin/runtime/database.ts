@@ -13,9 +13,10 @@ export interface DatabaseHandle {
 
 /**
  * DATABASE_URL when set; otherwise the embedded PostgreSQL in DATA_DIR (started here, or the
- * one the running service already started — the CLI shares it).
+ * one the running service already started — the CLI shares it). `ownEmbedded`: the service
+ * stops the postmaster at shutdown even if it found one running (an orphan of a killed run).
  */
-export async function openDatabase(config: Config, log: (m: string) => void = () => {}, poolSize = 20): Promise<DatabaseHandle> {
+export async function openDatabase(config: Config, log: (m: string) => void = () => {}, poolSize = 20, opts: { ownEmbedded?: boolean } = {}): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
     const pool = createPool(config.DATABASE_URL, poolSize);
     return { pool, url: config.DATABASE_URL, embedded: false, close: () => pool.end() };
@@ -26,7 +27,9 @@ export async function openDatabase(config: Config, log: (m: string) => void = ()
     pool, url: pg.url, embedded: true,
     close: async () => {
       await pool.end();
-      if (pg.startedHere) await pg.stop();
+      // The service owns the postmaster even when it adopted one left by a killed run;
+      // the CLI only stops one it started itself.
+      if (pg.startedHere || opts.ownEmbedded) await pg.stop();
     },
   };
 }

@@ -67,7 +67,7 @@ test('an unregistered friendly name is quarantined, not stored', async () => {
 test('a device that is not a hub may not publish zigbee2mqtt topics', async () => {
   const other = await createDevice(db, householdId, 'sos_button');
   const client = await connectDevice(url, other.deviceId, other.secret);
-  const closed = new Promise((r) => client.once('close', r));
+  const closed = new Promise<void>((r) => client.once('close', () => r()));
   client.publish('zigbee2mqtt/hall_pir', JSON.stringify({ occupancy: true }), { qos: 1 });
   await closed;
   client.end(true);

@@ -1,0 +1,118 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Redis } from 'ioredis';
+import type { Config } from '../../domain/config.js';
+import { buildApp } from '../../api/app.js';
+import { listenApp } from '../../api/server.js';
+import { Gateway, PortInUseError } from '../../gateway/broker.js';
+import { migrate } from '../../store/migrate.js';
+import { startPrivateRedis, type PrivateRedis } from '../../store/redis-server.js';
+import { ensureAdmin } from '../../store/users-repository.js';
+import { openDatabase, type DatabaseHandle } from './database.js';
+import type { Logger } from './logger.js';
+import { choosePort, PortTakenError } from './ports.js';
+import { removeServiceInfo, runningService, writeServiceInfo } from './service-file.js';
+
+export class ServiceAlreadyRunningError extends Error {
+  constructor(readonly pid: number, readonly dataDir: string, readonly httpUrl: string) {
+    super(`another guardian service (pid ${pid}, ${httpUrl}) already runs on DATA_DIR=${dataDir}; stop it first, or set DATA_DIR to another directory`);
+    this.name = 'ServiceAlreadyRunningError';
+  }
+}
+
+export interface RunningService {
+  httpUrl: string;
+  mqttUrl: string;
+  mqttWsUrl: string;
+  /** Set only on the very first start, when the admin password was generated. */
+  adminPassword: string | null;
+  database: DatabaseHandle;
+  stop(): Promise<void>;
+}
+
+/**
+ * The service of DESIGN §1: database (embedded by default), Redis (private redis-server by
+ * default), and per ROLE the MQTT gateway (all, gateway) and the HTTP API (every role serves
+ * /healthz, /readyz and /metrics; MQTT-over-WebSocket where a gateway runs).
+ * Stops in reverse order: stop accepting, flush telemetry, close the database, stop Redis.
+ */
+export async function startService(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const other = runningService(config.DATA_DIR);
+  if (other) throw new ServiceAlreadyRunningError(other.pid, config.DATA_DIR, other.httpUrl);
+
+  const runsGateway = config.ROLE === 'all' || config.ROLE === 'gateway';
+  const http = await choosePort('HTTP_PORT', config.HTTP_PORT, config.HOST, env, log);
+  const mqtt = runsGateway ? await choosePort('MQTT_PORT', config.MQTT_PORT, config.HOST, env, log) : undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => log.warn('shutdown step failed', err));
+    cleanups.length = 0;
+  };
+  try {
+    const database = await openDatabase(config, (m) => log.info(m), 20, { ownEmbedded: true });
+    cleanups.push(() => database.close());
+    await migrate(database.pool, (m) => log.info(m));
+    const servesPeople = config.ROLE === 'all' || config.ROLE === 'api';
+    const adminPassword = servesPeople ? await ensureAdmin(database.pool, config.GUARDIAN_ADMIN_PASSWORD) : null;
+
+    const redisUrl = config.REDIS_URL ?? (await startRedis(config, log, cleanups)).url;
+    // Producers fail fast (DESIGN §4): a Redis outage must never stall ingest or HTTP.
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    redis.on('error', () => {}); // status is reported by /readyz; ioredis reconnects by itself
+    await redis.connect().catch((err) => log.warn('Redis is not reachable yet; /readyz will say so', err));
+    cleanups.push(async () => { redis.disconnect(); });
+
+    const gateway = mqtt ? await startGateway(config, database, mqtt.port, log, cleanups) : undefined;
+
+    const app = await buildApp({
+      pool: database.pool,
+      config,
+      readiness: { redis: () => redis.status === 'ready', ...(gateway ? { broker: () => gateway.ready } : {}) },
+      ...(gateway ? {
+        mqttOverWebSocket: (stream: Duplex, req: IncomingMessage) => gateway.handleStream(stream, req),
+        onDeviceRevoked: (deviceId: string) => { gateway.disconnect(deviceId); },
+      } : {}),
+    });
+    cleanups.push(() => app.close()); // closed first: stop taking requests before the gateway stops
+    const httpPort = await listenApp(app, { host: config.HOST, port: http.port }).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortTakenError('HTTP_PORT', http.port);
+      throw err;
+    });
+
+    const shownHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    const httpUrl = `http://${shownHost}:${httpPort}`;
+    const mqttUrl = gateway ? `mqtt://${shownHost}:${gateway.ports.mqtt}` : '(no gateway in this role)';
+    log.info(`role ${config.ROLE}: HTTP on ${httpUrl}${gateway ? `, MQTT on ${mqttUrl}` : ''}`);
+    await writeServiceInfo(config.DATA_DIR, { pid: process.pid, httpUrl, mqttUrl, startedAt: new Date().toISOString() });
+    cleanups.push(() => removeServiceInfo(config.DATA_DIR));
+    return { httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startGateway(config: Config, database: DatabaseHandle, mqttPort: number, log: Logger, cleanups: Array<() => Promise<void>>): Promise<Gateway> {
+  const gateway = new Gateway({
+    pool: database.pool, host: config.HOST, mqttPort, batchMax: config.TELEMETRY_BATCH_MAX,
+    instanceId: config.INSTANCE_ID,
+    tls: config.MQTT_TLS_PORT !== undefined ? { port: config.MQTT_TLS_PORT, certFile: config.TLS_CERT!, keyFile: config.TLS_KEY! } : undefined,
+    log: { info: (m) => log.info(m), warn: (m, e) => log.warn(m, e) },
+  });
+  try {
+    await gateway.start();
+  } catch (err) {
+    await gateway.stop().catch(() => {});
+    if (err instanceof PortInUseError) throw new PortTakenError(err.what === 'mqtt' ? 'MQTT_PORT' : 'MQTT_TLS_PORT', err.port);
+    throw err;
+  }
+  cleanups.push(() => gateway.stop());
+  return gateway;
+}
+
+async function startRedis(config: Config, log: Logger, cleanups: Array<() => Promise<void>>): Promise<PrivateRedis> {
+  const redis = await startPrivateRedis(config.DATA_DIR);
+  log.info(redis.startedHere ? `private redis-server started on 127.0.0.1:${redis.port} (AOF on)` : `reusing the private redis-server on 127.0.0.1:${redis.port}`);
+  cleanups.push(() => redis.stop());
+  return redis;
+}
