@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } } },
       {
         test: {
           name: 'integration',
@@ -13,8 +13,10 @@ export default defineConfig({
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // 2 cores: two files at a time, each with its own database.
+          // 2 cores: two files at a time, each with its own database. vitest 4 runs projects
+          // with different maxWorkers in separate groups: unit first, then integration.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
