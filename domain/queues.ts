@@ -61,3 +61,12 @@ export function escalationJobId(job: EscalationJob): string {
     case 'arrive_remind': return arriveRemindJobId(job.alertId);
   }
 }
+
+/**
+ * Downlink commands to devices travel on this Redis channel: the dispatcher and the API publish
+ * `DownlinkMessage`s, every gateway subscribes and delivers to the devices connected to it
+ * (guardian/v1/{id}/cmd). Fire-and-forget by nature: a device that is offline misses it, as it
+ * would miss a speaker announcement; alert state never depends on it.
+ */
+export const DOWNLINK_CHANNEL = 'guardian:downlink';
+export interface DownlinkMessage { deviceIds: string[]; command: import('./topics.js').DeviceCommand }
