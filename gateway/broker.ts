@@ -12,6 +12,8 @@ import { createAuthenticate } from './auth.js';
 import { sessionOf } from './device-session.js';
 import { sendCommand } from './downlink.js';
 import { connections } from './gateway-metrics.js';
+import { AlertFanout } from './alert-fanout.js';
+import { DownlinkRelay } from './downlink-relay.js';
 import { Ingest, type AlertListener } from './ingest.js';
 import { Presence } from './presence.js';
 import { Quarantine } from './quarantine.js';
@@ -26,6 +28,10 @@ export interface GatewayOptions {
   instanceId?: string;
   log: { info(m: string): void; warn(m: string, e?: unknown): void };
   onAlert?: AlertListener;
+  /** Redis for routing jobs, live events and downlink commands; without it the gateway only stores. */
+  redisUrl?: string;
+  /** BullMQ key prefix (tests keep their queues apart with it). */
+  queuePrefix?: string;
 }
 
 /** Thrown when a listen port is taken; names the port so bin/ can name the variable. */
@@ -49,14 +55,22 @@ export class Gateway {
   private readonly writer: TelemetryWriter;
   private readonly ingest: Ingest;
   private readonly z2m: Zigbee2MqttAdapter;
+  private readonly fanout: AlertFanout | undefined;
+  private readonly downlinkRelay: DownlinkRelay | undefined;
   private connectionCount = 0;
 
   constructor(private readonly opts: GatewayOptions) {
     const warn = (m: string, e?: unknown) => opts.log.warn(m, e);
+    if (opts.redisUrl) {
+      this.fanout = new AlertFanout(opts.redisUrl, { queuePrefix: opts.queuePrefix, log: warn });
+      this.downlinkRelay = new DownlinkRelay(opts.redisUrl, () => this.broker, warn);
+    }
+    const fanout = this.fanout;
+    const onAlert: AlertListener = (result, signal) => { fanout?.handle(result); opts.onAlert?.(result, signal); };
     this.presence = new Presence(opts.pool, warn);
     this.quarantine = new Quarantine(opts.pool, warn);
     this.writer = new TelemetryWriter(opts.pool, { batchMax: opts.batchMax });
-    this.ingest = new Ingest({ pool: opts.pool, writer: this.writer, presence: this.presence, quarantine: this.quarantine, onAlert: opts.onAlert });
+    this.ingest = new Ingest({ pool: opts.pool, writer: this.writer, presence: this.presence, quarantine: this.quarantine, onAlert });
     this.z2m = new Zigbee2MqttAdapter({ pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine });
   }
 
@@ -95,6 +109,8 @@ export class Gateway {
     broker.on('connectionError', () => {});
     this.presence.start();
     this.quarantine.start();
+    await this.fanout?.start();
+    await this.downlinkRelay?.start();
 
     const tcp = createServer(broker.handle);
     this.ports.mqtt = await listen(tcp, this.opts.mqttPort, this.opts.host, 'mqtt');
@@ -138,6 +154,8 @@ export class Gateway {
     await this.writer.stop();
     await this.presence.stop();
     await this.quarantine.stop();
+    await this.downlinkRelay?.stop();
+    await this.fanout?.stop();
   }
 }
 

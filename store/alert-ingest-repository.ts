@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ALERT_SEVERITY, EVENT_OPENS_ALERT, RESIDENT_CANCEL_WINDOW_MS, RESIDENT_CANCELLABLE } from '../domain/alert-kinds.js';
+import type { LiveEvent, UnsequencedLiveEvent } from '../domain/live-events.js';
+import { findAlert, toLiveData } from './alert-transitions-repository.js';
 import { inTransaction } from './db.js';
+import { appendLiveEvents } from './live-events-repository.js';
 import { insertSignals, type SignalRow } from './signals-repository.js';
 
+/** `live`: the feed events appended in the same transaction, for the caller to publish after commit. */
 export type AlertIngestResult =
   | { outcome: 'duplicate' }
-  | { outcome: 'opened'; alertId: string }
-  | { outcome: 'attached'; alertId: string }
-  | { outcome: 'cancel'; cancelled: string[]; noted: string[] }
+  | { outcome: 'opened'; alertId: string; live: LiveEvent[] }
+  | { outcome: 'attached'; alertId: string; live: LiveEvent[] }
+  | { outcome: 'cancel'; cancelled: string[]; noted: string[]; live: LiveEvent[] }
   | { outcome: 'stored' };
 
 /**
@@ -45,7 +49,8 @@ export async function ingestAlertEvent(pool: pg.Pool, signal: SignalRow): Promis
       [alert.id, `device:${signal.deviceId}`, alert.created ? 'created' : 'repeat', null,
        alert.created ? 'open' : null,
        { eventId: signal.eventId, eventType: signal.type, room: signal.room, confidence: signal.confidence, at: signal.ts }]);
-    return alert.created ? { outcome: 'opened', alertId: alert.id } : { outcome: 'attached', alertId: alert.id };
+    const feed = await appendLiveEvents(tx, [{ type: alert.created ? 'alert.created' : 'alert.updated', data: toLiveData((await findAlert(tx, alert.id))!) }]);
+    return alert.created ? { outcome: 'opened', alertId: alert.id, live: feed } : { outcome: 'attached', alertId: alert.id, live: feed };
   });
 }
 
@@ -81,5 +86,7 @@ async function applyResidentCancel(tx: pg.PoolClient, signal: SignalRow): Promis
       `INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
       [a.id, signal.deviceId, signal.eventId, signal.type, signal.ts, signal.receivedAt]);
   }
-  return { outcome: 'cancel', cancelled, noted };
+  const updates: UnsequencedLiveEvent[] = [];
+  for (const id of [...cancelled, ...noted]) updates.push({ type: 'alert.updated', data: toLiveData((await findAlert(tx, id))!) });
+  return { outcome: 'cancel', cancelled, noted, live: await appendLiveEvents(tx, updates) };
 }

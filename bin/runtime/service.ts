@@ -62,7 +62,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
     await redis.connect().catch((err) => log.warn('Redis is not reachable yet; /readyz will say so', err));
     cleanups.push(async () => { redis.disconnect(); });
 
-    const gateway = mqtt ? await startGateway(config, database, mqtt.port, log, cleanups) : undefined;
+    const gateway = mqtt ? await startGateway(config, database, mqtt.port, redisUrl, log, cleanups) : undefined;
 
     const app = await buildApp({
       pool: database.pool,
@@ -92,9 +92,9 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
   }
 }
 
-async function startGateway(config: Config, database: DatabaseHandle, mqttPort: number, log: Logger, cleanups: Array<() => Promise<void>>): Promise<Gateway> {
+async function startGateway(config: Config, database: DatabaseHandle, mqttPort: number, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>): Promise<Gateway> {
   const gateway = new Gateway({
-    pool: database.pool, host: config.HOST, mqttPort, batchMax: config.TELEMETRY_BATCH_MAX,
+    pool: database.pool, host: config.HOST, mqttPort, redisUrl, batchMax: config.TELEMETRY_BATCH_MAX,
     instanceId: config.INSTANCE_ID,
     tls: config.MQTT_TLS_PORT !== undefined ? { port: config.MQTT_TLS_PORT, certFile: config.TLS_CERT!, keyFile: config.TLS_KEY! } : undefined,
     log: { info: (m) => log.info(m), warn: (m, e) => log.warn(m, e) },

@@ -1,0 +1,47 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUES, type RouteJob } from '../domain/queues.js';
+import type { AlertIngestResult } from '../store/alert-ingest-repository.js';
+import { publishLive } from '../store/live-publisher.js';
+
+/**
+ * After an alert-class event commits: enqueue routing for a new alert (jobId = alertId, so a
+ * repeat is a no-op) and publish its live events. Both are fire-and-forget on a fail-fast Redis
+ * connection: the PUBACK never waits for Redis, and what a Redis outage drops is recovered from
+ * the database — the dispatcher's reconciler routes alerts with routed_at NULL (the outbox), the
+ * API fills live-feed gaps from live_events (DESIGN §4, §8).
+ */
+export class AlertFanout {
+  private readonly redis: Redis;
+  private readonly routeQueue: Queue<RouteJob>;
+
+  constructor(redisUrl: string, opts: { queuePrefix?: string; log: (m: string, e?: unknown) => void }) {
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    this.redis.on('error', () => {}); // reconnects by itself; readiness reports it
+    this.routeQueue = new Queue<RouteJob>(QUEUES.route, {
+      connection: this.redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
+    });
+    this.routeQueue.on('error', () => {});
+    this.log = opts.log;
+  }
+
+  private readonly log: (m: string, e?: unknown) => void;
+
+  async start(): Promise<void> {
+    await this.redis.connect().catch((err) => this.log('Redis unreachable: alerts will be routed by the reconciler', err));
+  }
+
+  handle(result: AlertIngestResult): void {
+    if (result.outcome === 'duplicate' || result.outcome === 'stored') return;
+    publishLive(this.redis, result.live);
+    if (result.outcome === 'opened') {
+      this.routeQueue.add('route', { alertId: result.alertId }, { jobId: result.alertId, removeOnComplete: 1000, removeOnFail: 5000 })
+        .catch((err) => this.log(`route job for alert ${result.alertId} not enqueued; the reconciler will route it`, err));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.routeQueue.close().catch(() => {});
+    this.redis.disconnect();
+  }
+}

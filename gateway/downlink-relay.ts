@@ -1,0 +1,47 @@
+import type { Aedes } from 'aedes';
+import { Redis } from 'ioredis';
+import { DOWNLINK_CHANNEL, type DownlinkMessage } from '../domain/queues.js';
+import { sendCommand } from './downlink.js';
+
+/**
+ * Delivers downlink commands published by the dispatcher and the API (DOWNLINK_CHANNEL) to the
+ * devices connected to THIS gateway; every gateway hears every message, and each device is
+ * connected to one of them, so each command reaches its device once.
+ */
+export class DownlinkRelay {
+  private readonly sub: Redis;
+
+  constructor(redisUrl: string, private readonly broker: () => Aedes | undefined, private readonly log: (m: string, e?: unknown) => void) {
+    // A subscriber waits for Redis rather than failing: downlinks resume when it is back.
+    this.sub = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    this.sub.on('error', () => {});
+  }
+
+  async start(): Promise<void> {
+    this.sub.on('message', (_channel: string, raw: string) => this.deliver(raw));
+    await this.sub.connect().catch((err) => this.log('Redis unreachable: downlink commands wait for it', err));
+    await this.sub.subscribe(DOWNLINK_CHANNEL).catch((err) => this.log('downlink subscription failed', err));
+  }
+
+  private deliver(raw: string): void {
+    const broker = this.broker();
+    if (!broker) return;
+    let message: DownlinkMessage;
+    try {
+      message = JSON.parse(raw) as DownlinkMessage;
+      if (!Array.isArray(message.deviceIds) || typeof message.command?.type !== 'string') return;
+    } catch {
+      return;
+    }
+    // aedes keeps live clients by id; its typings omit the map.
+    const clients = (broker as unknown as { clients: Record<string, unknown> }).clients;
+    for (const deviceId of message.deviceIds) {
+      if (typeof deviceId !== 'string' || !clients[deviceId]) continue;
+      sendCommand(broker, deviceId, message.command).catch((err) => this.log(`downlink to ${deviceId} failed`, err));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.sub.disconnect();
+  }
+}
