@@ -5,5 +5,4 @@ export { runLoad, type LoadOptions, type LoadReport } from './load-generator.js'
 export { readCredentials, parseCredentials, groupByHousehold, CredentialsError, type DeviceCredential, type HouseholdCredentials } from './credentials.js';
 export { INCIDENT_TYPES, SOS_VARIANTS, IncidentNotPossibleError, type IncidentType, type SosVariant, type IncidentReport } from './incidents.js';
 export { SimulatedDevice, type SimulatedDeviceOptions, type SendResult } from './simulated-device.js';
-export { readServiceMqttUrl } from './service-file.js';
 export { SimClock } from './clock.js';

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,5 +191,80 @@ describe('simulators against the real gateway', () => {
     expect(stats.refused).toBe(1);
     expect(stats.connects).toBe(0);
     await device.stop();
+  });
+});
+
+/** Runs `guardian simulate …` as a child process (async: the broker runs in this process). */
+function guardian(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/guardian.mjs', 'simulate', ...args], {
+      env: { ...process.env, DATA_DIR: dir, ...env }, timeout: 60_000,
+    }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npx guardian simulate', () => {
+  test('an unknown flag prints one line and the usage, exit 2', async () => {
+    const r = await guardian(['--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('guardian: unknown option --bogus');
+    expect(r.stderr).toContain('usage: npx guardian simulate');
+    const wrongMode = await guardian(['--load', '--type', 'sos']);
+    expect(wrongMode.code).toBe(2);
+    const badNumber = await guardian(['--speed', 'fast']);
+    expect(badNumber.stderr.split('\n')[0]).toBe('guardian: --speed must be a number from 0.01 to 100000, got "fast"');
+  });
+
+  test('without --url and without a running service, or without credentials, it says what to do', async () => {
+    const noService = await guardian(['--duration', '1']);
+    expect(noService.code).toBe(1);
+    expect(noService.stderr).toMatch(/no --url given and no service is running .*npm start/);
+    const noFile = await guardian(['--url', url, '--devices-file', join(dir, 'missing.json')]);
+    expect(noFile.code).toBe(1);
+    expect(noFile.stderr).toContain('run `npx guardian seed --demo` first');
+  });
+
+  test('incident: prints each event and its PUBACK, exit 0', async () => {
+    const home = await household([['sos_button', '卧室'], ['pir', '客厅']]);
+    const file = join(dir, `${home.householdId}.json`);
+    const r = await guardian(['incident', '--url', url, '--devices-file', file, '--household', home.householdId, '--type', 'sos', '--variant', 'press', '--duration', '0']);
+    expect(r.code).toBe(0);
+    // stderr traces as it happens (a false alarm takes up to 40 s); stdout has the results.
+    expect(r.stderr).toContain(`[${home.householdId}] sos:`);
+    expect(r.stdout).toMatch(/^sent sos \S+ from sos\S+: PUBACK in [\d.]+ ms$/m);
+    expect(r.stdout).toContain(`incident sos (press) on ${home.householdId}: 1/1 devices connected, 1 events sent, 1 PUBACKs`);
+    const alerts = await db.pool.query(`SELECT kind FROM alerts WHERE household_id = $1`, [home.householdId]);
+    expect(alerts.rows).toEqual([{ kind: 'sos' }]);
+    const noRadar = await guardian(['incident', '--url', url, '--devices-file', file, '--household', home.householdId, '--type', 'fall']);
+    expect(noRadar.code).toBe(1);
+    expect(noRadar.stderr).toContain('has no device that can play a fall incident');
+  });
+
+  test('routine: progress on stderr, stops cleanly after --duration', async () => {
+    const home = await household([['sos_button', '卧室'], ['fall_radar', '卫生间'], ['pir', '客厅'], ['door_contact', '入户门']]);
+    const file = join(dir, `${home.householdId}.json`);
+    // 05:30 → 09:30 simulated: wake (≤ 07:15), bathroom, and the living-room PIR after breakfast.
+    const r = await guardian(['--url', url, '--devices-file', file, '--speed', '3600', '--start', '05:30', '--incident-rate', '0', '--duration', '4']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('simulate: 1 households');
+    expect(r.stderr).toContain('stopping (--duration 4 s)');
+    const types = await db.pool.query(`SELECT DISTINCT type FROM signals WHERE household_id = $1 ORDER BY 1`, [home.householdId]);
+    expect(types.rows.map((x) => x.type)).toEqual(expect.arrayContaining(['heartbeat', 'motion', 'presence']));
+    // The gateway writes presence in batches (≤ 250 ms), so the clean goodbye lands shortly after exit.
+    await waitFor(async () => (await db.pool.query(
+      `SELECT count(*)::int AS n FROM devices WHERE household_id = $1 AND online`, [home.householdId])).rows[0].n === 0, { what: 'all offline after exit' });
+  });
+
+  test('--load: one JSON summary line on stdout', async () => {
+    const home = await household([['pir', 'a'], ['pir', 'b']]);
+    const r = await guardian(['--load', '--url', url, '--devices-file', join(dir, `${home.householdId}.json`), '--devices', '2', '--rate', '50', '--seconds', '1']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout.trim());
+    expect(summary).toMatchObject({ devices: 2, connected: 2, failed: 0, unacked: 0 });
+    expect(summary.acked).toBe(summary.sent);
+    expect(summary.p99Ms).toBeGreaterThan(0);
   });
 });
