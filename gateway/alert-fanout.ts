@@ -16,7 +16,7 @@ export class AlertFanout {
   private readonly routeQueue: Queue<RouteJob>;
 
   constructor(redisUrl: string, opts: { queuePrefix?: string; log: (m: string, e?: unknown) => void }) {
-    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => {}); // reconnects by itself; readiness reports it
     this.routeQueue = new Queue<RouteJob>(QUEUES.route, {
       connection: this.redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
@@ -27,8 +27,10 @@ export class AlertFanout {
 
   private readonly log: (m: string, e?: unknown) => void;
 
+  /** Waits briefly for Redis so the first alerts go out fast; without it, the reconciler routes them. */
   async start(): Promise<void> {
-    await this.redis.connect().catch((err) => this.log('Redis unreachable: alerts will be routed by the reconciler', err));
+    const ready = await this.routeQueue.waitUntilReady().then(() => true, () => false);
+    if (!ready) this.log('Redis unreachable: alerts will be routed by the reconciler');
   }
 
   handle(result: AlertIngestResult): void {

@@ -1,0 +1,65 @@
+import { readCredentials, startHouseholdSimulation, type HouseholdSimulation } from '../../simulators/index.js';
+import { seedDemoCommunity } from '../../store/demo-seed/index.js';
+import { loadConfig } from '../runtime/load-config.js';
+import { createLogger } from '../runtime/logger.js';
+import { startService } from '../runtime/service.js';
+import { EXIT_OK, parseCommandArgs, positiveInt, str } from './args.js';
+import { printBanner, startOrExplain, untilSignalled } from './start.js';
+
+const USAGE = `usage: npm run demo [-- options]
+
+Starts the service with a seeded demo community (鹿山社区) and a simulator for every home.
+
+  --households N     homes to seed and simulate (default 200)
+  --speed X          simulated time runs X times faster (default 1)
+  --incident-rate R  random incidents per simulated hour per 200 homes (default 6)
+  --no-simulators    seed and start only`;
+
+/** `npm run demo`: start + seed --demo + simulators, then run until Ctrl-C. */
+export default async function demo(argv: string[]): Promise<number> {
+  const parsed = parseCommandArgs(argv, {
+    households: { type: 'string' }, speed: { type: 'string' }, 'incident-rate': { type: 'string' },
+    'no-simulators': { type: 'boolean' },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
+  const households = positiveInt(str(parsed, 'households'), '--households', 200, 50_000);
+  const speed = Number(str(parsed, 'speed') ?? 1);
+  const incidentRate = Number(str(parsed, 'incident-rate') ?? 6);
+  if (!(speed > 0) || !(incidentRate >= 0)) {
+    process.stderr.write('guardian demo: --speed must be > 0 and --incident-rate ≥ 0\n');
+    return 2;
+  }
+
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  const service = await startOrExplain(() => startService(config, log));
+  if (!service) return 1;
+  let simulation: HouseholdSimulation | undefined;
+  try {
+    log.info(`seeding the demo community (${households} households)…`);
+    const seed = await seedDemoCommunity(service.database.pool, { households, dataDir: config.DATA_DIR, log: (m) => log.info(m) });
+    if (!parsed.values['no-simulators']) {
+      const credentials = await readCredentials(seed.devicesFile);
+      simulation = startHouseholdSimulation({
+        url: service.mqttUrl, credentials, households, speed, incidentRate, tz: config.GUARDIAN_TZ,
+        progressIntervalMs: 30_000,
+        onProgress: (p) => log.info(`simulators: ${p.connected}/${p.devices} devices connected, ${p.eventsPerMin} events/min, ${p.incidents} incidents, simulated time ${p.simTime}`),
+        log: (m) => log.debug(m),
+      });
+      log.info(`simulators: connecting ${credentials.length} devices of ${Math.min(households, new Set(credentials.map((c) => c.householdId)).size)} homes`);
+    }
+    printBanner(service);
+    const shown = seed.logins.filter((l) => l.role !== 'responder').concat(seed.logins.filter((l) => l.role === 'responder').slice(0, 3));
+    process.stdout.write([
+      '  Demo logins (also in ' + seed.loginsFile + '):',
+      ...shown.map((l) => `    ${l.username.padEnd(12)} ${l.password.padEnd(20)} ${l.role}${l.displayName ? ` · ${l.displayName}` : ''}`),
+      '', '  Stop with Ctrl-C.', '', '',
+    ].join('\n'));
+    await untilSignalled();
+  } finally {
+    log.info('stopping the demo');
+    await simulation?.stop().catch((err) => log.warn('simulators did not stop cleanly', err));
+    await service.stop();
+  }
+  return EXIT_OK;
+}
