@@ -10,6 +10,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../store/redis-server.j
 import { ensureAdmin } from '../../store/users-repository.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import type { Logger } from './logger.js';
+import { registerConsole } from './console-static.js';
 import { choosePort, PortTakenError } from './ports.js';
 import { removeServiceInfo, runningService, writeServiceInfo } from './service-file.js';
 
@@ -73,6 +74,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
         onDeviceRevoked: (deviceId: string) => { gateway.disconnect(deviceId); },
       } : {}),
     });
+    if (config.ROLE === 'all' || config.ROLE === 'api') await registerConsole(app);
     cleanups.push(() => app.close()); // closed first: stop taking requests before the gateway stops
     const httpPort = await listenApp(app, { host: config.HOST, port: http.port }).catch((err: unknown) => {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortTakenError('HTTP_PORT', http.port);

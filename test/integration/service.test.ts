@@ -107,3 +107,18 @@ test('no secret or password appears in the service log', () => {
   expect(text).not.toContain(token);
   expect(text).not.toContain(new URL(db.url).password);
 });
+
+test('the console is served at / with deep links, API 404s stay JSON, nothing outside console/dist leaks', async () => {
+  const root = await fetch(`${service.httpUrl}/`);
+  expect(root.status).toBe(200);
+  expect(root.headers.get('content-type')).toContain('text/html');
+  expect(await root.text()).toContain('365');
+  const deep = await fetch(`${service.httpUrl}/households/h-demo-0001`);
+  expect(deep.status).toBe(200);
+  expect(deep.headers.get('content-type')).toContain('text/html');
+  const missing = await api('/api/v1/no-such-thing');
+  expect(missing.status).toBe(404);
+  expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+  const traversal = await fetch(`${service.httpUrl}/%2e%2e/%2e%2e/package.json`);
+  expect(await traversal.text()).not.toContain('"dependencies"');
+});
