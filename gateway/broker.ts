@@ -148,9 +148,12 @@ export class Gateway {
 
   /** Stop accepting, close clients, then flush everything still buffered. */
   async stop(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // Stop listening first, but a server's close waits for its open connections, so the broker
+    // must close the clients before we wait for the servers.
+    const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     this.servers = [];
     if (this.broker) await new Promise<void>((r) => this.broker!.close(() => r()));
+    await Promise.all(closing);
     await this.writer.stop();
     await this.presence.stop();
     await this.quarantine.stop();

@@ -150,3 +150,15 @@ describe('telemetry', () => {
     expect(s.rows[0].ts.getTime()).toBe(s.rows[0].received_at.getTime());
   });
 });
+
+test('stop() returns while devices are still connected (the broker closes them first)', async () => {
+  const { startTestGateway: start } = await import('../helpers/gateway.js');
+  const other = await start(db);
+  const householdId = await createHousehold(db);
+  const { deviceId, secret } = await createDevice(db, householdId, 'pir');
+  const client = await connectDevice(other.url, deviceId, secret, { reconnectPeriod: 0 });
+  const closed = new Promise<void>((r) => client.once('close', () => r()));
+  await other.gateway.stop();
+  await closed;
+  client.end(true);
+});
