@@ -1,3 +1,4 @@
+import type { DeviceCredential } from '../domain/device-credentials.js';
 import { readFile } from 'node:fs/promises';
 import { isDeviceKind, type DeviceKind } from '../domain/device-kinds.js';
 
@@ -5,14 +6,7 @@ import { isDeviceKind, type DeviceKind } from '../domain/device-kinds.js';
  * The demo devices' credentials, written 0600 by `npx guardian seed --demo` to
  * `DATA_DIR/demo-devices.json` (the database keeps only hashes, DESIGN §1).
  */
-export interface DeviceCredential {
-  deviceId: string;
-  secret: string;
-  householdId: string;
-  kind: DeviceKind;
-  room: string | null;
-  heartbeatS: number;
-}
+export type { DeviceCredential };
 
 export interface HouseholdCredentials {
   householdId: string;

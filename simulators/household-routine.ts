@@ -1,6 +1,6 @@
 import { kindMaySend, type DeviceKind, type EventType } from '../domain/device-kinds.js';
 import { MINUTE_MS } from './clock.js';
-import { between, chance, hashSeed, intBetween, seededRng, type Rng } from './random.js';
+import { between, chance, hashSeed, intBetween, seededRng, type Rng } from '../domain/seeded-random.js';
 
 /**
  * A senior's day as a list of planned device actions (pure: no I/O, no timers), so the

@@ -4,7 +4,7 @@ import { DAY_MS, HOUR_MS, localMidnight, type SimClock } from './clock.js';
 import type { HouseholdCredentials } from './credentials.js';
 import { householdProfile, planDay, type HouseholdProfile, type PlannedAction } from './household-routine.js';
 import { runIncident, type IncidentReport, type IncidentType, type SosVariant } from './incidents.js';
-import { between } from './random.js';
+import { between } from '../domain/seeded-random.js';
 import { SimulatedDevice } from './simulated-device.js';
 import type { SimulationStats } from './stats.js';
 

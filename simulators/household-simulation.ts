@@ -3,7 +3,7 @@ import { groupByHousehold, type DeviceCredential } from './credentials.js';
 import { connectInBatches, type RampResult } from './connection-ramp.js';
 import { HouseholdRunner } from './household-runner.js';
 import { canPlayIncident, isIncidentType, type IncidentReport, type IncidentType, type SosVariant } from './incidents.js';
-import { exponential, hashSeed, seededRng } from './random.js';
+import { exponential, hashSeed, seededRng } from '../domain/seeded-random.js';
 import { SimulationStats } from './stats.js';
 
 export interface HouseholdSimulationOptions {

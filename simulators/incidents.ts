@@ -1,5 +1,5 @@
 import type { DeviceKind } from '../domain/device-kinds.js';
-import { between } from './random.js';
+import { between } from '../domain/seeded-random.js';
 import type { SendResult, SimulatedDevice } from './simulated-device.js';
 
 /**

@@ -1,3 +1,4 @@
+import type { DeviceCredential } from '../../domain/device-credentials.js';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceKind } from '../../domain/device-kinds.js';
@@ -9,14 +10,7 @@ import { isDeviceKind } from '../../domain/device-kinds.js';
  * simulators and for `npm run demo` to print the logins.
  */
 
-export interface DemoDeviceCredential {
-  deviceId: string;
-  secret: string;
-  householdId: string;
-  kind: DeviceKind;
-  room: string | null;
-  heartbeatS: number;
-}
+export type DemoDeviceCredential = DeviceCredential;
 export interface DemoDevicesFile { version: 1; devices: DemoDeviceCredential[] }
 
 export interface DemoLogin {

@@ -1,4 +1,5 @@
 import type { DeviceKind } from '../../domain/device-kinds.js';
+import { hashSeed, seededRng, type Rng } from '../../domain/seeded-random.js';
 import {
   CHILD_RELATIONS, COMMUNITY, COMPOUNDS, CONDITION_NOTES, CONDITIONS, ELDER_GIVEN, HOUSEHOLD_NOTES,
   MOBILE_PREFIXES, SURNAMES, YOUNGER_GIVEN,
@@ -69,21 +70,9 @@ export const DEMO_DEVICE_ID_PATTERN = '^(sos|fall|pir|door|bed|water|smoke|gas)-
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: tiny, good enough for fake data, seeded by a string. */
-export function rngFor(seed: string): () => number {
-  let h = 2166136261;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded by a string (the row's id), so a re-run plans exactly the same rows. */
+export const rngFor = (seed: string): Rng => seededRng(hashSeed(seed));
 
-type Rng = () => number;
 const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
 const digits = (rng: Rng, n: number): string => Array.from({ length: n }, () => String(Math.floor(rng() * 10))).join('');

@@ -3,7 +3,7 @@ import { kindMaySend } from '../../domain/device-kinds.js';
 import { validateEvent } from '../../domain/event-schema.js';
 import { localMidnight, localMinuteOfDay } from '../../simulators/clock.js';
 import { householdProfile, planDay, roomCategory, type PlannedAction, type RoutineDevice } from '../../simulators/household-routine.js';
-import { seededRng } from '../../simulators/random.js';
+import { seededRng } from '../../domain/seeded-random.js';
 
 const TZ = 'Asia/Shanghai';
 const devices: RoutineDevice[] = [

@@ -1,5 +1,5 @@
 /**
- * A small seeded PRNG, so a household's routine is reproducible (unit tests, and the same home
+ * A small seeded PRNG, so simulated routines and demo data are reproducible (unit tests; the same home
  * keeps the same habits from day to day) without pulling in a library.
  */
 export type Rng = () => number;
