@@ -1,0 +1,141 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import {
+  QUEUES, SWEEP_RULES, rosterCheckJobId, sweepSchedulerId, type RouteJob, type SweepJob, type SweepRule,
+} from '../../domain/queues.js';
+import { nextShiftBoundary } from '../../domain/shift-clock.js';
+import { sweepBatteryLow } from './battery-low-rule.js';
+import { sweepCheckIns } from './check-in-rule.js';
+import { sweepDeviceOffline } from './device-offline-rule.js';
+import { sweepInactivity } from './inactivity-rule.js';
+import { RedisPassiveOutbox, type PassiveOutbox } from './passive-outbox.js';
+import { checkRosterGaps } from './roster-gap-rule.js';
+import type { PassiveConfig, PassiveLog, RuleContext } from './rule-context.js';
+
+/** A sweep job; the roster check armed for a shift start also carries that instant. */
+export type PassiveJob = SweepJob & { shiftStartsAt?: string };
+
+export interface PassiveRulesDeps {
+  pool: pg.Pool;
+  redisUrl: string;
+  config: PassiveConfig;
+  log: PassiveLog;
+  /** The rules' notion of now (tests inject one); BullMQ's own timing stays real. */
+  clock?: () => Date;
+  queuePrefix?: string;
+  /** How often inactivity, check_in, device_offline and battery_low are swept (default 30 s). */
+  sweepEveryMs?: number;
+  /** How often rosters are re-checked for gaps between shift starts (default 5 min). */
+  rosterSweepEveryMs?: number;
+  /** Called after each sweep with its rule and result (metrics, tests). */
+  onSweep?: (rule: SweepRule, result: unknown) => void;
+}
+
+const DEFAULT_SWEEP_MS = 30_000;
+const DEFAULT_ROSTER_SWEEP_MS = 5 * 60_000;
+const KEEP = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
+/** Shift-start checks stay findable by id for a week, so re-arming the same boundary is a no-op. */
+const KEEP_SHIFT_CHECKS = { removeOnComplete: { age: 7 * 86_400, count: 1000 }, removeOnFail: { age: 7 * 86_400 } };
+
+/**
+ * The passive rules of DESIGN §4 (issue 4 items 3, 11b, 11c): BullMQ job schedulers on
+ * QUEUES.sweep produce one job per rule every interval — one scheduler per rule id however many
+ * dispatchers upsert it — and any dispatcher's worker runs it with indexed queries, not a timer
+ * per home. Roster gaps are also checked at every shift start by a delayed job with a fixed id
+ * per boundary, re-armed for the next boundary when it runs, and once at start().
+ * Every rule is idempotent under concurrency (unique indexes, DELETE … RETURNING claims), so
+ * several dispatchers may sweep at once.
+ */
+export class PassiveRules {
+  private workerRedis: Redis | undefined;
+  private queueRedis: Redis | undefined;
+  private fastRedis: Redis | undefined;
+  private sweepQueue: Queue<PassiveJob> | undefined;
+  private routeQueue: Queue<RouteJob> | undefined;
+  private worker: Worker<PassiveJob> | undefined;
+  private out: PassiveOutbox | undefined;
+  private readonly clock: () => Date;
+
+  constructor(private readonly deps: PassiveRulesDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    const { redisUrl, queuePrefix } = this.deps;
+    const prefix = queuePrefix ? { prefix: queuePrefix } : {};
+    // Workers and the scheduler wait for Redis (BullMQ requires maxRetriesPerRequest: null for
+    // workers); the producer for route jobs and pub/sub fails fast so a sweep never hangs on it.
+    this.workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.queueRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.fastRedis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    for (const r of [this.workerRedis, this.queueRedis, this.fastRedis]) r.on('error', () => {}); // they reconnect
+    this.sweepQueue = new Queue<PassiveJob>(QUEUES.sweep, { connection: this.queueRedis, ...prefix });
+    this.routeQueue = new Queue<RouteJob>(QUEUES.route, { connection: this.fastRedis, ...prefix });
+    this.sweepQueue.on('error', (err) => this.deps.log.warn('sweep queue', err));
+    this.routeQueue.on('error', () => {});
+    this.out = new RedisPassiveOutbox(this.fastRedis, this.routeQueue, this.deps.log);
+
+    const every = this.deps.sweepEveryMs ?? DEFAULT_SWEEP_MS;
+    const rosterEvery = this.deps.rosterSweepEveryMs ?? DEFAULT_ROSTER_SWEEP_MS;
+    for (const rule of SWEEP_RULES) {
+      await this.sweepQueue.upsertJobScheduler(sweepSchedulerId(rule),
+        { every: rule === 'roster_gap' ? rosterEvery : every },
+        { name: rule, data: { rule }, opts: KEEP });
+    }
+    this.worker = new Worker<PassiveJob>(QUEUES.sweep, (job) => this.run(job), {
+      connection: this.workerRedis, concurrency: 1, ...prefix,
+    });
+    this.worker.on('error', (err) => this.deps.log.warn('sweep worker', err));
+    this.worker.on('failed', (job, err) => this.deps.log.warn(`sweep ${job?.name ?? '?'} failed; the next one retries`, err));
+
+    await this.armShiftStartCheck(this.clock());
+    await checkRosterGaps(this.context()).catch((err) => this.deps.log.warn('roster gap check at start failed', err));
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close().catch(() => {});
+    await this.sweepQueue?.close().catch(() => {});
+    await this.routeQueue?.close().catch(() => {});
+    for (const r of [this.workerRedis, this.queueRedis, this.fastRedis]) r?.disconnect();
+    this.worker = undefined;
+    this.sweepQueue = undefined;
+    this.routeQueue = undefined;
+    this.workerRedis = this.queueRedis = this.fastRedis = undefined;
+  }
+
+  private context(now = this.clock()): RuleContext {
+    return { pool: this.deps.pool, now, config: this.deps.config, log: this.deps.log, out: this.out! };
+  }
+
+  private async run(job: Job<PassiveJob>): Promise<unknown> {
+    const rule = (job.data.rule ?? job.name) as SweepRule;
+    const ctx = this.context();
+    let result: unknown;
+    switch (rule) {
+      case 'inactivity': result = await sweepInactivity(ctx); break;
+      case 'check_in': result = await sweepCheckIns(ctx); break;
+      case 'device_offline': result = await sweepDeviceOffline(ctx); break;
+      case 'battery_low': result = await sweepBatteryLow(ctx); break;
+      case 'roster_gap': {
+        const starts = job.data.shiftStartsAt ? new Date(job.data.shiftStartsAt) : undefined;
+        // A shift-start job may run a hair early by our clock: judge the new shift, not the old.
+        const at = starts && starts.getTime() > ctx.now.getTime() ? starts : ctx.now;
+        result = await checkRosterGaps(ctx, at);
+        if (starts) await this.armShiftStartCheck(at);
+        break;
+      }
+      default: this.deps.log.warn(`unknown sweep rule ${String(rule)}`);
+    }
+    this.deps.onSweep?.(rule, result);
+    return undefined;
+  }
+
+  /** Arms the roster check of the next shift start after `from` (fixed job id per boundary). */
+  private async armShiftStartCheck(from: Date): Promise<void> {
+    const boundary = nextShiftBoundary(from, this.deps.config.GUARDIAN_TZ, this.deps.config.DAY_SHIFT);
+    const delay = Math.max(0, boundary.getTime() - this.clock().getTime());
+    await this.sweepQueue!.add('roster_gap', { rule: 'roster_gap', shiftStartsAt: boundary.toISOString() },
+      { jobId: rosterCheckJobId(boundary), delay, ...KEEP_SHIFT_CHECKS });
+  }
+}
