@@ -1,0 +1,22 @@
+import type pg from 'pg';
+import type { Config } from '../domain/config.js';
+import type { LiveEvent } from '../domain/live-events.js';
+import type { DispatcherLog } from './dispatcher-log.js';
+import type { EscalationTimers } from './escalation-timers.js';
+import type { NotificationSender } from './notification-sender.js';
+
+export type DispatcherConfig = Pick<Config,
+  'ACK_TIMEOUT_S' | 'SLA_WARN_S' | 'SLA_ONSITE_S' | 'RECONCILE_S' | 'ARRIVE_REMIND_S' | 'GUARDIAN_TZ' | 'DAY_SHIFT'>;
+
+/** What the routing and timer handlers share; built by Dispatcher.start(). */
+export interface DispatchContext {
+  pool: pg.Pool;
+  config: DispatcherConfig;
+  /** Routing decisions and timestamps; BullMQ delays are durations, so an offset clock stays consistent. */
+  clock: () => Date;
+  log: DispatcherLog;
+  sender: NotificationSender;
+  timers: EscalationTimers;
+  /** Publishes live events appended in committed transactions (fire-and-forget). */
+  publish(events: LiveEvent[]): void;
+}

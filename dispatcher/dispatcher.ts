@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { LiveEvent } from '../domain/live-events.js';
+import { QUEUES, type EscalationJob } from '../domain/queues.js';
+import { publishLive } from '../store/live-publisher.js';
+import { AlertChangeWatcher } from './alert-change-watcher.js';
+import type { DispatchContext, DispatcherConfig } from './dispatch-context.js';
+import type { DispatcherLog } from './dispatcher-log.js';
+import { reportQueueDepth } from './dispatcher-metrics.js';
+import { EscalationTimers } from './escalation-timers.js';
+import { EscalationWorker } from './escalation-worker.js';
+import { NotificationSender } from './notification-sender.js';
+import { InAppNotifier } from './notifiers/in-app-notifier.js';
+import type { Notifier } from './notifiers/notifier.js';
+import { WebPushNotifier } from './notifiers/web-push-notifier.js';
+import { WebhookNotifier, type WebhookNotifierOptions } from './notifiers/webhook-notifier.js';
+import { Reconciler } from './reconciler.js';
+import { RouteWorker } from './route-worker.js';
+import type { WorkerTuning } from './worker-options.js';
+
+export interface PassiveRules { start(): Promise<void> | void; stop(): Promise<void> }
+
+export interface DispatcherDeps {
+  pool: pg.Pool;
+  redisUrl: string;
+  config: DispatcherConfig;
+  log: DispatcherLog;
+  /** Defaults to the wall clock; tests inject an offset clock (time still flows). */
+  clock?: () => Date;
+  /** BullMQ key prefix (default 'bull'); the gateway must use the same one for the route queue. */
+  queuePrefix?: string;
+  /** Replaces the default channels (in-app live, Web Push, webhook). Built with the pool and the publisher. */
+  notifiers?: (base: { pool: pg.Pool; publish: (events: LiveEvent[]) => void }) => Notifier[];
+  webhook?: WebhookNotifierOptions;
+  /** The passive-rules engine (dispatcher/passive/), started after the timers are armed. */
+  passiveRules?: PassiveRules;
+  concurrency?: { route?: number; escalation?: number };
+  tuning?: WorkerTuning;
+  /** Overrides RECONCILE_S (ms), e.g. for tests. */
+  reconcileIntervalMs?: number;
+  /** Test hook: every timer run with its lateness (ms) and outcome. */
+  onTimer?: (job: EscalationJob, latenessMs: number, outcome: string) => void;
+}
+
+/**
+ * The alert engine of DESIGN §4-§5, composed: route worker (outbox → tier 1), escalation worker
+ * (ack timeouts, SLA warn/breach, arrival reminders), reconciler (database truth → Redis), a
+ * watcher of the live feed (timers for the API's changes), the notification channels, and the
+ * passive rules. Several dispatchers may run on one Redis and database (DESIGN §9): BullMQ hands
+ * each job to one of them, and notifications are claimed per row.
+ *
+ * Redis: workers use a connection with maxRetriesPerRequest: null (they wait out an outage);
+ * the producer (timer arming, live publishing) fails fast — the reconciler re-arms what it lost.
+ */
+export class Dispatcher {
+  readonly instanceId = randomUUID().slice(0, 8);
+  private producer: Redis | null = null;
+  private workerConnection: Redis | null = null;
+  private subscriber: Redis | null = null;
+  private escalationQueue: Queue<EscalationJob> | null = null;
+  private parts: Array<{ stop(): Promise<void> }> = [];
+  private unregisterDepth: Array<() => void> = [];
+  private reconciler: Reconciler | null = null;
+  private webPush: WebPushNotifier | null = null;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  async start(): Promise<void> {
+    const { deps } = this;
+    const prefix = deps.queuePrefix ? { prefix: deps.queuePrefix } : {};
+    const clock = deps.clock ?? (() => new Date());
+
+    this.producer = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.producer.on('error', () => {}); // ioredis reconnects; the reconciler recovers what failed meanwhile
+    this.workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+    this.workerConnection.on('error', () => {});
+    this.subscriber = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+    this.subscriber.on('error', () => {});
+
+    this.escalationQueue = new Queue<EscalationJob>(QUEUES.escalation, { connection: this.producer, ...prefix });
+    this.escalationQueue.on('error', () => {});
+    const routeQueue = new Queue(QUEUES.route, { connection: this.producer, ...prefix });
+    routeQueue.on('error', () => {});
+    const ready = await this.escalationQueue.waitUntilReady().then(() => true, () => false);
+    if (!ready) deps.log.warn('dispatcher: Redis not reachable yet; timers will be armed by the reconciler once it is');
+
+    const producer = this.producer;
+    const publish = (events: LiveEvent[]) => publishLive(producer, events);
+    const base = { pool: deps.pool, publish };
+    this.webPush = new WebPushNotifier({ pool: deps.pool });
+    const notifiers = deps.notifiers?.(base) ?? [
+      new InAppNotifier(base), this.webPush, new WebhookNotifier({ pool: deps.pool, ...(deps.webhook ? { options: deps.webhook } : {}) }),
+    ];
+    // VAPID keys on first start (DESIGN §5), so the API can hand the public key to phones.
+    await this.webPush.keys().catch((err) => deps.log.warn('dispatcher: VAPID keys not ready', err));
+
+    const ctx: DispatchContext = {
+      pool: deps.pool, config: deps.config, clock, log: deps.log, publish,
+      sender: new NotificationSender({ pool: deps.pool, notifiers, clock, log: deps.log }),
+      timers: new EscalationTimers(this.escalationQueue, clock),
+    };
+
+    const routeWorker = new RouteWorker({ ctx, connection: this.workerConnection, ...prefix, concurrency: deps.concurrency?.route ?? 8, ...(deps.tuning ? { tuning: deps.tuning } : {}) });
+    const escalationWorker = new EscalationWorker({
+      ctx, connection: this.workerConnection, ...prefix, concurrency: deps.concurrency?.escalation ?? 16,
+      ...(deps.tuning ? { tuning: deps.tuning } : {}), ...(deps.onTimer ? { onTimer: deps.onTimer } : {}),
+    });
+    routeWorker.start();
+    escalationWorker.start();
+    this.parts.push(routeWorker, escalationWorker);
+
+    this.reconciler = new Reconciler({ ctx, ...(deps.reconcileIntervalMs ? { intervalMs: deps.reconcileIntervalMs } : {}) });
+    await this.reconciler.start();
+    this.parts.push(this.reconciler);
+
+    const watcher = new AlertChangeWatcher({ ctx, subscriber: this.subscriber });
+    await watcher.start();
+    this.parts.push(watcher);
+
+    if (deps.passiveRules) {
+      await deps.passiveRules.start();
+      this.parts.push(deps.passiveRules);
+    }
+    this.unregisterDepth.push(reportQueueDepth(this.escalationQueue as unknown as Queue), reportQueueDepth(routeQueue));
+    this.parts.push({ stop: () => routeQueue.close().catch(() => {}) });
+    deps.log.info(`dispatcher ${this.instanceId} started (ack ${deps.config.ACK_TIMEOUT_S}s, SLA ${deps.config.SLA_WARN_S}/${deps.config.SLA_ONSITE_S}s)`);
+  }
+
+  /** One reconciler pass now (tests; an operator's "re-check" button could call it too). */
+  async reconcileNow() {
+    return this.reconciler?.runOnce() ?? null;
+  }
+
+  /** Stops in reverse order: passive rules, watcher, reconciler, workers (after their running jobs), then Redis. */
+  async stop(): Promise<void> {
+    for (const undo of this.unregisterDepth.splice(0)) undo();
+    for (const part of this.parts.splice(0).reverse()) await part.stop().catch((err) => this.deps.log.warn('dispatcher: stop failed', err));
+    await this.escalationQueue?.close().catch(() => {});
+    this.escalationQueue = null;
+    this.reconciler = null;
+    for (const c of [this.subscriber, this.workerConnection, this.producer]) c?.disconnect();
+    this.subscriber = this.workerConnection = this.producer = null;
+  }
+}

@@ -1,0 +1,104 @@
+import { firstStaffedLevel, TOP_LEVEL } from '../domain/routing.js';
+import type { EscalationJob } from '../domain/queues.js';
+import { slaApplies } from '../domain/sla-clock.js';
+import { AlertActionRefusedError, applyAlertAction, findAlert, markAlert, type AlertRecord } from '../store/alert-transitions-repository.js';
+import type { DispatchContext } from './dispatch-context.js';
+import { escalationsTotal } from './dispatcher-metrics.js';
+import { reminderText, titleOf } from './notification-text.js';
+import { ARRIVE_REMIND_ROUND, SLA_BREACH_ROUND, SLA_WARN_ROUND } from './notification-rounds.js';
+import { householdOf, planRoute, recipientsOf } from './route-planner.js';
+import { alertRef, pageLevel, tellSupervisors } from './tier-pager.js';
+import { timersFor } from './timer-plan.js';
+
+/** What a timer did; 'noop' when the alert moved on (DESIGN §4 "does nothing if it moved on"). */
+export type TimerOutcome = 'noop' | 'done';
+
+/**
+ * Every handler re-reads the alert and acts only if the reason for the timer still holds, so a
+ * late, duplicated or stale job — one that survived a restart, a re-arm after completion, a
+ * second dispatcher — never pages about an alert that was accepted, resolved or cancelled
+ * (issue 4 item 11e).
+ */
+export async function handleEscalationJob(ctx: DispatchContext, job: EscalationJob): Promise<TimerOutcome> {
+  switch (job.type) {
+    case 'ack_timeout': return onAckTimeout(ctx, job.alertId, job.level);
+    case 'sla_warn': return onSla(ctx, job.alertId, 'sla_warn');
+    case 'sla_breach': return onSla(ctx, job.alertId, 'sla_breach');
+    case 'arrive_remind': return onArriveRemind(ctx, job.alertId, job.acceptedBy);
+  }
+}
+
+/**
+ * No accept within ACK_TIMEOUT_S of paging `level` → the next staffed tier (DESIGN §4), past the
+ * top tier a "re-notify everyone" round per ACK_TIMEOUT_S. Each step is an `escalate` with
+ * expectLevel, so of two racing handlers only one moves the level; the other is refused as
+ * stale and stops. Empty tiers are escalated through at once (one timeline row each).
+ */
+async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number): Promise<TimerOutcome> {
+  const alert = await findAlert(ctx.pool, alertId);
+  if (!alert || (alert.state !== 'open' && alert.state !== 'notified') || alert.level !== level) return 'noop';
+  const now = ctx.clock();
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now);
+  if (!route) return 'noop';
+  const next = firstStaffedLevel(route.plan, level + 1) ?? level + 1;
+  let current: AlertRecord = alert;
+  for (let from = level; from < next; from++) {
+    const reason = from === level
+      ? (from >= TOP_LEVEL ? 'no accept: re-notify everyone' : 'no accept within ACK_TIMEOUT_S')
+      : `tier ${from + 2} has nobody on duty`;
+    try {
+      const r = await applyAlertAction(ctx.pool, alertId, { type: 'escalate', by: 'system', expectLevel: from, reason },
+        'system', now, { levelStartedAt: now, ackBreached: true });
+      ctx.publish(r.live);
+      current = r.alert;
+    } catch (err) {
+      if (err instanceof AlertActionRefusedError) return 'noop'; // accepted, closed or escalated meanwhile
+      throw err;
+    }
+  }
+  escalationsTotal.inc({ level: String(Math.min(next, TOP_LEVEL + 1)) });
+  await ctx.timers.arm(timersFor(current, ctx.config));
+  await pageLevel(ctx, current, route, next, { inform: false });
+  return 'done';
+}
+
+/** SLA_WARN_S / SLA_ONSITE_S after the first signal with nobody on site: flag + supervisors (§4, item 11a). */
+async function onSla(ctx: DispatchContext, alertId: string, which: 'sla_warn' | 'sla_breach'): Promise<TimerOutcome> {
+  const alert = await findAlert(ctx.pool, alertId);
+  if (!alert || alert.onSiteAt || !['open', 'notified', 'accepted'].includes(alert.state) || !slaApplies(alert.kind)) return 'noop';
+  const now = ctx.clock();
+  const warn = which === 'sla_warn';
+  let current = alert;
+  if (warn ? !alert.slaWarned : !alert.onsiteBreached) {
+    const seconds = Math.round((now.getTime() - alert.firstSignalAt.getTime()) / 1000);
+    const marked = await markAlert(ctx.pool, alertId, warn ? { slaWarned: true } : { onsiteBreached: true },
+      { actor: 'system', type: which, data: { secondsSinceFirstSignal: seconds, state: alert.state } }, now);
+    if (!marked) return 'noop'; // closed meanwhile
+    ctx.publish(marked.live);
+    current = marked.alert;
+  }
+  // Told even when the flag was already set: a crash between the flag and the notice must not
+  // lose the notice; the round's unique rows keep it to once.
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now);
+  if (!route) return 'done';
+  await tellSupervisors(ctx, current, route, warn ? SLA_WARN_ROUND : SLA_BREACH_ROUND, which,
+    warn ? ctx.config.SLA_WARN_S : ctx.config.SLA_ONSITE_S);
+  return 'done';
+}
+
+/** ARRIVE_REMIND_S after an accept and still not on site: remind the one who accepted (item 11a). */
+async function onArriveRemind(ctx: DispatchContext, alertId: string, acceptedBy: string): Promise<TimerOutcome> {
+  const alert = await findAlert(ctx.pool, alertId);
+  if (!alert || alert.state !== 'accepted' || alert.acceptedBy !== acceptedBy) return 'noop';
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock());
+  if (!route) return 'noop';
+  const recipients = recipientsOf([{ kind: 'responder', responderId: acceptedBy, role: 'grid_worker' }], route);
+  if (recipients.length === 0) return 'noop'; // accepted by someone who is not a responder (an operator's user)
+  const ref = alertRef(alert);
+  const household = householdOf(route);
+  await ctx.sender.deliver({
+    alert: ref, household, round: ARRIVE_REMIND_ROUND, purpose: 'reminder', tier: null, recipients,
+    title: titleOf(ref), text: reminderText(ref, household),
+  });
+  return 'done';
+}

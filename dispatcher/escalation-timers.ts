@@ -1,0 +1,31 @@
+import type { Queue } from 'bullmq';
+import { escalationJobId, type EscalationJob } from '../domain/queues.js';
+import type { PlannedTimer } from './timer-plan.js';
+
+/**
+ * Arms BullMQ delayed jobs with fixed ids (DESIGN §4): adding a job whose id exists is a no-op,
+ * so the route worker, the escalation worker, the watcher and the reconciler may all arm the
+ * same timer. Completed jobs are kept for a day so a re-arm after firing stays a no-op (and a
+ * fired timer is visible); failed ones are removed at once so the reconciler can re-arm them.
+ * The delay is computed from the due instant, not from now, and a past due fires at once.
+ */
+export const TIMER_JOB_OPTIONS = {
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: true,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+} as const;
+
+export class EscalationTimers {
+  constructor(private readonly queue: Queue<EscalationJob>, private readonly clock: () => Date) {}
+
+  async arm(timers: readonly PlannedTimer[]): Promise<void> {
+    if (timers.length === 0) return;
+    const now = this.clock().getTime();
+    await this.queue.addBulk(timers.map((t) => ({
+      name: t.job.type,
+      data: t.job,
+      opts: { ...TIMER_JOB_OPTIONS, jobId: escalationJobId(t.job), delay: Math.max(0, t.dueAt.getTime() - now) },
+    })));
+  }
+}

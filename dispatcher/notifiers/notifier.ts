@@ -1,0 +1,45 @@
+import type { AlertKind, Severity } from '../../domain/alert-kinds.js';
+import type { NotificationPurpose } from '../../domain/notification-events.js';
+import type { ResponderRole } from '../../domain/roster.js';
+
+/**
+ * One interface for every channel of DESIGN §5 (in-app live, Web Push, webhook for SMS/voice
+ * gateways). A channel says which addresses it has for a person, and sends one message to one
+ * address; the NotificationSender claims, logs and counts every attempt.
+ */
+
+/** A person to tell, with what every channel may need (responders have accounts, family only phones). */
+export type Recipient =
+  | { kind: 'responder'; responderId: string; role: ResponderRole; name: string; phone: string }
+  | { kind: 'family'; name: string; relation?: string; phone: string }
+  | { kind: 'community'; name: string; phone: string };
+
+export interface NotificationMessage {
+  /** The notifications row this attempt belongs to. */
+  id: number;
+  alert: { id: string; kind: AlertKind; severity: Severity; householdId: string; firstSignalAt: Date };
+  household: { unit: string; address: string; buildingName: string };
+  recipient: Recipient;
+  /** The address on this channel: `responder:<id>`, a push endpoint, a phone number. */
+  target: string;
+  purpose: NotificationPurpose;
+  tier: number | null;
+  round: string;
+  title: string;
+  text: string;
+  at: Date;
+}
+
+export interface SendResult {
+  status: 'sent' | 'failed' | 'skipped';
+  error?: string;
+  /** How many requests were made (webhook retries); 1 when omitted, 0 for skipped. */
+  attempts?: number;
+}
+
+export interface Notifier {
+  readonly channel: string;
+  /** This channel's addresses of the recipient; empty when it cannot reach them. */
+  addresses(recipient: Recipient): Promise<string[]>;
+  send(message: NotificationMessage): Promise<SendResult>;
+}
