@@ -1,0 +1,58 @@
+import type { AlertKind, HouseholdItem } from './types';
+
+/** Tile colours of the household board, most urgent first. */
+export type TileStatus = 'alert' | 'unmonitored' | 'inactive' | 'offline' | 'normal';
+export const TILE_STATUSES: readonly TileStatus[] = ['alert', 'unmonitored', 'inactive', 'offline', 'normal'];
+
+export interface TileInput {
+  devicesOnline: number;
+  devicesTotal: number;
+  monitored?: boolean;
+  /** Kinds of the home's live alerts. */
+  alertKinds: readonly AlertKind[];
+}
+
+/**
+ * One status per home. An emergency (SOS, fall, smoke, gas, leak) wins; then "nobody can see
+ * this home" (every sensor silent, or no sensor at all); then inactivity; then a device that
+ * stopped reporting. Pure, so 5,000 tiles cost 5,000 cheap calls.
+ */
+export function tileStatus(h: TileInput): TileStatus {
+  let inactive = false;
+  let unmonitored = false;
+  let offline = false;
+  for (const k of h.alertKinds) {
+    if (k === 'inactivity') inactive = true;
+    else if (k === 'household_unmonitored') unmonitored = true;
+    else if (k === 'device_offline' || k === 'battery_low') offline = true;
+    else return 'alert';
+  }
+  if (unmonitored || h.monitored === false || h.devicesTotal === 0 || h.devicesOnline === 0) return 'unmonitored';
+  if (inactive) return 'inactive';
+  if (offline || h.devicesOnline < h.devicesTotal) return 'offline';
+  return 'normal';
+}
+
+export interface BuildingGroup { id: string; name: string; households: HouseholdItem[] }
+export interface GridGroup { id: string; name: string; buildings: BuildingGroup[]; count: number }
+
+/** grid → building → households, each level in natural order (第2网格 before 第10网格). */
+export function groupBoard(households: readonly HouseholdItem[]): GridGroup[] {
+  const grids = new Map<string, GridGroup>();
+  const buildings = new Map<string, BuildingGroup>();
+  for (const h of households) {
+    let g = grids.get(h.gridId);
+    if (!g) { g = { id: h.gridId, name: h.gridName, buildings: [], count: 0 }; grids.set(h.gridId, g); }
+    let b = buildings.get(h.buildingId);
+    if (!b) { b = { id: h.buildingId, name: h.buildingName, households: [] }; buildings.set(h.buildingId, b); g.buildings.push(b); }
+    b.households.push(h);
+    g.count++;
+  }
+  const collator = new Intl.Collator('zh-CN', { numeric: true });
+  const out = [...grids.values()].sort((a, b) => collator.compare(a.name, b.name));
+  for (const g of out) {
+    g.buildings.sort((a, b) => collator.compare(a.name, b.name));
+    for (const b of g.buildings) b.households.sort((x, y) => collator.compare(x.unit, y.unit));
+  }
+  return out;
+}

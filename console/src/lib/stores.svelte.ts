@@ -1,0 +1,10 @@
+import { LiveStore } from './live.svelte';
+import { loadDispatch, loadMine } from './loaders';
+
+/**
+ * The app's live stores, created once: the dispatch room's (whole community, households
+ * included) and the responder's own. App.svelte starts the one the signed-in role needs and
+ * stops it on sign-out, so moving between screens never reloads 5,000 households.
+ */
+export const dispatchLive = new LiveStore({ load: loadDispatch, households: true });
+export const myLive = new LiveStore({ load: loadMine, households: false });
