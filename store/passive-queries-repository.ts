@@ -250,7 +250,9 @@ export interface RosterGapRow { gridId: string; role: ResponderRole; shift: Shif
 /**
  * Records gaps once per (shift, grid, role): only the gaps this call inserted come back, with a
  * 'roster.gap' live event each and an in-app notification row per on-duty supervisor (purpose
- * 'roster_gap', no alert; round = '<shiftDate>:<shift>:<grid>:<role>'), all in one transaction.
+ * 'roster_gap', no alert; target 'responder:<id>' as the dispatcher's in-app notifier writes it;
+ * round = '<shiftDate>:<shift>:<grid>:<role>'), all in one transaction. The roster.gap live
+ * event is the in-app delivery itself: the console shows it.
  */
 export async function recordRosterGaps(pool: pg.Pool, gaps: readonly RosterGapRow[], supervisorIds: readonly string[], now: Date): Promise<{ fresh: RosterGapRow[]; live: LiveEvent[] }> {
   if (gaps.length === 0) return { fresh: [], live: [] };
@@ -267,7 +269,7 @@ export async function recordRosterGaps(pool: pg.Pool, gaps: readonly RosterGapRo
     if (supervisorIds.length > 0) {
       await tx.query(
         `INSERT INTO notifications (alert_id, responder_id, tier, channel, target, status, at, sent_at, round, purpose, attempts)
-         SELECT NULL, s, NULL, 'in_app', s, 'sent', $3, $3, rnd, 'roster_gap', 1
+         SELECT NULL, s, NULL, 'in_app', 'responder:' || s, 'sent', $3, $3, rnd, 'roster_gap', 1
            FROM unnest($1::text[]) AS s CROSS JOIN unnest($2::text[]) AS rnd`,
         [supervisorIds, rounds, now]);
     }

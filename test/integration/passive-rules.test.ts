@@ -323,8 +323,8 @@ test('roster gap at a shift start with no grid worker on duty: live event, super
   const live = (await db.pool.query(`SELECT data FROM live_events WHERE type = 'roster.gap' AND data->>'gridId' = 'g-r'`)).rows;
   expect(live.map((l) => l.data)).toEqual([{ gridId: 'g-r', role: 'grid_worker', shift: 'day', shiftDate: '2026-03-12' }]);
   const notes = async () => (await db.pool.query(
-    `SELECT responder_id, channel, purpose, round, alert_id FROM notifications WHERE purpose = 'roster_gap' AND round LIKE '%:g-r:%'`)).rows;
-  expect(await notes()).toEqual([{ responder_id: 'r-sup', channel: 'in_app', purpose: 'roster_gap', round: '2026-03-12:day:g-r:grid_worker', alert_id: null }]);
+    `SELECT responder_id, channel, target, purpose, round, alert_id FROM notifications WHERE purpose = 'roster_gap' AND round LIKE '%:g-r:%'`)).rows;
+  expect(await notes()).toEqual([{ responder_id: 'r-sup', channel: 'in_app', target: 'responder:r-sup', purpose: 'roster_gap', round: '2026-03-12:day:g-r:grid_worker', alert_id: null }]);
   expect(run.warnings.some((w) => w.includes('roster gap') && w.includes('g-r'))).toBe(true);
 
   // Later in the same shift the periodic check still sees the gap: not reported again.
