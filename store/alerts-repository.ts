@@ -17,9 +17,11 @@ export interface AlertDetailRow extends AlertListRow {
 
 export interface AlertEventRow { id: number; at: Date; actor: string; type: string; fromState: string | null; toState: string | null; data: unknown }
 export interface AlertSignalRow { deviceId: string; eventId: string; type: string; ts: Date; receivedAt: Date }
+/** One notification attempt as the alert detail lists it: who, when, how, in which tier, seen. */
 export interface NotificationRow {
-  id: number; responderId: string | null; tier: number | null; channel: string; target: string;
-  status: string; error: string | null; at: Date; seenAt: Date | null;
+  id: number; responderId: string | null; responderName: string | null; responderRole: string | null;
+  tier: number | null; round: string; purpose: string; channel: string; target: string;
+  status: string; error: string | null; attempts: number; at: Date; sentAt: Date | null; seenAt: Date | null; seen: boolean;
 }
 
 export interface AlertDetail { alert: AlertDetailRow; timeline: AlertEventRow[]; signals: AlertSignalRow[]; notifications: NotificationRow[] }
@@ -84,10 +86,17 @@ export async function getAlertDetail(db: Queryable, id: string): Promise<AlertDe
       `SELECT device_id AS "deviceId", event_id AS "eventId", type, ts, received_at AS "receivedAt"
          FROM alert_signals WHERE alert_id = $1 ORDER BY ts, device_id, event_id`, [id]),
     db.query<NotificationRow>(
-      `SELECT id, responder_id AS "responderId", tier, channel, target, status, error, at, seen_at AS "seenAt"
-         FROM notifications WHERE alert_id = $1 ORDER BY at, id`, [id]),
+      `SELECT n.id, n.responder_id AS "responderId", r.name AS "responderName", r.role AS "responderRole",
+              n.tier, n.round, n.purpose, n.channel, n.target, n.status, n.error, n.attempts, n.at,
+              n.sent_at AS "sentAt", n.seen_at AS "seenAt", n.seen_at IS NOT NULL AS seen
+         FROM notifications n LEFT JOIN responders r ON r.id = n.responder_id
+        WHERE n.alert_id = $1 ORDER BY n.at, n.id`, [id]),
   ]);
   return { alert, timeline: timeline.rows, signals: signals.rows, notifications: notifications.rows };
+}
+
+export async function alertExists(db: Queryable, id: string): Promise<boolean> {
+  return ((await db.query(`SELECT 1 FROM alerts WHERE id = $1`, [id])).rowCount ?? 0) > 0;
 }
 
 /** Whether a responder may see this alert (same rule as the list's responder view). */
@@ -118,4 +127,76 @@ export async function countLiveAlertsByState(db: Queryable): Promise<Record<stri
   const r = await db.query<{ state: string; n: number }>(
     `SELECT state, count(*)::int AS n FROM alerts WHERE state = ANY($1::text[]) GROUP BY state`, [LIVE_STATES]);
   return Object.fromEntries(r.rows.map((x) => [x.state, x.n]));
+}
+
+/**
+ * The responder opened the alert or acted on it: their notifications of it count as seen.
+ * Returns how many rows changed (a second look changes nothing: the first time is kept).
+ */
+export async function markNotificationsSeen(db: Queryable, alertId: string, responderId: string, at: Date = new Date()): Promise<number> {
+  const r = await db.query(
+    `UPDATE notifications SET seen_at = $3 WHERE alert_id = $1 AND responder_id = $2 AND seen_at IS NULL`, [alertId, responderId, at]);
+  return r.rowCount ?? 0;
+}
+
+/** Whether this responder was notified about this alert (any purpose, any channel). */
+export async function wasNotified(db: Queryable, alertId: string, responderId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM notifications WHERE alert_id = $1 AND responder_id = $2 LIMIT 1`, [alertId, responderId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * Who each alert concerns among the responders: everyone notified about it plus whoever holds
+ * it (accepted_by). The live feed uses it to send a responder only their own alerts.
+ */
+export async function alertAudiences(db: Queryable, alertIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  if (alertIds.length === 0) return out;
+  const r = await db.query<{ alertId: string; responderId: string }>(
+    `SELECT alert_id AS "alertId", responder_id AS "responderId" FROM notifications
+      WHERE alert_id = ANY($1::uuid[]) AND responder_id IS NOT NULL
+     UNION
+     SELECT id, accepted_by FROM alerts WHERE id = ANY($1::uuid[]) AND accepted_by IS NOT NULL`, [alertIds]);
+  for (const row of r.rows) {
+    const set = out.get(row.alertId) ?? new Set<string>();
+    set.add(row.responderId);
+    out.set(row.alertId, set);
+  }
+  return out;
+}
+
+export interface LiveAlertRow extends AlertListRow { outcome: string | null }
+
+/**
+ * What the dispatch screen starts from (the live feed's snapshot): every live alert plus those
+ * closed within `closedWithinMs`, most urgent first; for a responder, only their own.
+ */
+export async function liveAlertsSnapshot(db: Queryable, opts: { closedWithinMs: number; responderId?: string; limit?: number }): Promise<LiveAlertRow[]> {
+  const params: unknown[] = [LIVE_STATES, opts.closedWithinMs / 1000];
+  let who = '';
+  if (opts.responderId !== undefined) { params.push(opts.responderId); who = `AND ${responderClause(params.length)}`; }
+  params.push(opts.limit ?? 1000);
+  const r = await db.query<LiveAlertRow>(
+    `SELECT ${LIST_COLUMNS}, a.outcome ${FROM}
+      WHERE (a.state = ANY($1::text[]) OR a.closed_at > now() - make_interval(secs => $2)) ${who}
+      ${ORDER} LIMIT $${params.length}`, params);
+  return r.rows;
+}
+
+export interface CommunitySummary {
+  households: number; householdsWithLiveAlerts: number;
+  devices: number; devicesOnline: number;
+  liveAlertsByState: Record<string, number>;
+  respondersOnDuty: number;
+}
+
+/** Headline counts for the dispatch screen (the snapshot's "status summary"). */
+export async function communitySummary(db: Queryable): Promise<CommunitySummary> {
+  const r = await db.query<Omit<CommunitySummary, 'liveAlertsByState'>>(
+    `SELECT (SELECT count(*)::int FROM households) AS households,
+            (SELECT count(DISTINCT household_id)::int FROM alerts WHERE state = ANY($1::text[])) AS "householdsWithLiveAlerts",
+            (SELECT count(*)::int FROM devices WHERE revoked_at IS NULL) AS devices,
+            (SELECT count(*)::int FROM devices WHERE revoked_at IS NULL AND online) AS "devicesOnline",
+            (SELECT count(*)::int FROM responders WHERE active AND on_duty) AS "respondersOnDuty"`, [LIVE_STATES]);
+  return { ...r.rows[0]!, liveAlertsByState: await countLiveAlertsByState(db) };
 }
