@@ -12,7 +12,14 @@ import { devicesRoutes } from './routes/devices-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { householdsRoutes } from './routes/households-routes.js';
 import { mqttWebSocketRoutes } from './routes/mqtt-websocket-routes.js';
+import { LiveHub } from './live/live-hub.js';
+import { liveRoutes } from './routes/live-routes.js';
+import { peopleRoutes } from './routes/people-routes.js';
+import { reportsRoutes } from './routes/reports-routes.js';
+import { AlertActionsService } from './services/alert-actions-service.js';
 import { AlertsService } from './services/alerts-service.js';
+import { PeopleService } from './services/people-service.js';
+import { ReportsService } from './services/reports-service.js';
 import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
 import { HouseholdsService } from './services/households-service.js';
@@ -29,10 +36,23 @@ const REDACT = [
   'body.password', 'body.secret', 'body.token', 'password', 'secret', 'token',
 ];
 
+/** `?token=` (the live feed's query-string session) never reaches the log either. */
+export function redactUrl(url: string | undefined): string | undefined {
+  return url?.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
 function loggerOption(logger: ApiDeps['logger']) {
   if (!logger) return false;
   const base = logger === true ? {} : logger;
-  return { ...base, redact: { paths: REDACT, censor: '[redacted]' } };
+  return {
+    ...base,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: {
+      req: (req: { method?: string; url?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+        method: req.method, url: redactUrl(req.url), host: req.hostname, remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+      }),
+    },
+  };
 }
 
 /**
@@ -70,9 +90,23 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await healthRoutes(root, deps);
     await mqttWebSocketRoutes(root, deps);
   });
+  const live = deps.live ?? {};
+  const createSubscriber = deps.createLiveSubscriber
+    ?? (deps.redis ? () => deps.redis!.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null }) : undefined);
+  const hub = new LiveHub({
+    pool: deps.pool, createSubscriber, pollMs: live.pollMs ?? 1000, gapWaitMs: live.gapWaitMs ?? 1000, log: app.log,
+  });
+  app.addHook('onClose', async () => { await hub.stop(); });
+
   await app.register(async (api) => {
     await authRoutes(api, { ...deps, auth });
-    await alertsRoutes(api, { alerts: new AlertsService(deps.pool) });
+    await alertsRoutes(api, { alerts: new AlertsService(deps.pool), actions: new AlertActionsService(deps.pool, deps.redis) });
+    await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.redis) });
+    await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config), pool: deps.pool });
+    await liveRoutes(api, {
+      pool: deps.pool, hub, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,
+      heartbeatMs: live.heartbeatMs ?? 25_000, recentlyClosedMs: live.recentlyClosedMs ?? 3_600_000,
+    });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool) });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked) });
   }, { prefix: '/api/v1' });

@@ -8,6 +8,12 @@ import type { UserRole } from '../store/users-repository.js';
 export interface RouteAccess {
   public?: boolean;
   roles?: readonly UserRole[];
+  /**
+   * Also accept the session token as `?token=` (the live WebSocket only: a browser cannot set
+   * headers on a WebSocket, and a page served from elsewhere has no cookie). Logged URLs have
+   * it redacted.
+   */
+  tokenInQuery?: boolean;
 }
 
 /** The signed-in person, as the API sees them on `request.user`. */
@@ -29,6 +35,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: AuthUser | null;
     /** How the caller authenticated; bearer requests are exempt from the CSRF check. */
-    authVia: 'cookie' | 'bearer' | null;
+    authVia: 'cookie' | 'bearer' | 'query' | null;
   }
 }

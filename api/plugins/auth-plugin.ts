@@ -24,6 +24,8 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  *   fetch cannot set cross-origin without a CORS preflight we never grant) or an `Origin`
  *   equal to our own. Bearer requests are exempt: a browser never attaches a bearer token by
  *   itself, so a forged request cannot carry one.
+ * - A route with `config.tokenInQuery` (the live WebSocket) also takes `?token=`; a cookie
+ *   there is checked against the Origin by the route (cross-site WebSocket hijacking).
  */
 export const authPlugin = globalPlugin<{ auth: AuthService }>('auth', async (app, { auth }) => {
   await app.register(cookie);
@@ -45,7 +47,7 @@ export const authPlugin = globalPlugin<{ auth: AuthService }>('auth', async (app
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // Unknown routes answer 404 for everyone; there is nothing behind them to protect.
     if (request.is404) return;
-    const found = tokenOf(request);
+    const found = tokenOf(request, request.routeOptions.config.tokenInQuery === true);
     if (found) {
       const user = await auth.resolve(found.token);
       if (user) { request.user = user; request.authVia = found.via; }
@@ -62,14 +64,24 @@ export const authPlugin = globalPlugin<{ auth: AuthService }>('auth', async (app
   });
 });
 
-function tokenOf(request: FastifyRequest): { token: string; via: 'bearer' | 'cookie' } | null {
+function tokenOf(request: FastifyRequest, queryToken: boolean): { token: string; via: 'bearer' | 'cookie' | 'query' } | null {
   const h = request.headers.authorization;
   if (h) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (m) return { token: m[1]!, via: 'bearer' };
   }
+  if (queryToken) {
+    const q = (request.query as Record<string, unknown> | undefined)?.token;
+    if (typeof q === 'string' && q.length > 0) return { token: q, via: 'query' };
+  }
   const c = request.cookies[SESSION_COOKIE];
   return c ? { token: c, via: 'cookie' } : null;
+}
+
+/** The browser says the page is ours (or sends no Origin at all: not a browser). */
+export function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  return origin === undefined || origin === `${request.protocol}://${request.host}`;
 }
 
 function sameOriginIntent(request: FastifyRequest): boolean {

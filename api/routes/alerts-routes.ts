@@ -1,11 +1,24 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
 import { ALL_ROLES } from '../route-access.js';
-import { AlertDetailResponse, AlertItem, AlertParams, AlertsQuery } from '../schemas/alerts-schemas.js';
+import {
+  ActingBody, AlertDetailResponse, AlertItem, AlertParams, AlertsQuery, CancelBody, EscalateBody, NoteBody, ResolveBody,
+} from '../schemas/alerts-schemas.js';
 import { Page, responses } from '../schemas/common-schemas.js';
+import type { ActionBody, AlertActionsService, ResponderActionType } from '../services/alert-actions-service.js';
 import type { AlertsService } from '../services/alerts-service.js';
 
-/** HTTP only: access rules live in AlertsService, queries in store/alerts-repository. */
-export async function alertsRoutes(app: FastifyInstance, { alerts }: { alerts: AlertsService }) {
+const ACTIONS: Array<{ action: ResponderActionType; path: string; body: TSchema; summary: string }> = [
+  { action: 'accept', path: 'accept', body: ActingBody, summary: 'Accept: the first accept wins; later ones get 409 already_accepted naming who has it' },
+  { action: 'arrive', path: 'arrive', body: ActingBody, summary: 'Record arrival at the door (accepts implicitly if nobody had)' },
+  { action: 'resolve', path: 'resolve', body: ResolveBody, summary: 'Close with an outcome (and a note for "other" or when nobody was on site)' },
+  { action: 'cancel', path: 'cancel', body: CancelBody, summary: 'Cancel a live alert, with a reason' },
+  { action: 'escalate', path: 'escalate', body: EscalateBody, summary: 'Raise the escalation level: the next tier is summoned' },
+  { action: 'note', path: 'notes', body: NoteBody, summary: 'Add a note to the timeline (also on closed alerts)' },
+];
+
+/** HTTP only: access rules live in the services, queries in store/. */
+export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { alerts: AlertsService; actions: AlertActionsService }) {
   app.get<{ Querystring: AlertsQuery }>('/alerts', {
     config: { roles: ALL_ROLES },
     schema: {
@@ -17,8 +30,25 @@ export async function alertsRoutes(app: FastifyInstance, { alerts }: { alerts: A
   app.get<{ Params: AlertParams }>('/alerts/:id', {
     config: { roles: ALL_ROLES },
     schema: {
-      tags: ['alerts'], summary: 'One alert with its timeline, signals and notification attempts',
+      tags: ['alerts'], summary: 'One alert with its timeline, signals and notifications (who, when, channel, tier, seen); a responder opening it marks theirs seen',
       params: AlertParams, response: responses({ 200: AlertDetailResponse }),
     },
   }, async (request) => alerts.detail(request.user!, request.params.id));
+
+  for (const a of ACTIONS) {
+    app.post<{ Params: AlertParams; Body: ActionBody }>(`/alerts/:id/${a.path}`, {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags: ['alerts'], summary: a.summary,
+        description: 'Responders act as themselves on alerts notified to them (resolve/cancel: only alerts they hold). '
+          + 'The dispatch room may act on a responder\'s behalf with `responderId`. Answers the alert after the action. '
+          + '409: the alert\'s state does not allow it (code from the state machine: already_accepted, arrival_required, terminal, invalid_transition…).',
+        params: AlertParams, body: a.body, response: responses({ 200: AlertDetailResponse }),
+      },
+    }, async (request: FastifyRequest<{ Params: AlertParams; Body: ActionBody }>) => {
+      const actor = { ...request.user!, ip: request.ip };
+      await actions.act(actor, request.params.id, a.action, request.body ?? {});
+      return alerts.detail(request.user!, request.params.id);
+    });
+  }
 }

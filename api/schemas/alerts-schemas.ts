@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ALERT_KINDS, ALERT_STATES } from '../../domain/alert-kinds.js';
+import { ALERT_KINDS, ALERT_STATES, OUTCOMES } from '../../domain/alert-kinds.js';
 import { DateTime, Nullable, NullableDateTime, PageQuery, StringEnum, TextId, Uuid } from './common-schemas.js';
 
 export const AlertsQuery = Type.Object({
@@ -53,7 +53,47 @@ export const AlertDetailResponse = Type.Object({
     deviceId: Type.String(), eventId: Type.String(), type: Type.String(), ts: DateTime, receivedAt: DateTime,
   })),
   notifications: Type.Array(Type.Object({
-    id: Type.Integer(), responderId: Nullable(Type.String()), tier: Nullable(Type.Integer()), channel: Type.String(),
-    target: Type.String(), status: Type.String(), error: Nullable(Type.String()), at: DateTime, seenAt: NullableDateTime,
-  })),
+    id: Type.Integer(),
+    responderId: Nullable(Type.String({ description: 'Who was told; null for family and community contacts (see target)' })),
+    responderName: Nullable(Type.String()), responderRole: Nullable(Type.String()),
+    tier: Nullable(Type.Integer({ description: 'Escalation level the page belongs to (0 = tier 1)' })),
+    round: Type.String({ description: 'The occasion: first tier, an escalation, a re-notify round, an SLA warning…' }),
+    purpose: Type.String({ description: 'page | inform | reminder | supervisor | ack | roster_gap' }),
+    channel: Type.String(), target: Type.String({ description: 'Phone, URL or account; masked for responders' }),
+    status: Type.String({ description: 'pending | sent | failed | skipped' }), error: Nullable(Type.String()),
+    attempts: Type.Integer(), at: DateTime, sentAt: NullableDateTime, seenAt: NullableDateTime, seen: Type.Boolean(),
+  }), { description: 'Every notification attempt: who, when, on which channel, in which tier, and whether it was seen' }),
 });
+
+const ResponderIdField = Type.Optional(Type.String({
+  minLength: 1, maxLength: 128,
+  description: 'Operators, supervisors and admins: record the action on this responder\'s behalf (e.g. after a phone call). Responders: leave out (or your own id).',
+}));
+
+export const ActingBody = Type.Object({ responderId: ResponderIdField }, { additionalProperties: false });
+export type ActingBody = Static<typeof ActingBody>;
+
+export const ResolveBody = Type.Object({
+  responderId: ResponderIdField,
+  outcome: StringEnum(OUTCOMES),
+  note: Type.Optional(Type.String({ maxLength: 2000, description: 'Required for "other" and when nobody was on site' })),
+}, { additionalProperties: false });
+export type ResolveBody = Static<typeof ResolveBody>;
+
+export const CancelBody = Type.Object({
+  responderId: ResponderIdField,
+  reason: Type.String({ minLength: 1, maxLength: 2000 }),
+}, { additionalProperties: false });
+export type CancelBody = Static<typeof CancelBody>;
+
+export const EscalateBody = Type.Object({
+  responderId: ResponderIdField,
+  reason: Type.Optional(Type.String({ maxLength: 2000 })),
+}, { additionalProperties: false });
+export type EscalateBody = Static<typeof EscalateBody>;
+
+export const NoteBody = Type.Object({
+  responderId: ResponderIdField,
+  text: Type.String({ minLength: 1, maxLength: 4000 }),
+}, { additionalProperties: false });
+export type NoteBody = Static<typeof NoteBody>;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ALERT_STATES, type AlertKind, type AlertState } from '../../domain/alert-kinds.js';
 import { maskPhone } from '../../domain/pii-mask.js';
-import { alertVisibleToResponder, getAlertDetail, listAlerts, type AlertDetail } from '../../store/alerts-repository.js';
+import { alertExists, alertVisibleToResponder, getAlertDetail, listAlerts, markNotificationsSeen, type AlertDetail } from '../../store/alerts-repository.js';
 import { badRequest, forbidden, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 
@@ -36,13 +36,21 @@ export class AlertsService {
     return listAlerts(this.pool, { states, kind: q.kind, householdId: q.householdId, limit: q.limit, offset: q.offset });
   }
 
+  /**
+   * One alert with its timeline, signals and notification attempts. A responder opening it
+   * marks their notifications of it as seen (the dispatch room sees who has looked).
+   */
   async detail(user: AuthUser, id: string) {
+    if (user.role === 'responder') {
+      if (!(await alertExists(this.pool, id))) throw notFound(`no alert ${id}`);
+      if (!user.responderId || !(await alertVisibleToResponder(this.pool, id, user.responderId))) {
+        throw forbidden('this alert is not assigned to you');
+      }
+      await markNotificationsSeen(this.pool, id, user.responderId);
+    }
     const d = await getAlertDetail(this.pool, id);
     if (!d) throw notFound(`no alert ${id}`);
     if (user.role !== 'responder') return flatten(d);
-    if (!user.responderId || !(await alertVisibleToResponder(this.pool, id, user.responderId))) {
-      throw forbidden('this alert is not assigned to you');
-    }
     // Notification targets are other people's phone numbers and addresses: masked for responders.
     return flatten({ ...d, notifications: d.notifications.map((n) => ({ ...n, target: maskPhone(n.target) ?? '' })) });
   }

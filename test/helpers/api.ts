@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../api/app.js';
 import type { ApiDeps } from '../../api/app-deps.js';
+import { ALERT_SEVERITY, type AlertKind } from '../../domain/alert-kinds.js';
 import { parseConfig } from '../../domain/config.js';
 import { createUser, type UserRole } from '../../store/users-repository.js';
 import type { TestDb } from './db.js';
@@ -74,10 +75,20 @@ export async function createHouseholdWithPeople(db: TestDb, p: { grid?: string; 
   return { id, unit, address, residentPhone, contactPhone, idNumber };
 }
 
-export async function createResponder(db: TestDb, id = unique('r')): Promise<string> {
+export async function createResponder(db: TestDb, id = unique('r'), opts: { name?: string; role?: string; phone?: string; gridIds?: string[] } = {}): Promise<string> {
   await createPlaces(db);
-  await db.pool.query(`INSERT INTO responders (id, name, role, phone, community_id) VALUES ($1, $1, 'grid_worker', '13700001111', 'c-api')`, [id]);
+  await db.pool.query(`INSERT INTO responders (id, name, role, phone, community_id, grid_ids) VALUES ($1, $2, $3, $4, 'c-api', $5)`,
+    [id, opts.name ?? id, opts.role ?? 'grid_worker', opts.phone ?? '13700001111', opts.gridIds ?? []]);
   return id;
+}
+
+/** A notification row, as the dispatcher writes when it pages a responder. */
+export async function notifyResponder(db: TestDb, alertId: string, responderId: string, p: { tier?: number; channel?: string; purpose?: string; round?: string } = {}): Promise<number> {
+  const r = await db.pool.query<{ id: number }>(
+    `INSERT INTO notifications (alert_id, responder_id, tier, channel, target, status, purpose, round)
+     VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7) RETURNING id`,
+    [alertId, responderId, p.tier ?? 0, p.channel ?? 'in_app', `responder:${responderId}`, p.purpose ?? 'page', p.round ?? 'tier0']);
+  return r.rows[0]!.id;
 }
 
 /** An alert row straight into the table (the dispatcher's transitions are not this issue's). */
@@ -86,6 +97,7 @@ export async function insertAlert(db: TestDb, a: {
 }): Promise<string> {
   const id = crypto.randomUUID();
   const at = a.openedAt ?? new Date();
+  if (a.kind && !a.severity) a = { ...a, severity: ALERT_SEVERITY[a.kind as AlertKind] };
   await db.pool.query(
     `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, accepted_by, accepted_at)
      VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7, CASE WHEN $7::text IS NULL THEN NULL ELSE now() END)`,

@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import type pg from 'pg';
+import type { WebSocket } from 'ws';
+import { communitySummary, liveAlertsSnapshot } from '../../store/alerts-repository.js';
+import { liveEventsSince } from '../../store/live-events-repository.js';
+import { liveSockets } from '../api-metrics.js';
+import { ApiError, forbidden } from '../api-error.js';
+import { LiveClient } from '../live/live-client.js';
+import { audiencesOf, type LiveHub } from '../live/live-hub.js';
+import { sameOrigin } from '../plugins/auth-plugin.js';
+import { ALL_ROLES, type AuthUser } from '../route-access.js';
+
+const LiveQuery = Type.Object({
+  since: Type.Optional(Type.Integer({ minimum: 0, description: 'Resume after this seq (the last one you received)' })),
+  token: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Session token, for clients that can send neither the cookie nor a header' })),
+});
+type LiveQuery = Static<typeof LiveQuery>;
+
+export interface LiveRouteDeps {
+  pool: pg.Pool;
+  hub: LiveHub;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  recentlyClosedMs: number;
+}
+
+const REPLAY_PAGE = 1000;
+
+/**
+ * `GET /api/v1/live` (DESIGN §6): the dispatch screen's and the responder phone view's feed.
+ * Protocol (for the console):
+ * - Auth: the session cookie (same origin: a cookie-authenticated socket whose Origin is not
+ *   ours is refused with 403), `Authorization: Bearer`, or `?token=<session token>`.
+ *   Refused before the upgrade with the usual JSON error (401/403).
+ * - On connect without `since` (or when `since` is older than the table keeps, ~24 h):
+ *   `{"type":"snapshot","seq":S,"data":{"alerts":[…],"summary":{…}|null,"at"}}` — live alerts
+ *   and those closed in the last hour (a responder: only their own; summary is for the dispatch
+ *   room), consistent with every event up to S; then events with seq > S.
+ * - With `?since=N` (the last seq received): `{"type":"resume","seq":N,"data":{"since":N,"until":S}}`,
+ *   then exactly the events N < seq ≤ S from the table, then the stream.
+ * - Events: `{"seq","type","data"}`, type alert.created | alert.updated | household.status |
+ *   device.status | responder.status | roster.gap | responder.notify, seq increasing. A
+ *   responder gets only their own (see visibleTo), so their seqs skip numbers: resume from the
+ *   last one received. Clients drop a seq they already have.
+ * - Heartbeat: WebSocket pings (browsers answer by themselves). Close 4008 = too slow, reconnect
+ *   with ?since; 1001 = server going away, reconnect with ?since.
+ */
+export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps) {
+  app.route<{ Querystring: LiveQuery }>({
+    method: 'GET',
+    url: '/live',
+    config: { roles: ALL_ROLES, tokenInQuery: true },
+    schema: {
+      tags: ['live'], summary: 'Live feed (WebSocket): snapshot or resume with ?since=seq, then {seq,type,data} events',
+      querystring: LiveQuery,
+    },
+    preValidation: async (request) => {
+      // Cross-site WebSocket hijacking: a browser sends the cookie with a socket opened by any
+      // page of the same site, so a cookie-authenticated socket must come from our own origin.
+      if (request.authVia === 'cookie' && !sameOrigin(request)) {
+        throw forbidden('the live feed takes cookie sessions from this origin only', 'cross_origin');
+      }
+    },
+    handler: async (_request, reply) => {
+      reply.header('upgrade', 'websocket');
+      throw new ApiError(426, 'upgrade_required', 'open /api/v1/live as a WebSocket');
+    },
+    wsHandler: (socket: WebSocket, request: FastifyRequest<{ Querystring: LiveQuery }>) => {
+      socket.on('message', () => {}); // the feed is one-way; pongs are handled by ws
+      const user = request.user!;
+      const responderId = user.role === 'responder' ? (user.responderId ?? '\u0000none') : null;
+      let client: LiveClient | null = null;
+      client = new LiveClient(socket, { responderId, maxBufferedBytes: deps.maxBufferedBytes, heartbeatMs: deps.heartbeatMs }, () => {
+        if (client) deps.hub.remove(client);
+        liveSockets.dec();
+      });
+      liveSockets.inc();
+      open(deps, client, user, request.query.since).catch((err) => {
+        request.log.warn({ err }, 'live feed: could not start a socket');
+        client?.close(1011, 'could not start the feed; reconnect');
+      });
+    },
+  });
+}
+
+async function open(deps: LiveRouteDeps, client: LiveClient, user: AuthUser, since: number | undefined): Promise<void> {
+  await deps.hub.start();
+  if (client.isClosed) return;
+  // Registered first, so nothing published from now on is missed; held until we catch up.
+  deps.hub.add(client);
+  const upTo = deps.hub.seq;
+  if (since !== undefined && since > 0 && await tableHolds(deps.pool, since)) {
+    client.lastSeq = since;
+    client.sendControl({ type: 'resume', seq: since, data: { since, until: Math.max(upTo, since) } });
+    for (let cursor = since; cursor < upTo;) {
+      const rows = (await liveEventsSince(deps.pool, cursor, REPLAY_PAGE)).filter((e) => e.seq <= upTo);
+      if (rows.length === 0) break;
+      client.replay(rows, client.responderId === null ? new Map() : await audiencesOf(deps.pool, rows));
+      cursor = rows[rows.length - 1]!.seq;
+      if (client.isClosed) return;
+    }
+    client.startStreaming(Math.max(upTo, since));
+    return;
+  }
+  const forResponder = client.responderId;
+  const [alerts, summary] = await Promise.all([
+    liveAlertsSnapshot(deps.pool, { closedWithinMs: deps.recentlyClosedMs, ...(forResponder !== null ? { responderId: forResponder } : {}) }),
+    user.role === 'responder' ? Promise.resolve(null) : communitySummary(deps.pool),
+  ]);
+  client.sendControl({ type: 'snapshot', seq: upTo, data: { alerts, summary, at: new Date().toISOString() } });
+  client.startStreaming(upTo);
+}
+
+/** The table still holds `since` (it is pruned after a day): a resume can be exact. */
+async function tableHolds(pool: pg.Pool, since: number): Promise<boolean> {
+  const first = await liveEventsSince(pool, since - 1, 1);
+  return first[0]?.seq === since;
+}

@@ -1,0 +1,173 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { AlertKind, Outcome } from '../../domain/alert-kinds.js';
+import type { AlertAction } from '../../domain/alert-state-machine.js';
+import type { DeviceKind } from '../../domain/device-kinds.js';
+import { timeToAccept as msToAccept, timeToOnSite as msToOnSite, slaApplies } from '../../domain/sla-clock.js';
+import type { AlertAckState } from '../../domain/topics.js';
+import { markNotificationsSeen, wasNotified } from '../../store/alerts-repository.js';
+import { AlertActionRefusedError, applyAlertAction, findAlert, type AlertRecord } from '../../store/alert-transitions-repository.js';
+import { writeAudit } from '../../store/audit-repository.js';
+import { devicesOfHousehold } from '../../store/devices-repository.js';
+import { publishDownlink, publishLive } from '../../store/live-publisher.js';
+import { findResponder } from '../../store/responders-repository.js';
+import { timeToAccept, timeToOnSite } from '../api-metrics.js';
+import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
+import type { Actor } from './actor.js';
+
+export type ResponderActionType = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
+
+export interface ActionBody {
+  responderId?: string;
+  outcome?: Outcome;
+  note?: string;
+  reason?: string;
+  text?: string;
+}
+
+/**
+ * Devices that can tell the resident "help is coming" (speaker or LED): the alarm buttons, the
+ * fall radar and zigbee hubs (which relay to their children). Sensors without a speaker (PIR,
+ * door contact, meters…) are not sent the ack, and zigbee children never hold an MQTT session.
+ */
+export const ACK_DEVICE_KINDS: ReadonlySet<DeviceKind> = new Set(['sos_button', 'pull_cord', 'fall_radar', 'z2m_hub']);
+
+export const ACK_TEXT: Record<AlertAckState, string> = {
+  accepted: '已有人接单，请稍候',
+  on_site: '工作人员已到达',
+  resolved: '已处理',
+};
+
+/** Payload and state refusals of the state machine: the request was wrong (400) or the alert moved on (409). */
+const BAD_INPUT = new Set(['outcome_required', 'invalid_outcome', 'note_required', 'reason_required', 'text_required']);
+
+/**
+ * Responder actions on an alert (DESIGN §3, §4; issue 4 item 4): accept, arrive, resolve, cancel,
+ * escalate, note. Each goes through applyAlertAction (row lock = the compare-and-set of "first
+ * accept wins"); after the commit the live events are published, the household's devices hear
+ * the ack, the SLA histograms are observed and the audit log gets a row.
+ *
+ * Who acts:
+ * - A responder user acts as their linked responder (users.responder_id); an account without
+ *   one may not act. `responderId` in the body must be absent or their own.
+ * - Operators, supervisors and admins act for the whole community. With `responderId` they
+ *   record the action on that responder's behalf (e.g. after a phone call): the alert is
+ *   accepted by that responder. Without it the action is theirs: `user:<username>`.
+ * The alert_events actor is always the signed-in user (`user:<username>`), so the timeline shows
+ * who pressed the button; `data.by` shows for whom.
+ *
+ * What a responder may do (decision): accept, arrive, escalate and add notes on alerts they were
+ * notified about or hold; resolve and cancel only alerts they hold (accepted_by), because the
+ * person at the door closes the case — others ask the dispatch room.
+ */
+export class AlertActionsService {
+  constructor(private readonly pool: pg.Pool, private readonly redis?: Redis) {}
+
+  async act(actor: Actor, alertId: string, type: ResponderActionType, body: ActionBody): Promise<{ noop: boolean }> {
+    const alert = await findAlert(this.pool, alertId);
+    if (!alert) throw notFound(`no alert ${alertId}`);
+    const who = await this.actingFor(actor, body.responderId);
+    if (actor.role === 'responder') await this.checkResponderMay(alert, who.responderId!, type);
+
+    const action = toAction(type, who.by, body);
+    let result;
+    try {
+      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`);
+    } catch (err) {
+      if (err instanceof AlertActionRefusedError) throw await this.refusal(err, alertId);
+      throw err;
+    }
+    if (who.responderId) await markNotificationsSeen(this.pool, alertId, who.responderId);
+    if (result.noop) return { noop: true };
+
+    publishLive(this.redis, result.live);
+    await this.ackDevices(result.alert, type);
+    observeSla(result.alert, type, who.by);
+    await writeAudit(this.pool, {
+      username: actor.username, role: actor.role, action: `alert.${type}`, target: alertId, ip: actor.ip,
+      data: { by: who.by, onBehalf: who.onBehalf, state: result.alert.state, ...auditFields(body) },
+    });
+    return { noop: false };
+  }
+
+  /** Whom the action is recorded for: `by` goes into accepted_by and the timeline's data.by. */
+  private async actingFor(actor: Actor, requested: string | undefined): Promise<{ by: string; responderId: string | null; onBehalf: boolean }> {
+    if (actor.role === 'responder') {
+      if (!actor.responderId) throw forbidden('your account is not linked to a responder; ask an admin to link it', 'not_a_responder');
+      if (requested !== undefined && requested !== actor.responderId) {
+        throw forbidden('responders act for themselves only; leave out responderId', 'forbidden');
+      }
+      return { by: actor.responderId, responderId: actor.responderId, onBehalf: false };
+    }
+    if (requested === undefined) return { by: `user:${actor.username}`, responderId: null, onBehalf: false };
+    const responder = await findResponder(this.pool, requested);
+    if (!responder) throw badRequest(`body.responderId: no responder "${requested}"`, 'unknown_responder');
+    if (!responder.active) throw badRequest(`body.responderId: ${responder.name} (${requested}) is no longer active`, 'inactive_responder');
+    return { by: requested, responderId: requested, onBehalf: true };
+  }
+
+  private async checkResponderMay(alert: AlertRecord, responderId: string, type: ResponderActionType): Promise<void> {
+    const holds = alert.acceptedBy === responderId;
+    if (holds) return;
+    const notified = await wasNotified(this.pool, alert.id, responderId);
+    if (type === 'resolve' || type === 'cancel') {
+      if (notified && alert.acceptedBy) {
+        throw forbidden(`this alert is held by ${alert.acceptedByName ?? alert.acceptedBy}; only they or the dispatch room may ${type} it`, 'not_holder');
+      }
+      if (notified) throw forbidden(`accept the alert before you ${type} it`, 'not_holder');
+      throw forbidden('this alert is not assigned to you');
+    }
+    if (!notified) throw forbidden('this alert is not assigned to you');
+  }
+
+  private async refusal(err: AlertActionRefusedError, alertId: string): Promise<ApiError> {
+    if (err.code === 'not_found') return notFound(`no alert ${alertId}`);
+    if (err.code === 'already_accepted') {
+      const now = await findAlert(this.pool, alertId);
+      const name = now?.acceptedByName ?? now?.acceptedBy ?? 'someone else';
+      return new ApiError(409, 'already_accepted', `已被 ${name} 接单 / already taken by ${name}`);
+    }
+    return new ApiError(BAD_INPUT.has(err.code) ? 400 : 409, err.code, err.message);
+  }
+
+  /** "Help is coming" on the home's speaker/LED devices, through whichever gateway holds them. */
+  private async ackDevices(alert: AlertRecord, type: ResponderActionType): Promise<void> {
+    const state: AlertAckState | null = type === 'accept' ? 'accepted' : type === 'arrive' ? 'on_site' : type === 'resolve' ? 'resolved' : null;
+    if (!state || !this.redis) return;
+    const devices = await devicesOfHousehold(this.pool, alert.householdId);
+    const deviceIds = devices.filter((d) => !d.revokedAt && !d.parentId && ACK_DEVICE_KINDS.has(d.kind)).map((d) => d.id);
+    publishDownlink(this.redis, { deviceIds, command: { type: 'alert_ack', alertId: alert.id, state, text: ACK_TEXT[state] } });
+  }
+}
+
+function toAction(type: ResponderActionType, by: string, body: ActionBody): AlertAction {
+  switch (type) {
+    case 'accept': return { type, by };
+    case 'arrive': return { type, by };
+    case 'resolve': return { type, by, outcome: body.outcome, note: body.note ?? null };
+    case 'cancel': return { type, by, reason: body.reason };
+    case 'escalate': return { type, by, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
+    case 'note': return { type, by, text: body.text };
+  }
+}
+
+function auditFields(body: ActionBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ['outcome', 'note', 'reason', 'text'] as const) if (body[k] !== undefined) out[k] = body[k];
+  return out;
+}
+
+/** Observed once, by the action that recorded the instant (a double tap is a no-op and not here). */
+function observeSla(alert: AlertRecord, type: ResponderActionType, by: string): void {
+  if (!slaApplies(alert.kind as AlertKind)) return;
+  const labels = { severity: alert.severity };
+  const accept = msToAccept(alert);
+  const onSite = msToOnSite(alert);
+  if (type === 'accept' && accept !== null) timeToAccept.observe(labels, Math.max(0, accept) / 1000);
+  if (type === 'arrive' && onSite !== null) {
+    timeToOnSite.observe(labels, Math.max(0, onSite) / 1000);
+    // Arriving without accepting first accepts implicitly, at the same instant.
+    const implicit = alert.acceptedBy === by && alert.acceptedAt?.getTime() === alert.onSiteAt?.getTime();
+    if (implicit && accept !== null) timeToAccept.observe(labels, Math.max(0, accept) / 1000);
+  }
+}

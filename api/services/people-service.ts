@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { maskPhone } from '../../domain/pii-mask.js';
+import type { ResponderRole } from '../../domain/roster.js';
+import { writeAudit } from '../../store/audit-repository.js';
+import { inTransaction } from '../../store/db.js';
+import { appendLiveEvents } from '../../store/live-events-repository.js';
+import { publishLive } from '../../store/live-publisher.js';
+import {
+  findResponder, insertResponder, listResponders, soleCommunityId, unknownPlaces, updateResponder,
+  type NewResponder, type ResponderChanges, type ResponderFilter, type ResponderRow,
+} from '../../store/responders-repository.js';
+import { deleteRosterShift, findRosterShift, insertRosterShifts, listRosterShifts, type NewRosterShift } from '../../store/rosters-repository.js';
+import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
+import type { AuthUser } from '../route-access.js';
+import type { Actor } from './actor.js';
+
+/**
+ * People and rosters (DESIGN §4; issue 4 item 5). The dispatch room (operator, supervisor,
+ * admin) manages them; a responder reads the team (colleagues' phone numbers masked, their
+ * own shown), reads their own roster, and switches their own on-duty flag. Every change is
+ * audited; on-duty, role and active changes go out on the live feed as `responder.status`.
+ */
+export class PeopleService {
+  constructor(private readonly pool: pg.Pool, private readonly redis?: Redis) {}
+
+  async list(user: AuthUser, f: ResponderFilter) {
+    const page = await listResponders(this.pool, f);
+    return { total: page.total, items: page.items.map((r) => this.view(user, r)) };
+  }
+
+  async get(user: AuthUser, id: string) {
+    const r = await findResponder(this.pool, id);
+    if (!r) throw notFound(`no responder ${id}`);
+    return this.view(user, r);
+  }
+
+  async create(actor: Actor, input: Omit<NewResponder, 'communityId'> & { communityId?: string }) {
+    const communityId = input.communityId ?? await soleCommunityId(this.pool);
+    if (!communityId) throw badRequest('body.communityId is required when there is not exactly one community', 'community_required');
+    await this.checkPlaces({ ...input, communityId });
+    const { row, live } = await this.inTx(async (tx) => {
+      const row = await insertResponder(tx, { ...input, communityId }).catch((err: { code?: string }) => {
+        if (err.code === '23505') throw new ApiError(409, 'responder_exists', `body.id: responder "${input.id}" already exists`);
+        throw err;
+      });
+      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'responder.create', target: row.id, ip: actor.ip, data: { ...input, communityId } });
+      const live = await appendLiveEvents(tx, [statusEvent(row)]);
+      return { row, live };
+    });
+    publishLive(this.redis, live);
+    return row;
+  }
+
+  async update(actor: Actor, id: string, changes: ResponderChanges) {
+    if (Object.keys(changes).length === 0) throw badRequest('body: nothing to change');
+    await this.checkPlaces(changes);
+    const { row, live } = await this.inTx(async (tx) => {
+      const before = await findResponder(tx, id);
+      if (!before) throw notFound(`no responder ${id}`);
+      const row = (await updateResponder(tx, id, changes))!;
+      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'responder.update', target: id, ip: actor.ip, data: { ...changes } });
+      const statusChanged = before.onDuty !== row.onDuty || before.active !== row.active || before.role !== row.role;
+      const live = statusChanged ? await appendLiveEvents(tx, [statusEvent(row)]) : [];
+      return { row, live };
+    });
+    publishLive(this.redis, live);
+    return row;
+  }
+
+  /** The on-duty switch: a responder flips their own; the dispatch room flips anyone's. */
+  async setDuty(actor: Actor, id: string, onDuty: boolean) {
+    if (actor.role === 'responder' && actor.responderId !== id) throw forbidden('responders switch only their own duty');
+    return this.update(actor, id, { onDuty });
+  }
+
+  async rosters(user: AuthUser, q: { responderId?: string; limit: number; offset: number }) {
+    if (user.role === 'responder') {
+      if (!user.responderId) return { items: [], total: 0 };
+      if (q.responderId !== undefined && q.responderId !== user.responderId) throw forbidden('responders read only their own roster');
+      return listRosterShifts(this.pool, { ...q, responderId: user.responderId });
+    }
+    return listRosterShifts(this.pool, q);
+  }
+
+  async addRoster(actor: Actor, s: NewRosterShift) {
+    const weekly = s.weekday !== undefined && s.weekday !== null;
+    const dated = s.onDate !== undefined && s.onDate !== null;
+    if (weekly === dated) throw badRequest('body: give either weekday (a weekly shift) or onDate (a dated override), not both', 'weekday_or_date');
+    if (weekly && s.offDuty) throw badRequest('body.offDuty applies to a dated override (onDate) only', 'off_duty_needs_date');
+    if (!(await findResponder(this.pool, s.responderId))) throw badRequest(`body.responderId: no responder "${s.responderId}"`, 'unknown_responder');
+    return this.inTx(async (tx) => {
+      const [row] = await insertRosterShifts(tx, [s]);
+      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'roster.create', target: s.responderId, ip: actor.ip, data: { id: row!.id, ...s } });
+      return row!;
+    });
+  }
+
+  async removeRoster(actor: Actor, id: number) {
+    if (!(await findRosterShift(this.pool, id))) throw notFound(`no roster shift ${id}`);
+    return this.inTx(async (tx) => {
+      const gone = await deleteRosterShift(tx, id);
+      if (!gone) throw notFound(`no roster shift ${id}`);
+      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'roster.delete', target: gone.responderId, ip: actor.ip, data: { ...gone } });
+      return gone;
+    });
+  }
+
+  /** Responders see their own phone number and colleagues' masked. */
+  private view(user: AuthUser, r: ResponderRow): ResponderRow {
+    if (user.role !== 'responder' || user.responderId === r.id) return r;
+    return { ...r, phone: maskPhone(r.phone) ?? '' };
+  }
+
+  private async checkPlaces(p: { communityId?: string; gridIds?: readonly string[]; buildingIds?: readonly string[]; householdIds?: readonly string[] }) {
+    const checks: Array<[string, 'communities' | 'grids' | 'buildings' | 'households', readonly string[] | undefined]> = [
+      ['communityId', 'communities', p.communityId ? [p.communityId] : undefined],
+      ['gridIds', 'grids', p.gridIds], ['buildingIds', 'buildings', p.buildingIds], ['householdIds', 'households', p.householdIds],
+    ];
+    for (const [field, table, ids] of checks) {
+      const unknown = ids ? await unknownPlaces(this.pool, table, ids) : [];
+      if (unknown.length) throw badRequest(`body.${field}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, 'unknown_place');
+    }
+  }
+
+  private inTx<T>(fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
+  }
+}
+
+function statusEvent(r: ResponderRow) {
+  return { type: 'responder.status' as const, data: { responderId: r.id, role: r.role as ResponderRole, onDuty: r.onDuty && r.active } };
+}
+

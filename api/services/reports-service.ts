@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import type { Config } from '../../domain/config.js';
+import { slaReport, type ReportGroupBy, type SlaReportRow } from '../../store/reports-repository.js';
+import { badRequest } from '../api-error.js';
+
+const DAY_MS = 86_400_000;
+/** A report spans at most a year: it is read by people, and the query stays bounded. */
+const MAX_SPAN_MS = 366 * DAY_MS;
+
+export interface SlaReport {
+  from: Date; to: Date; groupBy: ReportGroupBy; slaOnsiteS: number;
+  items: SlaReportRow[]; total: number;
+}
+
+/** The SLA report (see store/reports-repository.ts for every definition) and its CSV form. */
+export class ReportsService {
+  constructor(private readonly pool: pg.Pool, private readonly config: Config) {}
+
+  async sla(q: { from?: string; to?: string; groupBy: ReportGroupBy }, now = new Date()): Promise<SlaReport> {
+    const to = q.to ? new Date(q.to) : now;
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
+    if (!(from < to)) throw badRequest('querystring.from must be before querystring.to');
+    if (to.getTime() - from.getTime() > MAX_SPAN_MS) throw badRequest('querystring: a report spans at most 366 days');
+    const [dayStarts, dayEnds] = this.config.DAY_SHIFT.split('-') as [string, string];
+    const items = await slaReport(this.pool, {
+      from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, timeZone: this.config.GUARDIAN_TZ, dayStarts, dayEnds,
+    });
+    return { from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, items, total: items.length };
+  }
+}
+
+export const CSV_COLUMNS: Array<[keyof SlaReportRow, string]> = [
+  ['key', 'group'], ['label', 'name'], ['alerts', 'alerts'], ['accepted', 'accepted'], ['onSite', 'on_site'],
+  ['cancelled', 'cancelled'], ['acceptMedianS', 'accept_median_s'], ['acceptP90S', 'accept_p90_s'],
+  ['onSiteMedianS', 'on_site_median_s'], ['onSiteP90S', 'on_site_p90_s'], ['onSiteWithinSla', 'on_site_within_sla'],
+  ['onSiteWithinSlaPct', 'on_site_within_sla_pct'], ['ackBreaches', 'ack_breaches'], ['onSiteBreaches', 'on_site_breaches'],
+];
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break; a formula prefix is defused. */
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = typeof v === 'number' ? String(Math.round(v * 10) / 10) : String(v);
+  // Spreadsheets run cells starting with = + - @ as formulas (CSV injection): prefix a quote.
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * UTF-8 with a byte-order mark, CRLF line ends and a header row: what Excel needs to open
+ * Chinese names correctly by double click.
+ */
+export function toCsv(report: SlaReport): string {
+  const lines = [CSV_COLUMNS.map(([, h]) => h).join(',')];
+  for (const row of report.items) lines.push(CSV_COLUMNS.map(([k]) => csvField(row[k])).join(','));
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}
