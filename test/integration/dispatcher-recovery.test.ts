@@ -92,7 +92,7 @@ test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires ever
     { timeoutMs: 30_000, what: 'all routed' });
   const escalation = new Queue(QUEUES.escalation, { connection: redis, prefix });
   const armed = await escalation.getJobCounts('delayed', 'waiting', 'active');
-  expect(armed.delayed + armed.waiting + armed.active).toBeGreaterThanOrEqual(ids.length * 2);
+  expect((armed.delayed ?? 0) + (armed.waiting ?? 0) + (armed.active ?? 0)).toBeGreaterThanOrEqual(ids.length * 2);
   await a.kill('SIGKILL');
 
   const b = await start(prefix, env);

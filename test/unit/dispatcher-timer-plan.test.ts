@@ -1,0 +1,39 @@
+import { expect, test } from 'vitest';
+import { jobLatenessMs } from '../../dispatcher/escalation-worker.js';
+import { timersFor, type TimerAlert } from '../../dispatcher/timer-plan.js';
+
+const config = { ACK_TIMEOUT_S: 180, SLA_WARN_S: 600, SLA_ONSITE_S: 900, ARRIVE_REMIND_S: 300 };
+const t0 = new Date('2026-05-12T02:00:00Z');
+const at = (s: number) => new Date(t0.getTime() + s * 1000);
+const alert = (over: Partial<TimerAlert> = {}): TimerAlert => ({
+  id: 'a1', kind: 'sos', state: 'notified', level: 0, firstSignalAt: t0, routedAt: at(1), levelStartedAt: at(1),
+  acceptedAt: null, acceptedBy: null, onSiteAt: null, slaWarned: false, onsiteBreached: false, ...over,
+});
+const summary = (a: TimerAlert) => timersFor(a, config).map((t) => [t.job.type, 'level' in t.job ? t.job.level : null, t.dueAt.getTime() - t0.getTime()]);
+
+test('a notified alert: ack timer from the level start, SLA timers from the first signal', () => {
+  expect(summary(alert({ level: 1, levelStartedAt: at(181) }))).toEqual([
+    ['ack_timeout', 1, 361_000], ['sla_warn', null, 600_000], ['sla_breach', null, 900_000]]);
+});
+
+test('flags already set are not re-armed; an unrouted alert has no ack timer yet', () => {
+  expect(summary(alert({ slaWarned: true }))).toEqual([['ack_timeout', 0, 181_000], ['sla_breach', null, 900_000]]);
+  expect(summary(alert({ routedAt: null, levelStartedAt: null, state: 'open' }))).toEqual([['sla_warn', null, 600_000], ['sla_breach', null, 900_000]]);
+});
+
+test('accepted: no ack timer, SLA still runs, arrival reminder ARRIVE_REMIND_S after the accept', () => {
+  expect(summary(alert({ state: 'accepted', acceptedAt: at(60), acceptedBy: 'r1' }))).toEqual([
+    ['sla_warn', null, 600_000], ['sla_breach', null, 900_000], ['arrive_remind', null, 360_000]]);
+});
+
+test('on site, closed, or maintenance: nothing (maintenance keeps only its ack timer)', () => {
+  expect(summary(alert({ state: 'on_site', acceptedAt: at(60), acceptedBy: 'r1', onSiteAt: at(500) }))).toEqual([]);
+  expect(summary(alert({ state: 'resolved' }))).toEqual([]);
+  expect(summary(alert({ state: 'cancelled' }))).toEqual([]);
+  expect(summary(alert({ kind: 'battery_low' }))).toEqual([['ack_timeout', 0, 181_000]]);
+});
+
+test('timer lateness = now − (enqueued at + delay)', () => {
+  expect(jobLatenessMs({ timestamp: 1000, opts: { delay: 500 } }, 1600)).toBe(100);
+  expect(jobLatenessMs({ timestamp: 1000, opts: {} }, 1000)).toBe(0);
+});
