@@ -26,8 +26,9 @@ export class Presence {
 
   online(deviceId: string): void { this.note(deviceId, { online: true }); }
   offline(deviceId: string): void { this.note(deviceId, { online: false }); }
+  /** Any message or ping: the device is evidently online (the offline sweep may have said otherwise). */
   seen(deviceId: string, battery?: number, rssi?: number): void {
-    this.note(deviceId, { battery: battery ?? null, rssi: rssi ?? null });
+    this.note(deviceId, { online: true, battery: battery ?? null, rssi: rssi ?? null });
   }
 
   private note(deviceId: string, change: Partial<PresenceUpdate>): void {

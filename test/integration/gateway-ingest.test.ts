@@ -162,3 +162,11 @@ test('stop() returns while devices are still connected (the broker closes them f
   await closed;
   client.end(true);
 });
+
+test('a device marked offline by the sweep is online again as soon as it sends anything', async () => {
+  const { deviceId, client } = await device('pir');
+  await waitFor(async () => (await db.pool.query('SELECT online FROM devices WHERE id = $1', [deviceId])).rows[0]?.online === true, { what: 'online after connect' });
+  await db.pool.query('UPDATE devices SET online = false WHERE id = $1', [deviceId]); // as the offline sweep does
+  await publishQos1(client, eventTopic(deviceId), event('alive-1', 'motion', { value: true }));
+  await waitFor(async () => (await db.pool.query('SELECT online FROM devices WHERE id = $1', [deviceId])).rows[0]?.online === true, { what: 'online after a message' });
+});
