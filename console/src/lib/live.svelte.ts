@@ -2,7 +2,7 @@ import { tileStatus, type TileStatus } from './board';
 import {
   DEFAULT_CONFIG, LIVE_STATES, SEVERITY_OF,
   type Alert, type AlertKind, type HouseholdItem, type LiveEvent, type LiveSnapshot, type Responder,
-  type RosterGapData, type ServiceConfig,
+  type ResponderNotifyData, type RosterGapData, type ServiceConfig,
 } from './types';
 
 /**
@@ -46,6 +46,11 @@ export interface LiveOptions {
   load?: (what: { households: boolean }) => Promise<RestState>;
   /** Whether this screen needs the household board (the phone view does not). */
   households?: boolean;
+  /**
+   * Whether a skipped seq means a lost event. True for the dispatch room, which gets every
+   * event; false for a responder, whose feed is filtered to their own (seqs skip numbers).
+   */
+  strictSeq?: boolean;
   pollWhileStaleMs?: number;
   now?: () => number;
 }
@@ -103,6 +108,7 @@ export class LiveStore {
   #stopped = true;
   #initialised = false;
   #newListeners = new Set<(a: Alert) => void>();
+  #notifyListeners = new Set<(n: ResponderNotifyData) => void>();
   readonly #opts: Required<Omit<LiveOptions, 'load'>> & Pick<LiveOptions, 'load'>;
 
   constructor(opts: LiveOptions = {}) {
@@ -111,6 +117,7 @@ export class LiveStore {
       socket: opts.socket ?? ((u) => new WebSocket(u) as unknown as SocketLike),
       load: opts.load,
       households: opts.households ?? true,
+      strictSeq: opts.strictSeq ?? true,
       pollWhileStaleMs: opts.pollWhileStaleMs ?? 10_000,
       now: opts.now ?? Date.now,
     };
@@ -120,6 +127,12 @@ export class LiveStore {
   onNewAlert(fn: (a: Alert) => void): () => void {
     this.#newListeners.add(fn);
     return () => this.#newListeners.delete(fn);
+  }
+
+  /** In-app notifications addressed to the signed-in responder (`responder.notify`). */
+  onNotify(fn: (n: ResponderNotifyData) => void): () => void {
+    this.#notifyListeners.add(fn);
+    return () => this.#notifyListeners.delete(fn);
   }
 
   async start(): Promise<void> {
@@ -239,6 +252,8 @@ export class LiveStore {
     }
     if (!msg || typeof msg.seq !== 'number') return;
     if (msg.type === 'snapshot') this.applySnapshot(msg as LiveSnapshot);
+    // `resume` (api/routes/live-routes.ts): the server replays seq > since, then streams.
+    else if (msg.type === 'resume') this.#becomeLive();
     else this.receive(msg as LiveEvent);
   }
 
@@ -251,6 +266,9 @@ export class LiveStore {
     if (d.community?.name) this.community = d.community.name;
     if (d.households) this.setHouseholds(d.households);
     if (d.responders) this.responders = d.responders;
+    if (d.summary && typeof d.summary.devices === 'number' && typeof d.summary.devicesOnline === 'number') {
+      this.devicesOffline = Math.max(0, d.summary.devices - d.summary.devicesOnline);
+    }
     if (d.alerts) {
       this.replaceAlerts(d.alerts, !this.#initialised);
       this.#initialised = true;
@@ -268,7 +286,7 @@ export class LiveStore {
   receive(ev: LiveEvent): 'applied' | 'duplicate' | 'gap' {
     if (this.lastSeq !== null) {
       if (ev.seq <= this.lastSeq) return 'duplicate';
-      if (ev.seq > this.lastSeq + 1) {
+      if (this.#opts.strictSeq && ev.seq > this.lastSeq + 1) {
         this.#drop();
         return 'gap';
       }
@@ -312,6 +330,9 @@ export class LiveStore {
           : [...this.responders, { id: responderId, name: responderId, role: role ?? 'grid_worker', onDuty, onDutyNow: onDuty }];
         break;
       }
+      case 'responder.notify':
+        for (const fn of this.#notifyListeners) fn(ev.data);
+        break;
       case 'roster.gap':
         this.rosterGaps = [...this.rosterGaps.filter((g) => !(g.gridId === ev.data.gridId && g.role === ev.data.role)), ev.data].slice(-10);
         break;

@@ -60,8 +60,9 @@ export interface TimelineEntry {
 }
 export interface AlertSignal { deviceId: string; eventId: string; type: string; ts: string; receivedAt: string }
 export interface NotificationAttempt {
-  id: number; responderId: string | null; tier: number | null; channel: string; target: string;
-  status: string; error: string | null; at: string; seenAt: string | null;
+  id: number; responderId: string | null; responderName?: string | null; responderRole?: string | null;
+  tier: number | null; round?: string; purpose?: string; channel: string; target: string;
+  status: string; error: string | null; attempts?: number; at: string; sentAt?: string | null; seenAt: string | null; seen?: boolean;
 }
 export interface AlertDetail extends Alert {
   deviceId: string | null;
@@ -127,13 +128,16 @@ export const RESPONDER_ROLES: readonly ResponderRole[] = [
 
 /** `GET /api/v1/responders` item (assumed; see the report). `onDutyNow` = roster ∧ switch. */
 export interface Responder {
-  id: string; name: string; role: ResponderRole; phone?: string | null;
-  gridIds?: string[]; onDuty: boolean; active?: boolean; onDutyNow?: boolean;
+  id: string; name: string; role: ResponderRole; phone?: string | null; communityId?: string;
+  gridIds?: string[]; buildingIds?: string[]; householdIds?: string[];
+  onDuty: boolean; active?: boolean; username?: string | null;
+  /** Roster ∧ switch at this moment; not in the API yet (the header falls back to onDuty). */
+  onDutyNow?: boolean;
 }
 
 export interface RosterRow {
-  id?: number; responderId: string; weekday: number | null; onDate: string | null;
-  starts: string; ends: string; offDuty: boolean;
+  id: number; responderId: string; responderName?: string; responderRole?: string;
+  weekday: number | null; onDate: string | null; starts: string; ends: string; offDuty: boolean;
 }
 
 export interface Page<T> { items: T[]; total: number }
@@ -148,7 +152,19 @@ export type LiveEvent =
   | { seq: number; type: 'household.status'; data: HouseholdStatusData }
   | { seq: number; type: 'device.status'; data: DeviceStatusData }
   | { seq: number; type: 'responder.status'; data: ResponderStatusData }
-  | { seq: number; type: 'roster.gap'; data: RosterGapData };
+  | { seq: number; type: 'roster.gap'; data: RosterGapData }
+  | { seq: number; type: 'responder.notify'; data: ResponderNotifyData };
+
+/** domain/notification-events.ts: an in-app page for one responder. */
+export interface ResponderNotifyData {
+  responderId: string; alertId: string; notificationId: number; purpose: string;
+  tier: number | null; round: string; title: string; text: string;
+}
+
+export interface CommunitySummary {
+  households: number; householdsWithLiveAlerts: number; devices: number; devicesOnline: number;
+  liveAlertsByState: Record<string, number>; respondersOnDuty: number;
+}
 
 /** The first message after connecting. Its `data` is read defensively: every field optional. */
 export interface LiveSnapshot {
@@ -158,6 +174,9 @@ export interface LiveSnapshot {
     alerts?: Alert[];
     households?: HouseholdItem[];
     responders?: Responder[];
+    summary?: CommunitySummary | null;
+    at?: string;
+    /** Not sent yet (see the report): SLA settings and the community, for the header. */
     config?: Partial<ServiceConfig>;
     community?: { id: string; name: string };
   };
