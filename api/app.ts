@@ -78,13 +78,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const auth = new AuthService(deps.pool, deps.config.SESSION_TTL_H);
 
   await app.register(errorHandlerPlugin);
+  // First of the hooks: its onResponse closes the socket of an upgrade that was refused (401,
+  // 403, 429…). A hook that replies before it runs would leave that socket open for good, and
+  // app.close() would wait on it forever.
+  await app.register(websocketPlugin);
   await app.register(metricsPlugin);
   // Auth before any plugin that adds routes, so its onRoute check sees every route (and marks
   // the OpenAPI UI's own routes public). A route added earlier would be closed to everyone.
   await app.register(authPlugin, { auth });
   await app.register(swaggerPlugin);
   await app.register(rateLimitPlugin);
-  await app.register(websocketPlugin);
 
   await app.register(async (root) => {
     await healthRoutes(root, deps);

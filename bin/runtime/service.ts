@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import type { Config } from '../../domain/config.js';
 import { buildApp } from '../../api/app.js';
 import { listenApp } from '../../api/server.js';
+import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
 import { Gateway, PortInUseError } from '../../gateway/broker.js';
 import { migrate } from '../../store/migrate.js';
 import { startPrivateRedis, type PrivateRedis } from '../../store/redis-server.js';
@@ -65,9 +67,13 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
 
     const gateway = mqtt ? await startGateway(config, database, mqtt.port, redisUrl, log, cleanups) : undefined;
 
+    if (config.ROLE === 'all' || config.ROLE === 'dispatcher') await startDispatcher(config, database, redisUrl, log, cleanups);
+
     const app = await buildApp({
       pool: database.pool,
       config,
+      redis,
+      createLiveSubscriber: () => new Redis(redisUrl, { maxRetriesPerRequest: null }),
       readiness: { redis: () => redis.status === 'ready', ...(gateway ? { broker: () => gateway.ready } : {}) },
       ...(gateway ? {
         mqttOverWebSocket: (stream: Duplex, req: IncomingMessage) => gateway.handleStream(stream, req),
@@ -110,6 +116,14 @@ async function startGateway(config: Config, database: DatabaseHandle, mqttPort: 
   }
   cleanups.push(() => gateway.stop());
   return gateway;
+}
+
+/** The alert engine and the passive rules (DESIGN §4); several may run on one Redis. */
+async function startDispatcher(config: Config, database: DatabaseHandle, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>): Promise<void> {
+  const passiveRules = new PassiveRules({ pool: database.pool, redisUrl, config, log });
+  const dispatcher = new Dispatcher({ pool: database.pool, redisUrl, config, log, passiveRules });
+  await dispatcher.start();
+  cleanups.push(() => dispatcher.stop());
 }
 
 async function startRedis(config: Config, log: Logger, cleanups: Array<() => Promise<void>>): Promise<PrivateRedis> {
