@@ -215,13 +215,20 @@ export async function markDevicesOffline(pool: pg.Pool, deviceIds: readonly stri
 export interface LowBatteryDevice { id: string; householdId: string; kind: DeviceKind; room: string | null; battery: number }
 
 /** Devices below 20 % (DESIGN §4) in homes without a live battery_low alert (partial index devices_battery_low). */
-export async function lowBatteryDevices(db: Queryable): Promise<LowBatteryDevice[]> {
+/**
+ * Devices below 20 % in homes without a live battery_low alert, and without one closed in the
+ * last `quietMs`: a battery is a level, not an event, and the device keeps reporting the old
+ * value until the new battery's first message — without the quiet period a resolved alert
+ * ("battery ordered") would reopen on the next sweep, every 30 s.
+ */
+export async function lowBatteryDevices(db: Queryable, now: Date, quietMs: number): Promise<LowBatteryDevice[]> {
   const r = await db.query<LowBatteryDevice>(
     `SELECT d.id, d.household_id AS "householdId", d.kind, d.room, d.battery
        FROM devices d
       WHERE d.revoked_at IS NULL AND d.battery < 20
-        AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = d.household_id AND a.kind = 'battery_low' AND ${LIVE('a')})
-      ORDER BY d.household_id, d.id`);
+        AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = d.household_id AND a.kind = 'battery_low'
+                          AND (${LIVE('a')} OR a.closed_at > $1::timestamptz - make_interval(secs => $2)))
+      ORDER BY d.household_id, d.id`, [now, quietMs / 1000]);
   return r.rows;
 }
 

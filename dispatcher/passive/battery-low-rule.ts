@@ -4,10 +4,12 @@ import type { RuleContext } from './rule-context.js';
 
 /** DESIGN §4: battery < 20 % → battery_low (maintenance); one live alert per home, listing its devices. */
 export const BATTERY_LOW_PCT = 20;
+/** After a battery_low alert is closed, that home gets no new one for this long (see lowBatteryDevices). */
+export const BATTERY_LOW_QUIET_MS = 24 * 3600_000;
 
 export async function sweepBatteryLow(ctx: RuleContext): Promise<number> {
   const byHome = new Map<string, LowBatteryDevice[]>();
-  for (const d of await lowBatteryDevices(ctx.pool)) {
+  for (const d of await lowBatteryDevices(ctx.pool, ctx.now, BATTERY_LOW_QUIET_MS)) {
     const list = byHome.get(d.householdId);
     if (list) list.push(d);
     else byHome.set(d.householdId, [d]);

@@ -282,6 +282,19 @@ test('battery_low below 20 %: one alert per home listing its devices; 20 % is fi
   expect(await alertsOf(revokedHome, 'battery_low')).toEqual([]);
 });
 
+test('a resolved battery_low alert is not reopened on the next sweep, only after a day of a still-low battery', async () => {
+  const h = await home(DAY_10H, { quietS: 60 });
+  await device(h, 'sos_button', DAY_10H, { battery: 12 });
+  const run = await startRules(DAY_10H);
+  const [alert] = await waitFor(async () => { const a = await alertsOf(h, 'battery_low'); return a.length ? a : null; }, { what: 'battery_low alert' });
+  // "Battery ordered": resolved while the device still reports its old level.
+  await db.pool.query(`UPDATE alerts SET state = 'resolved', outcome = 'other', closed_at = $2 WHERE id = $1`, [alert.id, run.clock.now]);
+  await run.sweeps('battery_low', 3);
+  expect(await alertsOf(h, 'battery_low')).toHaveLength(1);
+  run.clock.now = new Date(run.clock.now.getTime() + 24 * 3600_000 + 1000);
+  await waitFor(async () => { const a = await alertsOf(h, 'battery_low'); return a.length === 2 ? a : null; }, { what: 'a new battery_low alert a day later' });
+});
+
 test('a resolved inactivity alert does not re-page at once: the quiet period restarts at its close', async () => {
   const h = await home(DAY_10H, { dayS: 3600, quietS: 7200 });
   await device(h, 'pir', DAY_10H);
