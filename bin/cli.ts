@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   migrate: { summary: 'apply database migrations', load: () => import('./commands/migrate.js') },
   seed: { summary: 'seed --demo [--households N]: the demo community', load: () => import('./commands/seed.js') },
   device: { summary: 'device add|list|revoke: provision and manage devices', load: () => import('./commands/device.js') },
+  webhook: { summary: 'webhook set|show|clear: the SMS/voice gateway URL and its HMAC secret', load: () => import('./commands/webhook.js') },
   user: { summary: 'user add: create a console user', load: () => import('./commands/user.js') },
   simulate: { summary: 'simulate [incident|--load]: device simulators over MQTT', load: () => import('./commands/simulate.js') },
 };

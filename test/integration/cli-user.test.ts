@@ -63,3 +63,28 @@ test('user add with a generated password, then passwd', async () => {
   expect(changed.stdout).not.toContain('a-new-password');
   expect(await verifyPassword('a-new-password', (await findUserByName(db.pool, 'wangmin'))!.passwordHash)).toBe(true);
 });
+
+test('webhook set generates a secret the dispatcher signs with; show and clear; bad URLs refused', async () => {
+  const none = await guardian('webhook', 'show');
+  expect(none.code).toBe(0);
+  expect(none.stdout).toContain('no webhook configured');
+
+  const bad = await guardian('webhook', 'set', 'ftp://sms.example.com');
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('http:// or https://');
+
+  const set = await guardian('webhook', 'set', 'https://sms.example.com/guardian');
+  expect(set.code).toBe(0);
+  const secret = /^secret: (\S+)$/m.exec(set.stdout)?.[1];
+  expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const stored = await db.pool.query(`SELECT value FROM settings WHERE key = 'webhook'`);
+  expect(stored.rows[0].value).toEqual({ url: 'https://sms.example.com/guardian', secret });
+
+  // A new URL keeps the secret the SMS gateway already verifies with.
+  await guardian('webhook', 'set', 'https://sms2.example.com/hook');
+  const shown = await guardian('webhook', 'show');
+  expect(shown.stdout).toBe(`url: https://sms2.example.com/hook\nsecret: ${secret}\n`);
+
+  expect((await guardian('webhook', 'clear')).code).toBe(0);
+  expect((await db.pool.query(`SELECT 1 FROM settings WHERE key = 'webhook'`)).rowCount).toBe(0);
+});
