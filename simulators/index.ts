@@ -6,3 +6,5 @@ export { readCredentials, parseCredentials, groupByHousehold, CredentialsError, 
 export { INCIDENT_TYPES, SOS_VARIANTS, IncidentNotPossibleError, type IncidentType, type SosVariant, type IncidentReport } from './incidents.js';
 export { SimulatedDevice, type SimulatedDeviceOptions, type SendResult } from './simulated-device.js';
 export { SimClock } from './clock.js';
+export { startResponderSimulation, type ResponderSimulation, type ResponderSimulationOptions, type ResponderSimulationStats } from './responder-simulator.js';
+export { readResponderLogins, fieldResponders, type ResponderLogin } from './responder-logins.js';

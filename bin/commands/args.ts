@@ -4,6 +4,7 @@ import { loadConfig } from '../runtime/load-config.js';
 import { openDatabase } from '../runtime/database.js';
 import type { Config } from '../../domain/config.js';
 import { migrate } from '../../store/migrate.js';
+import { localMidnight } from '../../simulators/clock.js';
 
 /**
  * Shared plumbing of the operations CLI: strict argument parsing with usage on error,
@@ -113,4 +114,14 @@ export async function withDatabase<T>(
 export function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * `--start HH:MM` of the simulators: that local time today in `tz`, as epoch ms (undefined when
+ * not given). Lets a demo started at 3 a.m. play a morning instead of sleeping homes.
+ */
+export function simulatedStart(value: string | undefined, tz: string, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw new UsageError(`--start must be HH:MM, got "${value}"`);
+  return localMidnight(now, tz) + (Number(value.slice(0, 2)) * 60 + Number(value.slice(3))) * 60_000;
 }

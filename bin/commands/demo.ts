@@ -1,9 +1,9 @@
-import { readCredentials, startHouseholdSimulation, type HouseholdSimulation } from '../../simulators/index.js';
+import { readCredentials, startHouseholdSimulation, startResponderSimulation, type HouseholdSimulation, type ResponderSimulation } from '../../simulators/index.js';
 import { seedDemoCommunity } from '../../store/demo-seed/index.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { startService } from '../runtime/service.js';
-import { EXIT_OK, parseCommandArgs, positiveInt, str } from './args.js';
+import { EXIT_OK, parseCommandArgs, positiveInt, simulatedStart, str, usageError, UsageError } from './args.js';
 import { printBanner, startOrExplain, untilSignalled } from './start.js';
 
 const USAGE = `usage: npm run demo [-- options]
@@ -13,13 +13,15 @@ Starts the service with a seeded demo community (鹿山社区) and a simulator f
   --households N     homes to seed and simulate (default 200)
   --speed X          simulated time runs X times faster (default 1)
   --incident-rate R  random incidents per simulated hour per 200 homes (default 6)
-  --no-simulators    seed and start only`;
+  --start HH:MM      simulated time of day to start at (default now; e.g. 07:00 for a morning)
+  --no-simulators    no simulated homes
+  --no-responders    no simulated responders (accept, arrive, resolve through the API)`;
 
 /** `npm run demo`: start + seed --demo + simulators, then run until Ctrl-C. */
 export default async function demo(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, {
     households: { type: 'string' }, speed: { type: 'string' }, 'incident-rate': { type: 'string' },
-    'no-simulators': { type: 'boolean' },
+    start: { type: 'string' }, 'no-simulators': { type: 'boolean' }, 'no-responders': { type: 'boolean' },
   }, USAGE);
   if (typeof parsed === 'number') return parsed;
   const households = positiveInt(str(parsed, 'households'), '--households', 200, 50_000);
@@ -31,22 +33,34 @@ export default async function demo(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig();
+  let startAt: number | undefined;
+  try {
+    startAt = simulatedStart(str(parsed, 'start'), config.GUARDIAN_TZ);
+  } catch (err) {
+    if (err instanceof UsageError) return usageError(err.message, USAGE);
+    throw err;
+  }
   const log = createLogger(config.LOG_LEVEL);
   const service = await startOrExplain(() => startService(config, log));
   if (!service) return 1;
   let simulation: HouseholdSimulation | undefined;
+  let responders: ResponderSimulation | undefined;
   try {
     log.info(`seeding the demo community (${households} households)…`);
     const seed = await seedDemoCommunity(service.database.pool, { households, dataDir: config.DATA_DIR, log: (m) => log.info(m) });
     if (!parsed.values['no-simulators']) {
       const credentials = await readCredentials(seed.devicesFile);
       simulation = startHouseholdSimulation({
-        url: service.mqttUrl, credentials, households, speed, incidentRate, tz: config.GUARDIAN_TZ,
+        url: service.mqttUrl, credentials, households, speed, incidentRate, tz: config.GUARDIAN_TZ, startAt,
         progressIntervalMs: 30_000,
         onProgress: (p) => log.info(`simulators: ${p.connected}/${p.devices} devices connected, ${p.eventsPerMin} events/min, ${p.incidents} incidents, simulated time ${p.simTime}`),
         log: (m) => log.debug(m),
       });
       log.info(`simulators: connecting ${credentials.length} devices of ${Math.min(households, new Set(credentials.map((c) => c.householdId)).size)} homes`);
+    }
+    if (!parsed.values['no-responders']) {
+      responders = startResponderSimulation({ url: service.httpUrl, logins: seed.logins, speed, log: (m) => log.debug(m) });
+      void responders.ready.then((r) => log.info(`simulated responders: ${r.loggedIn} logged in${r.failed.length ? `, ${r.failed.length} failed` : ''}`));
     }
     printBanner(service);
     const shown = seed.logins.filter((l) => l.role !== 'responder').concat(seed.logins.filter((l) => l.role === 'responder').slice(0, 3));
@@ -58,6 +72,7 @@ export default async function demo(argv: string[]): Promise<number> {
     await untilSignalled();
   } finally {
     log.info('stopping the demo');
+    await responders?.stop().catch((err) => log.warn('simulated responders did not stop cleanly', err));
     await simulation?.stop().catch((err) => log.warn('simulators did not stop cleanly', err));
     await service.stop();
   }

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { EXIT_FAIL, EXIT_OK, fail, oneLine, parseCommandArgs, positiveInt, str, usageError, UsageError, type Parsed } from './args.js';
+import { EXIT_FAIL, EXIT_OK, fail, oneLine, parseCommandArgs, positiveInt, simulatedStart, str, usageError, UsageError, type Parsed } from './args.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { runningService } from '../runtime/service-file.js';
-import { localMidnight } from '../../simulators/clock.js';
 import { CredentialsError, groupByHousehold, readCredentials, type DeviceCredential } from '../../simulators/credentials.js';
 import { startHouseholdSimulation, type SimulationProgress } from '../../simulators/household-simulation.js';
 import { INCIDENT_TYPES, IncidentNotPossibleError, isIncidentType, isSosVariant, SOS_VARIANTS } from '../../simulators/incidents.js';
@@ -11,6 +10,7 @@ import { playIncident } from '../../simulators/play-incident.js';
 
 const USAGE = `usage: npx guardian simulate [options]                      household routines
        npx guardian simulate incident --household <id> --type <type> [options]
+       npx guardian simulate responders [options]                simulated responders (see --help there)
        npx guardian simulate --load [--devices N] [--rate R] [--seconds S] [options]
 
 Simulated devices talk to the gateway over MQTT only, with the demo credentials written by
@@ -54,6 +54,7 @@ const INCIDENT_OPTIONS = { ...COMMON, household: { type: 'string' }, type: { typ
 const LOAD_OPTIONS = { ...COMMON, load: { type: 'boolean' }, devices: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' } } as const;
 
 export default async function simulateCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'responders') return (await import('./simulate-responders.js')).default(argv.slice(1));
   const mode = argv[0] === 'incident' ? 'incident' : argv.includes('--load') ? 'load' : 'routine';
   const options = mode === 'incident' ? INCIDENT_OPTIONS : mode === 'load' ? LOAD_OPTIONS : ROUTINE_OPTIONS;
   const parsed = parseCommandArgs(mode === 'incident' ? argv.slice(1) : argv, options, USAGE);
@@ -104,12 +105,9 @@ async function routine(p: Parsed): Promise<number> {
   const speed = numberFlag(p, 'speed', 1, 0.01, 100_000);
   const incidentRate = numberFlag(p, 'incident-rate', 6, 0, 10_000);
   const durationS = str(p, 'duration') === undefined ? undefined : numberFlag(p, 'duration', 0, 0.1, 365 * 86_400);
-  const start = str(p, 'start');
-  if (start !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(start)) throw new UsageError(`--start must be HH:MM, got "${start}"`);
-  const { url, credentials, file } = await setup(p);
   const tz = loadConfig().GUARDIAN_TZ;
-  const startAt = start === undefined ? undefined
-    : localMidnight(Date.now(), tz) + (Number(start.slice(0, 2)) * 60 + Number(start.slice(3))) * 60_000;
+  const startAt = simulatedStart(str(p, 'start'), tz);
+  const { url, credentials, file } = await setup(p);
 
   const homes = groupByHousehold(credentials).length;
   if (homes === 0) return fail(`${file} lists no devices: run \`npx guardian seed --demo\` first`);

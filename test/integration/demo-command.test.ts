@@ -24,9 +24,10 @@ afterAll(async () => {
 
 test('demo: seeded community, simulated homes visible through the API, logins printed, clean stop', async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'guardian-demo-'));
+  // Simulated seniors sleep at night: start their day at 07:30 so the test never depends on the hour.
   let out = '';
   let err = '';
-  child = spawn(process.execPath, ['bin/guardian.mjs', 'demo', '--households', '24', '--speed', '30'], {
+  child = spawn(process.execPath, ['bin/guardian.mjs', 'demo', '--households', '24', '--speed', '30', '--start', '07:30'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
