@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Projects of DESIGN §10: unit (pure, fast), integration (real PostgreSQL, redis-server, broker).
+// Projects of DESIGN §10: unit (pure, fast), console (components in jsdom), integration (real
+// PostgreSQL, redis-server, broker).
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } } },
+      'console/vitest.config.ts',
       {
         test: {
           name: 'integration',

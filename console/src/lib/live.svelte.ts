@@ -171,8 +171,8 @@ export class LiveStore {
       const r = await this.#opts.load({ households: this.#opts.households });
       if (r.households) this.setHouseholds(r.households);
       if (r.responders) this.responders = r.responders;
-      if (r.alerts) this.replaceAlerts(r.alerts, !this.#initialised);
-      this.#initialised = true;
+      // Only a load that carried alerts counts as "seen them all": anything after it is new.
+      if (r.alerts) { this.replaceAlerts(r.alerts, !this.#initialised); this.#initialised = true; }
       if (this.status !== 'live') this.updatedAt = this.#opts.now();
     } catch (err) {
       console.warn('refresh failed', err);
