@@ -198,7 +198,8 @@ describe('startResponderSimulation', () => {
     sim = startResponderSimulation({ url, logins, speed: 5000, lateRate: 0.5, seed: 11, pollMs: 100 });
     expect(await sim.ready).toEqual({ loggedIn: 2, failed: [] });
 
-    await waitUntil(() => alerts[0]!.state === 'resolved' && alerts[1]!.state === 'resolved', 'both alerts resolved');
+    // The fake API flips the state before it answers; the simulator counts once the answer is in.
+    await waitUntil(() => alerts[0]!.state === 'resolved' && alerts[1]!.state === 'resolved' && sim!.stats().resolved === 2, 'both alerts resolved');
     expect(alerts[1]!.acceptedBy).toBe('r-org');
     expect(OUTCOMES).toContain(alerts[0]!.outcome);
     expect(alerts[0]!.note).toBeTruthy();
