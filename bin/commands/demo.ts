@@ -4,7 +4,8 @@ import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { startService } from '../runtime/service.js';
 import { EXIT_OK, parseCommandArgs, positiveInt, simulatedStart, str, usageError, UsageError } from './args.js';
-import { printBanner, startOrExplain, untilSignalled } from './start.js';
+import { printBanner, startOrExplain } from './start.js';
+import { untilStopped } from '../runtime/until-stopped.js';
 
 const USAGE = `usage: npm run demo [-- options]
 
@@ -69,7 +70,7 @@ export default async function demo(argv: string[]): Promise<number> {
       ...shown.map((l) => `    ${l.username.padEnd(12)} ${l.password.padEnd(20)} ${l.role}${l.displayName ? ` · ${l.displayName}` : ''}`),
       '', '  Stop with Ctrl-C.', '', '',
     ].join('\n'));
-    await untilSignalled();
+    await untilStopped();
   } finally {
     log.info('stopping the demo');
     await responders?.stop().catch((err) => log.warn('simulated responders did not stop cleanly', err));

@@ -4,6 +4,7 @@ import { loadConfig } from '../runtime/load-config.js';
 import { runningService } from '../runtime/service-file.js';
 import { fieldResponders, readResponderLogins, ResponderLoginsError } from '../../simulators/responder-logins.js';
 import { startResponderSimulation, type ResponderSimulationStats } from '../../simulators/responder-simulator.js';
+import { untilStopped } from '../runtime/until-stopped.js';
 
 const USAGE = `usage: npx guardian simulate responders [options]
 
@@ -79,26 +80,12 @@ async function run(p: Parsed): Promise<number> {
   err(`simulate responders: ${ready.loggedIn}/${people.length} responders logged in at ${url} (speed ×${speed}, late rate ${lateRate}, seed ${seed}); Ctrl-C to stop`);
   const progress = setInterval(() => err(progressLine(sim.stats())), 10_000);
   progress.unref();
-  const reason = await untilStopped(durationS);
+  const reason = await untilStopped({ durationS });
   clearInterval(progress);
   err(`simulate responders: stopping (${reason})`);
   await sim.stop();
   err(progressLine(sim.stats()));
   return EXIT_OK;
-}
-
-function untilStopped(durationS: number | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const finish = (reason: string) => {
-      clearTimeout(timer);
-      process.off('SIGINT', finish);
-      process.off('SIGTERM', finish);
-      resolve(reason);
-    };
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    const timer = durationS === undefined ? undefined : setTimeout(() => finish(`--duration ${durationS} s`), durationS * 1000);
-  });
 }
 
 function progressLine(s: ResponderSimulationStats): string {

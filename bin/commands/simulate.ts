@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { EXIT_FAIL, EXIT_OK, fail, oneLine, parseCommandArgs, positiveInt, simulatedStart, str, usageError, UsageError, type Parsed } from './args.js';
 import { loadConfig } from '../runtime/load-config.js';
+import { untilStopped } from '../runtime/until-stopped.js';
 import { runningService } from '../runtime/service-file.js';
 import { CredentialsError, groupByHousehold, readCredentials, type DeviceCredential } from '../../simulators/credentials.js';
 import { startHouseholdSimulation, type SimulationProgress } from '../../simulators/household-simulation.js';
@@ -118,28 +119,15 @@ async function routine(p: Parsed): Promise<number> {
   });
   err(`simulate: ${sim.households.length} households → ${url} (speed ×${speed}, ${incidentRate} incidents/sim-hour/200 homes); Ctrl-C to stop`);
 
-  const stopReason = await untilStopped(durationS, sim.ready);
+  const stopReason = await untilStopped({
+    durationS,
+    early: sim.ready.then((r) => (r.connected === 0 && r.failed.length > 0 ? `no device could connect: ${r.failed[0]!.error}` : undefined)),
+  });
   err(`simulate: stopping (${stopReason}); disconnecting cleanly…`);
   const last = sim.progress();
   await sim.stop();
   err(progressLine({ ...last, connected: 0 }));
   return (await sim.ready).connected > 0 ? EXIT_OK : EXIT_FAIL;
-}
-
-/** Resolves with the reason to stop: a signal, --duration, or no device able to connect. */
-function untilStopped(durationS: number | undefined, ready: Promise<{ connected: number; failed: { error: string }[] }>): Promise<string> {
-  return new Promise((resolve) => {
-    const finish = (reason: string) => {
-      clearTimeout(timer);
-      process.off('SIGINT', finish);
-      process.off('SIGTERM', finish);
-      resolve(reason);
-    };
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    const timer = durationS === undefined ? undefined : setTimeout(() => finish(`--duration ${durationS} s`), durationS * 1000);
-    void ready.then((r) => { if (r.connected === 0 && r.failed.length > 0) finish(`no device could connect: ${r.failed[0]!.error}`); });
-  });
 }
 
 function progressLine(pr: SimulationProgress): string {

@@ -3,6 +3,7 @@ import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { PortTakenError } from '../runtime/ports.js';
 import { ServiceAlreadyRunningError, startService, type RunningService } from '../runtime/service.js';
+import { untilStopped } from '../runtime/until-stopped.js';
 
 const USAGE = `usage: npm start   (or: npx guardian start)
 
@@ -18,7 +19,7 @@ export default async function start(argv: string[]): Promise<number> {
   const service = await startOrExplain(() => startService(config, log));
   if (!service) return 1;
   printBanner(service);
-  await untilSignalled();
+  await untilStopped();
   log.info('shutting down: closing connections, flushing telemetry');
   await service.stop();
   log.info('stopped');
@@ -51,16 +52,4 @@ export function printBanner(s: RunningService): void {
       '  This password is shown only once. Change it with: npx guardian user passwd --username admin');
   }
   process.stdout.write(lines.join('\n') + '\n\n');
-}
-
-export function untilSignalled(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
