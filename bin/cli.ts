@@ -9,8 +9,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   seed: { summary: 'seed --demo [--households N]: the demo community', load: () => import('./commands/seed.js') },
   device: { summary: 'device add|list|revoke: provision and manage devices', load: () => import('./commands/device.js') },
   webhook: { summary: 'webhook set|show|clear: the SMS/voice gateway URL and its HMAC secret', load: () => import('./commands/webhook.js') },
+  responder: { summary: 'responder add|list|duty: people who answer alerts', load: () => import('./commands/responder.js') },
+  roster: { summary: 'roster add|list|remove: weekly shifts and dated overrides', load: () => import('./commands/roster.js') },
   user: { summary: 'user add: create a console user', load: () => import('./commands/user.js') },
   simulate: { summary: 'simulate [incident|--load]: device simulators over MQTT', load: () => import('./commands/simulate.js') },
+  bench: { summary: 'bench [--quick] [scenario …]: the benchmark suite (bench/RESULTS.md)', load: () => import('./commands/bench.js') },
 };
 
 function usage(): string {

@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { secretMatches } from '../../domain/secrets.js';
+import { runGuardian } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 /** The real CLI as a child process against this file's database (each spawn costs ~1 s). */
 let db: TestDb;
 let dataDir: string;
 
-interface Run { code: number; stdout: string; stderr: string }
-function guardian(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/guardian.mjs', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir },
-      timeout: 30_000,
-    }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const guardian = (...args: string[]) => runGuardian({ DATABASE_URL: db.url, DATA_DIR: dataDir }, ...args);
 
 beforeAll(async () => {
   db = await createTestDb();

@@ -1,25 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { findUserByName, verifyPassword } from '../../store/users-repository.js';
+import { runGuardian } from '../helpers/cli.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 /** `guardian migrate` and `guardian user …` as child processes against an unmigrated database. */
 let db: TestDb;
 let dataDir: string;
 
-interface Run { code: number; stdout: string; stderr: string }
-function guardian(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/guardian.mjs', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: dataDir },
-      timeout: 30_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
-}
+const guardian = (...args: string[]) => runGuardian({ DATABASE_URL: db.url, DATA_DIR: dataDir }, ...args);
 
 beforeAll(async () => {
   db = await createTestDb({ migrate: false });

@@ -1,0 +1,20 @@
+import { ApiError } from '../../api/api-error.js';
+import { PeopleService } from '../../api/services/people-service.js';
+import type { Actor } from '../../api/services/actor.js';
+import type pg from 'pg';
+
+/**
+ * The CLI manages people through the same service as the API, so it validates places, writes
+ * the audit log and the live `responder.status` events the same way. It acts as an admin
+ * named "cli"; the audit row says so.
+ */
+export const CLI_ACTOR: Actor = { id: 0, username: 'cli', role: 'admin', responderId: null, displayName: 'guardian CLI', ip: 'cli' };
+
+export function peopleService(pool: pg.Pool): PeopleService {
+  return new PeopleService(pool);
+}
+
+/** An API error reads as a CLI error: "body.gridIds: unknown …" → "gridIds: unknown …". */
+export function cliMessage(err: unknown): string | null {
+  return err instanceof ApiError ? err.message.replace(/\bbody\./g, '') : null;
+}
