@@ -11,12 +11,14 @@ import { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt.js';
 import { createAuthenticate } from './auth.js';
 import { sessionOf } from './device-session.js';
 import { sendCommand } from './downlink.js';
+import { DeviceRateLimiter } from './device-rate-limit.js';
 import { connections } from './gateway-metrics.js';
 import { AlertFanout } from './alert-fanout.js';
 import { DownlinkRelay } from './downlink-relay.js';
 import { Ingest, type AlertListener } from './ingest.js';
 import { Presence } from './presence.js';
 import { Quarantine } from './quarantine.js';
+import { SharedSessions } from './shared-sessions.js';
 import { TelemetryWriter } from './telemetry-writer.js';
 
 export interface GatewayOptions {
@@ -32,6 +34,13 @@ export interface GatewayOptions {
   redisUrl?: string;
   /** BullMQ key prefix (tests keep their queues apart with it). */
   queuePrefix?: string;
+  /**
+   * With redisUrl: keep MQTT sessions and routing in Redis so several gateways act as one
+   * broker (DESIGN §9, ROLE=gateway). Off by default: one gateway keeps them in memory.
+   */
+  shareSessions?: boolean;
+  /** Per-device telemetry limit (messages/s, burst); unset: no limit. Alerts are never limited. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 /** Thrown when a listen port is taken; names the port so bin/ can name the variable. */
@@ -57,6 +66,7 @@ export class Gateway {
   private readonly z2m: Zigbee2MqttAdapter;
   private readonly fanout: AlertFanout | undefined;
   private readonly downlinkRelay: DownlinkRelay | undefined;
+  private sessions: SharedSessions | undefined;
   private connectionCount = 0;
 
   constructor(private readonly opts: GatewayOptions) {
@@ -70,7 +80,8 @@ export class Gateway {
     this.presence = new Presence(opts.pool, warn);
     this.quarantine = new Quarantine(opts.pool, warn);
     this.writer = new TelemetryWriter(opts.pool, { batchMax: opts.batchMax });
-    this.ingest = new Ingest({ pool: opts.pool, writer: this.writer, presence: this.presence, quarantine: this.quarantine, onAlert });
+    const limiter = opts.rateLimit ? new DeviceRateLimiter({ ratePerS: opts.rateLimit.perSecond, burst: opts.rateLimit.burst }) : undefined;
+    this.ingest = new Ingest({ pool: opts.pool, writer: this.writer, presence: this.presence, quarantine: this.quarantine, limiter, onAlert });
     this.z2m = new Zigbee2MqttAdapter({ pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine });
   }
 
@@ -78,7 +89,9 @@ export class Gateway {
   readonly ports: { mqtt?: number; mqttTls?: number } = {};
 
   async start(): Promise<void> {
+    if (this.opts.shareSessions && this.opts.redisUrl) this.sessions = new SharedSessions(this.opts.redisUrl, (m, e) => this.opts.log.warn(m, e));
     const broker = await Aedes.createBroker({
+      ...(this.sessions ? { mq: this.sessions.mq, persistence: this.sessions.persistence } : {}),
       id: this.opts.instanceId,
       maxClientsIdLength: 128,
       authenticate: createAuthenticate(this.opts.pool),
@@ -153,6 +166,7 @@ export class Gateway {
     const closing = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
     this.servers = [];
     if (this.broker) await new Promise<void>((r) => this.broker!.close(() => r()));
+    await this.sessions?.stop();
     await Promise.all(closing);
     await this.writer.stop();
     await this.presence.stop();
