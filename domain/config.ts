@@ -34,6 +34,8 @@ export const configSchema = z.object({
   GUARDIAN_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   TELEMETRY_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(2000),
   SESSION_TTL_H: z.coerce.number().positive().default(12),
+  DEVICE_RATE_MAX: z.coerce.number().min(0).default(20),
+  DEVICE_RATE_BURST: z.coerce.number().int().min(1).default(100),
 }).superRefine((c, ctx) => {
   if (c.MQTT_TLS_PORT !== undefined && (!c.TLS_CERT || !c.TLS_KEY)) {
     ctx.addIssue({ code: 'custom', path: ['TLS_CERT'], message: 'TLS_CERT and TLS_KEY are required when MQTT_TLS_PORT is set' });

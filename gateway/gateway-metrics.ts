@@ -23,6 +23,9 @@ export const quarantined = metric('guardian_quarantined_total', () => new client
 export const aclDenied = metric('guardian_acl_denied_total', () => new client.Counter({
   name: 'guardian_acl_denied_total', help: 'Publishes or subscribes refused by the ACL', labelNames: ['action'] as const }));
 
+export const rateLimited = metric('guardian_rate_limited_total', () => new client.Counter({
+  name: 'guardian_rate_limited_total', help: 'Telemetry over the per-device rate limit: PUBACKed, not stored (alerts are never limited)' }));
+
 export const duplicates = metric('guardian_duplicate_events_total', () => new client.Counter({
   name: 'guardian_duplicate_events_total', help: 'Events with a (device, id) seen within 24 h' }));
 

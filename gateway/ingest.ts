@@ -4,7 +4,8 @@ import { effectiveEventTime, parseEventPayload, type DeviceEvent } from '../doma
 import { ingestAlertEvent, type AlertIngestResult } from '../store/alert-ingest-repository.js';
 import type { SignalRow } from '../store/signals-repository.js';
 import type { DeviceSession } from './device-session.js';
-import { duplicates, messages, pubackLatency, storeErrors } from './gateway-metrics.js';
+import type { DeviceRateLimiter } from './device-rate-limit.js';
+import { duplicates, messages, pubackLatency, rateLimited, storeErrors } from './gateway-metrics.js';
 import type { Presence } from './presence.js';
 import type { Quarantine } from './quarantine.js';
 import type { TelemetryWriter } from './telemetry-writer.js';
@@ -23,6 +24,8 @@ export class Ingest {
     writer: TelemetryWriter;
     presence: Presence;
     quarantine: Quarantine;
+    /** Telemetry per device over this rate is PUBACKed and dropped; alert-class events never are. */
+    limiter?: DeviceRateLimiter;
     onAlert?: AlertListener;
   }) {}
 
@@ -42,12 +45,17 @@ export class Ingest {
 
   /** A validated event, from a device or mapped by an adapter. */
   async handleEvent(session: DeviceSession, event: DeviceEvent): Promise<void> {
+    const alertClass = ALERT_CLASS_EVENTS.has(event.type);
+    if (!alertClass && this.deps.limiter && !this.deps.limiter.admit(session.deviceId)) {
+      rateLimited.inc();
+      return;
+    }
     const started = performance.now();
     const receivedAt = new Date();
     const row = toSignalRow(session, event, receivedAt);
     this.deps.presence.seen(session.deviceId, event.battery ?? (event.type === 'battery' && typeof event.value === 'number' ? event.value : undefined), event.rssi);
     messages.inc({ type: event.type });
-    if (ALERT_CLASS_EVENTS.has(event.type)) {
+    if (alertClass) {
       let result: AlertIngestResult;
       try {
         result = await ingestAlertEvent(this.deps.pool, row);

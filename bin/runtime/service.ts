@@ -104,6 +104,10 @@ async function startGateway(config: Config, database: DatabaseHandle, mqttPort: 
   const gateway = new Gateway({
     pool: database.pool, host: config.HOST, mqttPort, redisUrl, batchMax: config.TELEMETRY_BATCH_MAX,
     instanceId: config.INSTANCE_ID,
+    // Several ROLE=gateway processes act as one broker through Redis (DESIGN §9); the
+    // all-in-one keeps MQTT sessions in memory, so Redis is never on its path to a PUBACK.
+    shareSessions: config.ROLE === 'gateway',
+    rateLimit: { perSecond: config.DEVICE_RATE_MAX, burst: config.DEVICE_RATE_BURST },
     tls: config.MQTT_TLS_PORT !== undefined ? { port: config.MQTT_TLS_PORT, certFile: config.TLS_CERT!, keyFile: config.TLS_KEY! } : undefined,
     log: { info: (m) => log.info(m), warn: (m, e) => log.warn(m, e) },
   });

@@ -1,0 +1,43 @@
+/** Buckets kept at most; beyond it the idle ones go first (a full bucket is the same as none). */
+const MAX_BUCKETS = 200_000;
+
+interface Bucket { tokens: number; at: number }
+
+/**
+ * A token bucket per device for telemetry (issue 7, flood isolation): `ratePerS` messages per
+ * second on average, bursts of up to `burst`. One broken or hostile device flooding its topic
+ * then costs a parse and a counter per message instead of a database row, and the other homes'
+ * PUBACKs do not queue behind its writes. The caller never asks for alert-class events: an SOS
+ * is never limited. ratePerS = 0 turns the limiter off.
+ */
+export class DeviceRateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly opts: { ratePerS: number; burst: number }, private readonly now: () => number = () => performance.now()) {}
+
+  get enabled(): boolean { return this.opts.ratePerS > 0; }
+
+  /** Takes one token from the device's bucket; false when it is empty. */
+  admit(deviceId: string): boolean {
+    if (!this.enabled) return true;
+    const now = this.now();
+    let bucket = this.buckets.get(deviceId);
+    if (!bucket) {
+      if (this.buckets.size >= MAX_BUCKETS) this.evictFull(now);
+      bucket = { tokens: this.opts.burst, at: now };
+      this.buckets.set(deviceId, bucket);
+    } else {
+      bucket.tokens = Math.min(this.opts.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.opts.ratePerS);
+      bucket.at = now;
+    }
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private evictFull(now: number): void {
+    const refillMs = (this.opts.burst / this.opts.ratePerS) * 1000;
+    for (const [id, b] of this.buckets) if (now - b.at >= refillMs) this.buckets.delete(id);
+    if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+  }
+}
