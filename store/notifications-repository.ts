@@ -40,6 +40,23 @@ export async function finishNotification(
     [id, r.status, r.error ?? null, r.attempts, r.sentAt]);
 }
 
+/**
+ * The device downlink channel (DESIGN §5): one row per device told "help is coming"
+ * (`alert_ack` on its cmd topic), under the round `ack:<state>`. Published through Redis to
+ * whichever gateway holds the device, so 'sent' means handed to the gateways; with no Redis
+ * it is 'skipped' with the reason. A repeated action logs nothing new (the unique index).
+ */
+export async function logDeviceDownlink(
+  db: Queryable, n: { alertId: string; state: string; deviceIds: readonly string[]; status: 'sent' | 'skipped'; error?: string; at: Date },
+): Promise<void> {
+  if (n.deviceIds.length === 0) return;
+  await db.query(
+    `INSERT INTO notifications (alert_id, round, purpose, channel, target, status, error, attempts, at, sent_at)
+     SELECT $1, $2, 'ack', 'device', t, $4, $5, $6, $7, $8 FROM unnest($3::text[]) AS t
+     ON CONFLICT (alert_id, round, channel, target) WHERE alert_id IS NOT NULL DO NOTHING`,
+    [n.alertId, `ack:${n.state}`, n.deviceIds, n.status, n.error ?? null, n.status === 'sent' ? 1 : 0, n.at, n.status === 'sent' ? n.at : null]);
+}
+
 export interface PushSubscriptionRow { id: number; userId: number; endpoint: string; p256dh: string; auth: string }
 
 /** Working Web Push subscriptions of the (enabled) users linked to a responder. */

@@ -10,6 +10,7 @@ import { AlertActionRefusedError, applyAlertAction, findAlert, type AlertRecord 
 import { writeAudit } from '../../store/audit-repository.js';
 import { devicesOfHousehold } from '../../store/devices-repository.js';
 import { publishDownlink, publishLive } from '../../store/live-publisher.js';
+import { logDeviceDownlink } from '../../store/notifications-repository.js';
 import { findResponder } from '../../store/responders-repository.js';
 import { timeToAccept, timeToOnSite } from '../api-metrics.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
@@ -133,10 +134,14 @@ export class AlertActionsService {
   /** "Help is coming" on the home's speaker/LED devices, through whichever gateway holds them. */
   private async ackDevices(alert: AlertRecord, type: ResponderActionType): Promise<void> {
     const state: AlertAckState | null = type === 'accept' ? 'accepted' : type === 'arrive' ? 'on_site' : type === 'resolve' ? 'resolved' : null;
-    if (!state || !this.redis) return;
+    if (!state) return;
     const devices = await devicesOfHousehold(this.pool, alert.householdId);
     const deviceIds = devices.filter((d) => !d.revokedAt && !d.parentId && ACK_DEVICE_KINDS.has(d.kind)).map((d) => d.id);
     publishDownlink(this.redis, { deviceIds, command: { type: 'alert_ack', alertId: alert.id, state, text: ACK_TEXT[state] } });
+    await logDeviceDownlink(this.pool, {
+      alertId: alert.id, state, deviceIds, at: new Date(),
+      ...(this.redis ? { status: 'sent' } : { status: 'skipped', error: 'no Redis: the gateways cannot be reached' }),
+    });
   }
 }
 

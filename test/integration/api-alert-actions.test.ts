@@ -294,6 +294,11 @@ describe('device downlink', () => {
       await waitFor(() => got.length === 3, { what: 'alert_ack on_site and resolved' });
       expect(got.map((m) => m.command.type === 'alert_ack' && m.command.state)).toEqual(['accepted', 'on_site', 'resolved']);
       expect(got.map((m) => m.command.type === 'alert_ack' && m.command.text)).toEqual(['已有人接单，请稍候', '工作人员已到达', '已处理']);
+
+      // Every downlink attempt is a notifications row (DESIGN §5), shown on the alert.
+      const logged = await db.pool.query(`SELECT round, target, status, purpose FROM notifications WHERE alert_id = $1 AND channel = 'device' ORDER BY round, target`, [alertId]);
+      expect(logged.rows).toEqual(['ack:accepted', 'ack:on_site', 'ack:resolved'].flatMap((round) =>
+        [radar, sos].sort().map((target) => ({ round, target, status: 'sent', purpose: 'ack' }))));
     } finally {
       sub.disconnect();
     }
