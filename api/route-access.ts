@@ -30,8 +30,21 @@ export const ALL_ROLES: readonly UserRole[] = ['admin', 'operator', 'supervisor'
 export const DISPATCH_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
 export const ADMIN_ONLY: readonly UserRole[] = ['admin'];
 
+/** One route as the auth plugin saw it: the access policy every request to it is checked against. */
+export interface RouteAccessEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
+  /** A WebSocket route (its GET without an upgrade is answered 426). */
+  websocket: boolean;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig extends RouteAccess {}
+  interface FastifyInstance {
+    /** Every route with its declared access, in registration order (for audits and the security tests). */
+    readonly accessTable: readonly RouteAccessEntry[];
+  }
   interface FastifyRequest {
     user: AuthUser | null;
     /** How the caller authenticated; bearer requests are exempt from the CSRF check. */

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../api-error.js';
 import type { AuthService } from '../services/auth-service.js';
 import { globalPlugin } from './global-plugin.js';
-import '../route-access.js';
+import type { RouteAccessEntry } from '../route-access.js';
 
 export const SESSION_COOKIE = 'guardian_session';
 /** Routes that plugins we trust add themselves (the OpenAPI UI and document) are public. */
@@ -31,16 +31,20 @@ export const authPlugin = globalPlugin<{ auth: AuthService }>('auth', async (app
   await app.register(cookie);
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
+  const accessTable: RouteAccessEntry[] = [];
+  app.decorate('accessTable', accessTable);
 
   app.addHook('onRoute', (route) => {
     const config = (route.config ?? {}) as { public?: boolean; roles?: readonly string[] };
     if (route.url.startsWith(DOCS_PREFIX) && config.public === undefined && config.roles === undefined) {
       route.config = { ...config, public: true } as typeof route.config;
-      return;
-    }
-    if (config.public === true) return;
-    if (!config.roles || config.roles.length === 0) {
+    } else if (config.public !== true && (!config.roles || config.roles.length === 0)) {
       throw new Error(`route ${String(route.method)} ${route.url} declares neither config.public nor config.roles; every route must say who may call it`);
+    }
+    const { public: isPublic, roles, tokenInQuery } = route.config as RouteAccessEntry['access'];
+    const access = isPublic === true ? { public: true } : { roles: [...roles!], ...(tokenInQuery ? { tokenInQuery } : {}) };
+    for (const method of [route.method].flat()) {
+      accessTable.push({ method: String(method), url: route.url, access, websocket: (route as { websocket?: boolean }).websocket === true || 'wsHandler' in route });
     }
   });
 
