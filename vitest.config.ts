@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Projects of DESIGN §10: unit (pure, fast), console (components in jsdom), integration (real
-// PostgreSQL, redis-server, broker).
+// PostgreSQL, redis-server, broker), e2e (Chromium against the real all-in-one service).
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +19,21 @@ export default defineConfig({
           // with different maxWorkers in separate groups: unit first, then integration.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/helpers/global-setup.ts'],
+          // A browser launch and a service start on a loaded 2-core machine take their time; the
+          // "within 2 s" checks are measured inside the tests, not by these timeouts.
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+          // One Chromium at a time, after the integration group.
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

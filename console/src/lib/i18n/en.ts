@@ -39,6 +39,7 @@ export const en: Messages = {
   'header.nobody': 'nobody on duty',
   'header.rosterGap': 'Roster gap: {grid} {role} ({shift})',
 
+  'alarm.active': '{n} critical not yet accepted',
   'sound.enable': 'Enable sound',
   'sound.enableHint': 'The browser needs one click before it may play the alarm',
   'sound.mute': 'Mute',
@@ -68,7 +69,7 @@ export const en: Messages = {
   'queue.repeat': '{n} signals',
 
   'board.title': 'Households',
-  'board.search': 'Search unit or name',
+  'board.search': 'Unit or name',
   'board.count': '{n} homes',
   'board.tile': '{unit}, {status}',
   'board.legend': 'Legend',
@@ -154,7 +155,7 @@ export const en: Messages = {
   'file.saved': 'Saved',
   'file.activity': 'Hourly activity, last 7 days',
   'file.activityEmpty': 'No activity data yet',
-  'file.activityFromSignals': 'Estimated from recent signals (the server sent no hourly series)',
+  'file.activityFromSignals': 'Counted from recent sensor signals',
   'file.alerts': 'Alert history',
   'file.noAlerts': 'No alerts',
   'file.visits': 'Visits and check-ins',
@@ -167,6 +168,7 @@ export const en: Messages = {
   'file.visitNote': 'Note',
   'file.audit': 'Who read this file',
   'file.auditEmpty': 'No access records to show',
+  'file.auditRestricted': 'Access records are visible to supervisors and admins',
   'file.lastActivity': 'Last activity',
   'file.notFound': 'No such household',
   'file.grid': 'Grid',
