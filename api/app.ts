@@ -111,7 +111,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       heartbeatMs: live.heartbeatMs ?? 25_000, recentlyClosedMs: live.recentlyClosedMs ?? 3_600_000,
     });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool) });
-    await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked) });
+    await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked, deps.redis) });
   }, { prefix: '/api/v1' });
 
   return app;

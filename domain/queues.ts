@@ -70,3 +70,12 @@ export function escalationJobId(job: EscalationJob): string {
  */
 export const DOWNLINK_CHANNEL = 'guardian:downlink';
 export interface DownlinkMessage { deviceIds: string[]; command: import('./topics.js').DeviceCommand }
+
+/**
+ * A revoked device's live MQTT session is cut at once, wherever it is connected: the API and
+ * the CLI publish `DeviceRevokedMessage`s here after the revocation commits, every gateway
+ * subscribes and closes the named clients it holds. The database stays the truth: a gateway
+ * that missed the message (Redis down) still refuses the device's next CONNECT (CONNACK 5).
+ */
+export const DEVICE_REVOKED_CHANNEL = 'guardian:device-revoked';
+export interface DeviceRevokedMessage { deviceIds: string[] }

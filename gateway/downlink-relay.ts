@@ -1,12 +1,14 @@
 import type { Aedes } from 'aedes';
 import { Redis } from 'ioredis';
-import { DOWNLINK_CHANNEL, type DownlinkMessage } from '../domain/queues.js';
+import { DEVICE_REVOKED_CHANNEL, DOWNLINK_CHANNEL, type DeviceRevokedMessage, type DownlinkMessage } from '../domain/queues.js';
 import { sendCommand } from './downlink.js';
 
 /**
  * Delivers downlink commands published by the dispatcher and the API (DOWNLINK_CHANNEL) to the
  * devices connected to THIS gateway; every gateway hears every message, and each device is
  * connected to one of them, so each command reaches its device once.
+ * Also cuts, at once, the live sessions of devices revoked elsewhere (DEVICE_REVOKED_CHANNEL,
+ * published by the API and the CLI); their next CONNECT is refused by auth (CONNACK 5).
  */
 export class DownlinkRelay {
   private readonly sub: Redis;
@@ -18,9 +20,9 @@ export class DownlinkRelay {
   }
 
   async start(): Promise<void> {
-    this.sub.on('message', (_channel: string, raw: string) => this.deliver(raw));
+    this.sub.on('message', (channel: string, raw: string) => (channel === DEVICE_REVOKED_CHANNEL ? this.cut(raw) : this.deliver(raw)));
     await this.sub.connect().catch((err) => this.log('Redis unreachable: downlink commands wait for it', err));
-    await this.sub.subscribe(DOWNLINK_CHANNEL).catch((err) => this.log('downlink subscription failed', err));
+    await this.sub.subscribe(DOWNLINK_CHANNEL, DEVICE_REVOKED_CHANNEL).catch((err) => this.log('downlink subscription failed', err));
   }
 
   private deliver(raw: string): void {
@@ -38,6 +40,22 @@ export class DownlinkRelay {
     for (const deviceId of message.deviceIds) {
       if (typeof deviceId !== 'string' || !clients[deviceId]) continue;
       sendCommand(broker, deviceId, message.command).catch((err) => this.log(`downlink to ${deviceId} failed`, err));
+    }
+  }
+
+  private cut(raw: string): void {
+    const broker = this.broker();
+    if (!broker) return;
+    let message: DeviceRevokedMessage;
+    try {
+      message = JSON.parse(raw) as DeviceRevokedMessage;
+      if (!Array.isArray(message.deviceIds)) return;
+    } catch {
+      return;
+    }
+    const clients = (broker as unknown as { clients: Record<string, { close(): void } | undefined> }).clients;
+    for (const deviceId of message.deviceIds) {
+      if (typeof deviceId === 'string') clients[deviceId]?.close();
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { LiveEvent } from '../domain/live-events.js';
-import { DOWNLINK_CHANNEL, LIVE_CHANNEL, type DownlinkMessage } from '../domain/queues.js';
+import { DEVICE_REVOKED_CHANNEL, DOWNLINK_CHANNEL, LIVE_CHANNEL, type DeviceRevokedMessage, type DownlinkMessage } from '../domain/queues.js';
 
 /**
  * The fast half of the live feed: after the transaction that appended the events commits, they
@@ -16,4 +16,14 @@ export function publishLive(redis: Redis | undefined, events: LiveEvent[]): void
 export function publishDownlink(redis: Redis | undefined, message: DownlinkMessage): void {
   if (!redis || message.deviceIds.length === 0) return;
   redis.publish(DOWNLINK_CHANNEL, JSON.stringify(message)).catch(() => {});
+}
+
+/**
+ * Tells every gateway to cut the live sessions of revoked devices (DEVICE_REVOKED_CHANNEL).
+ * Resolves with the number of gateways that heard it (0 when none listens), and rejects when
+ * Redis cannot take the message, so a caller can say whether the cut was delivered.
+ */
+export async function publishDeviceRevoked(redis: Redis | undefined, message: DeviceRevokedMessage): Promise<number> {
+  if (!redis || message.deviceIds.length === 0) return 0;
+  return redis.publish(DEVICE_REVOKED_CHANNEL, JSON.stringify(message));
 }

@@ -32,4 +32,13 @@ export async function devicesRoutes(app: FastifyInstance, { devices }: { devices
       params: DeviceParams, response: responses({ 200: RevokeResponse }),
     },
   }, async (request) => devices.revoke({ ...request.user!, ip: request.ip }, request.params.id));
+
+  // The same as POST …/revoke: the row stays (its signals and alerts are evidence), the device is out.
+  app.delete<{ Params: DeviceParams }>('/devices/:id', {
+    config: { roles: ADMIN_ONLY },
+    schema: {
+      tags: ['devices'], summary: 'Revoke a device (same as POST /devices/:id/revoke; the record is kept)',
+      params: DeviceParams, response: responses({ 200: RevokeResponse }),
+    },
+  }, async (request) => devices.revoke({ ...request.user!, ip: request.ip }, request.params.id));
 }

@@ -1,9 +1,11 @@
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { findDeviceForAuth, listDevices, provisionDevice, revokeDevice } from '../../store/devices-repository.js';
 import { householdExists } from '../../store/households-repository.js';
+import { publishDeviceRevoked } from '../../store/live-publisher.js';
 import { ApiError, notFound } from '../api-error.js';
 import type { Actor } from './actor.js';
 
@@ -11,7 +13,12 @@ export interface ProvisionInput { householdId: string; kind: DeviceKind; room?: 
 
 /** Provisioning and revocation; both are audited. The secret is returned once and never logged. */
 export class DevicesService {
-  constructor(private readonly pool: pg.Pool, private readonly onDeviceRevoked?: (deviceId: string) => void) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly onDeviceRevoked?: (deviceId: string) => void,
+    /** Every gateway hears a revocation on DEVICE_REVOKED_CHANNEL, also those in other processes. */
+    private readonly redis?: Redis,
+  ) {}
 
   async provision(actor: Actor, input: ProvisionInput): Promise<{ deviceId: string; secret: string }> {
     try {
@@ -44,6 +51,8 @@ export class DevicesService {
     }
     // Cut a live session even when the row was already revoked: revoking twice must be safe and sure.
     this.onDeviceRevoked?.(id);
+    // A lost publish (Redis down) leaves the session up until it drops; its next CONNECT is refused.
+    await publishDeviceRevoked(this.redis, { deviceIds: [id] }).catch(() => {});
     return { deviceId: id, revoked: true, alreadyRevoked: !changed };
   }
 }

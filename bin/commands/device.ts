@@ -3,7 +3,11 @@ import {
 } from './args.js';
 import { localTime, table } from './format.js';
 import { DEVICE_KINDS, isDeviceKind } from '../../domain/device-kinds.js';
+import { Redis } from 'ioredis';
+import type { Config } from '../../domain/config.js';
 import { listDevices, provisionDevice, revokeDevice } from '../../store/devices-repository.js';
+import { publishDeviceRevoked } from '../../store/live-publisher.js';
+import { readPrivateRedisPort } from '../../store/redis-server.js';
 
 const USAGE = `usage: npx guardian device <add|list|revoke> [options]
 
@@ -14,7 +18,8 @@ const USAGE = `usage: npx guardian device <add|list|revoke> [options]
       Lists devices (id, kind, room, household, online, last seen, battery, revoked).
       With --json, stdout is one line {"items":[…],"total":n}.
   device revoke <deviceId>
-      Revokes a device: its next CONNECT is refused.
+      Revokes a device: its next CONNECT is refused, and a running service cuts its live
+      MQTT session at once (told through Redis: REDIS_URL, or the private one in DATA_DIR).
 
 Kinds: ${DEVICE_KINDS.join(', ')}
 
@@ -112,7 +117,7 @@ async function list(p: Parsed): Promise<number> {
 
 async function revoke(deviceId: string | undefined): Promise<number> {
   if (!deviceId) throw new UsageError('device revoke needs a device id');
-  return withDatabase(async (pool) => {
+  return withDatabase(async (pool, config) => {
     const found = await pool.query<{ revokedAt: Date | null }>('SELECT revoked_at AS "revokedAt" FROM devices WHERE id = $1', [deviceId]);
     if (!found.rows[0]) return fail(`unknown device "${deviceId}"`);
     if (await revokeDevice(pool, deviceId)) {
@@ -120,6 +125,26 @@ async function revoke(deviceId: string | undefined): Promise<number> {
     } else {
       process.stdout.write(`device ${deviceId} was already revoked\n`);
     }
+    // Also when it was revoked already: a session that survived an earlier revoke is cut now.
+    process.stdout.write(`${await cutLiveSession(config, deviceId)}\n`);
     return EXIT_OK;
   });
+}
+
+/** Asks every running gateway to drop the device's live session (DEVICE_REVOKED_CHANNEL). */
+async function cutLiveSession(config: Config, deviceId: string): Promise<string> {
+  const port = config.REDIS_URL ? null : await readPrivateRedisPort(config.DATA_DIR);
+  const url = config.REDIS_URL ?? (port ? `redis://127.0.0.1:${port}` : null);
+  if (!url) return 'no running service found (no REDIS_URL, no private Redis in DATA_DIR): nothing to disconnect';
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    const gateways = await publishDeviceRevoked(redis, { deviceIds: [deviceId] });
+    return gateways > 0 ? `told ${gateways} running gateway(s) to cut its live session` : 'no gateway is listening: nothing to disconnect';
+  } catch {
+    return 'Redis is not reachable: a live session, if any, ends when the device reconnects (refused)';
+  } finally {
+    redis.disconnect();
+  }
 }
