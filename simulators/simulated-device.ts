@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import { createConnection } from 'node:net';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import { kindMaySend, type EventType } from '../domain/device-kinds.js';
 import { cmdTopic, eventTopic, statusTopic, type DeviceCommand } from '../domain/topics.js';
 import type { DeviceCredential } from './credentials.js';
@@ -45,6 +46,8 @@ export interface SimulatedDeviceOptions {
   residentUnable?: () => boolean;
   backoff?: { minMs: number; maxMs: number };
   random?: () => number;
+  /** Source address of the TCP connection (mqtt:// only), to spread a large fleet over 127.0.0.x. */
+  localAddress?: string;
 }
 
 /** CONNACK return codes that retrying will not fix (MQTT 3.1.1 §3.2.2.3): 1, 2, 4, 5. */
@@ -103,14 +106,15 @@ export class SimulatedDevice {
 
   private createClient(): MqttClient {
     const c = this.credential;
-    const client = mqtt.connect(this.opts.url, {
+    const options: IClientOptions = {
       clientId: c.deviceId, username: c.deviceId, password: c.secret,
       protocolVersion: 4, clean: false, keepalive: 60, connectTimeout: 10_000,
       // Reconnects are ours (below): mqtt.js retries at a fixed period, which after a broker
       // restart makes every device of a community knock at once.
       reconnectPeriod: 0, resubscribe: false,
       will: { topic: statusTopic(c.deviceId), payload: Buffer.from('offline'), qos: 1, retain: true },
-    });
+    };
+    const client = this.opts.localAddress ? tcpClientFrom(this.opts.url, this.opts.localAddress, options) : mqtt.connect(this.opts.url, options);
     client.on('connect', (connack) => this.onConnect(client, connack.sessionPresent));
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err) => this.onError(err));
@@ -298,6 +302,14 @@ export class SimulatedDevice {
     }
     if (!client.disconnected) await client.endAsync(true).catch(() => {});
   }
+}
+
+/** mqtt.js cannot bind a source address itself, so it gets a stream builder that does. */
+function tcpClientFrom(url: string, localAddress: string, options: IClientOptions): MqttClient {
+  const u = new URL(url);
+  if (u.protocol !== 'mqtt:') throw new Error(`localAddress needs an mqtt:// URL, not ${u.protocol}`);
+  const port = Number(u.port || 1883);
+  return new MqttClient(() => createConnection({ host: u.hostname, port, localAddress }), { ...options, host: u.hostname, port });
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {

@@ -1,0 +1,129 @@
+/**
+ * Child process: a fleet of simulated devices (simulators/simulated-device.ts over mqtt.js),
+ * driven by the bench over IPC (fleet-protocol.ts). Load generation lives in processes of its
+ * own so the broker under test has its own event loop, and so 19,000 connections can be spread
+ * over several processes (one process may hold ~20,000 open files here).
+ */
+import { connectInBatches } from '../../simulators/connection-ramp.js';
+import { SimulatedDevice } from '../../simulators/simulated-device.js';
+import type { ClosedLoopReply, ConnectReply, FleetAnswer, FleetEnvelope, FleetReply, FleetRequest, ScheduleReply, SentRecord, StormReply } from './fleet-protocol.js';
+import { wallMs } from './wall-clock.js';
+
+let devices: SimulatedDevice[] = [];
+
+async function connect(r: Extract<FleetRequest, { op: 'connect' }>): Promise<ConnectReply> {
+  teardown();
+  devices = r.devices.map((credential) => new SimulatedDevice({
+    url: r.url, credential, heartbeats: r.heartbeats, battery: 80,
+    ...(r.localAddress ? { localAddress: r.localAddress } : {}),
+  }));
+  const started = performance.now();
+  const ramp = await connectInBatches(devices, { batchSize: r.batch, timeoutMs: r.timeoutMs });
+  return { connected: ramp.connected, failed: ramp.failed.length, firstError: ramp.failed[0]?.error ?? null, ms: performance.now() - started };
+}
+
+function closedLoop(r: Extract<FleetRequest, { op: 'closed-loop' }>): Promise<ClosedLoopReply> {
+  const live = devices.filter((d) => d.up);
+  const t0 = performance.now();
+  const measureFrom = t0 + r.warmupS * 1000;
+  const endAt = measureFrom + r.seconds * 1000;
+  const latencies: number[] = [];
+  let sent = 0, acked = 0, failed = 0, measuredAcked = 0, open = 0;
+  return new Promise((resolve) => {
+    const finish = () => resolve({ sent, acked, failed, measuredAcked, measuredMs: endAt - measureFrom, latencies });
+    const chain = (d: SimulatedDevice) => {
+      if (performance.now() >= endAt || !d.up) { if (--open === 0) finish(); return; }
+      const startedAt = performance.now();
+      sent++;
+      d.publishEvent('heartbeat', { battery: 80 }, (err, latency) => {
+        if (err) { failed++; if (--open === 0) finish(); return; }
+        acked++;
+        const now = performance.now();
+        if (startedAt >= measureFrom && now <= endAt) { measuredAcked++; latencies.push(latency); }
+        chain(d);
+      });
+    };
+    for (const d of live) for (let k = 0; k < r.inflight; k++) { open++; chain(d); }
+    if (open === 0) finish();
+  });
+}
+
+async function schedule(r: Extract<FleetRequest, { op: 'schedule' }>): Promise<ScheduleReply> {
+  const targets = devices.slice(0, r.count);
+  const records: SentRecord[] = [];
+  let pending = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    let next = 0;
+    const tick = () => {
+      const due = Math.min(targets.length, Math.floor(((performance.now() - started) / 1000) * r.rate) + 1);
+      while (next < due) {
+        const d = targets[next++]!;
+        const rec: SentRecord = { deviceId: d.deviceId, householdId: d.credential.householdId, eventId: '', sentAt: wallMs(), ackMs: null, error: null };
+        records.push(rec);
+        pending++;
+        let settled = false;
+        const timer = setTimeout(() => { if (!settled) { settled = true; rec.error = `no PUBACK within ${r.ackTimeoutMs} ms`; pending--; } }, r.ackTimeoutMs);
+        try {
+          rec.eventId = d.publishEvent(r.type, { confidence: 1 }, (err, latency) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            if (err) rec.error = err.message; else rec.ackMs = latency;
+            pending--;
+          });
+        } catch (err) {
+          settled = true; clearTimeout(timer); rec.error = (err as Error).message; pending--;
+        }
+      }
+      if (next >= targets.length) { clearInterval(interval); resolve(); }
+    };
+    const interval = setInterval(tick, 2);
+    tick();
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const deadline = Date.now() + r.ackTimeoutMs + 1000;
+  while (pending > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+  return { records, seconds };
+}
+
+async function storm(r: Extract<FleetRequest, { op: 'storm' }>): Promise<StormReply> {
+  const live = devices.filter((d) => d.up);
+  for (const d of live) d.crash();
+  // Let the sockets die before everyone knocks again.
+  await new Promise((res) => setTimeout(res, 200));
+  const started = performance.now();
+  for (const d of live) d.recover();
+  const deadline = started + r.timeoutMs;
+  let up = 0;
+  while (performance.now() < deadline) {
+    up = live.reduce((n, d) => n + (d.up ? 1 : 0), 0);
+    if (up === live.length) break;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return { devices: live.length, reconnected: up, ms: performance.now() - started };
+}
+
+function teardown(): Record<string, never> {
+  for (const d of devices) d.crash();
+  devices = [];
+  return {};
+}
+
+async function handle(request: FleetRequest): Promise<FleetReply> {
+  switch (request.op) {
+    case 'connect': return connect(request);
+    case 'closed-loop': return closedLoop(request);
+    case 'schedule': return schedule(request);
+    case 'storm': return storm(request);
+    case 'teardown': return teardown();
+  }
+}
+
+process.on('message', (m: FleetEnvelope) => {
+  handle(m.request).then(
+    (reply) => process.send!({ id: m.id, ok: true, reply } satisfies FleetAnswer),
+    (err: unknown) => process.send!({ id: m.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies FleetAnswer));
+});
+process.on('disconnect', () => { teardown(); process.exit(0); });
+process.on('SIGTERM', () => { teardown(); process.exit(0); });

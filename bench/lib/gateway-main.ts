@@ -1,0 +1,33 @@
+/**
+ * Child process: one Guardian gateway (gateway/broker.ts) with its full pipeline — device auth
+ * against PostgreSQL, ACL, validation, group-committed durable telemetry, alert transactions
+ * before PUBACK, route jobs and live events to Redis — on an ephemeral loopback port.
+ * BENCH_SHARE_SESSIONS=1 keeps MQTT sessions in Redis as ROLE=gateway does (DESIGN §9);
+ * otherwise in memory, as the all-in-one service does. Sends {port} over IPC; exits on SIGTERM.
+ */
+import { Gateway } from '../../gateway/broker.js';
+import { createPool } from '../../store/db.js';
+
+const pool = createPool(process.env.BENCH_DATABASE_URL!, 20);
+const gateway = new Gateway({
+  pool, host: '127.0.0.1', mqttPort: 0, batchMax: 2000, redisUrl: process.env.BENCH_REDIS_URL,
+  instanceId: process.env.BENCH_INSTANCE_ID ?? 'bench-gateway',
+  shareSessions: process.env.BENCH_SHARE_SESSIONS === '1',
+  log: { info: () => {}, warn: (m, e) => process.stderr.write(`gateway: ${m}${e ? `: ${String(e)}` : ''}\n`) },
+});
+await gateway.start();
+process.send?.({ port: gateway.ports.mqtt });
+let stopping = false;
+// ioredis rejects commands still queued when the shared-session connections close at shutdown;
+// that is the end of this process, not a failure of the run.
+process.on('unhandledRejection', (err) => {
+  if (stopping) return;
+  process.stderr.write(`gateway: unhandled rejection: ${String(err)}\n`);
+  process.exit(1);
+});
+process.on('SIGTERM', () => {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => process.exit(1), 20_000).unref();
+  void gateway.stop().then(() => pool.end()).finally(() => process.exit(0));
+});

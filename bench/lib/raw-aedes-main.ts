@@ -1,0 +1,20 @@
+/**
+ * Child process: raw aedes (the version the gateway uses), default in-memory persistence, no
+ * authentication, no hooks — it accepts everything. The baseline the gateway's overhead is
+ * measured against. Sends {port} over IPC once listening; exits on SIGTERM.
+ */
+import { createServer } from 'node:net';
+import { Aedes } from 'aedes';
+
+const broker = await Aedes.createBroker({ maxClientsIdLength: 128 });
+broker.on('clientError', () => {});
+broker.on('connectionError', () => {});
+const server = createServer(broker.handle);
+server.listen(0, '127.0.0.1', () => {
+  process.send?.({ port: (server.address() as { port: number }).port });
+});
+process.on('SIGTERM', () => {
+  server.close();
+  broker.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 3000).unref();
+});

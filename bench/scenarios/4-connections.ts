@@ -1,0 +1,128 @@
+import type { DeviceCredential } from '../../domain/device-credentials.js';
+import type { Goal, Scenario, ScenarioResult } from '../scenario.js';
+import type { BrokerTarget } from '../lib/broker-target.js';
+import { Fleet } from '../lib/fleet.js';
+import { int, ratio, times } from '../lib/latency-summary.js';
+import { startGateway } from '../lib/gateway-process.js';
+import { startPrivateInfra } from '../lib/private-infra.js';
+import { rssBytes } from '../lib/proc-stats.js';
+import { startRawAedes } from '../lib/raw-aedes-process.js';
+import { seedHouseholdDevices } from '../lib/seed-devices.js';
+
+interface RampRun {
+  name: string; devices: number; connected: number; failed: number; connectMs: number; connectsPerS: number;
+  rssIdleMiB: number; rssLoadedMiB: number; rssPerConnKiB: number;
+  storm?: { devices: number; reconnected: number; ms: number };
+}
+
+const MiB = 2 ** 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ramp(target: BrokerTarget, fleet: Fleet, devices: DeviceCredential[], log: (m: string) => void, storm: boolean): Promise<RampRun> {
+  await sleep(500);
+  const idle = rssBytes(target.pid) ?? 0;
+  log(`${target.name}: ramping to ${int(devices.length)} connections (RSS idle ${(idle / MiB).toFixed(0)} MiB)`);
+  const c = await fleet.connect(target.url, devices, { batch: 250, timeoutMs: 60_000 });
+  await sleep(2000); // let the retained statuses and subscriptions settle before reading RSS
+  const loaded = rssBytes(target.pid) ?? 0;
+  const run: RampRun = {
+    name: target.name, devices: devices.length, connected: c.connected, failed: c.failed, connectMs: Math.round(c.ms),
+    connectsPerS: c.connected / (c.ms / 1000), rssIdleMiB: idle / MiB, rssLoadedMiB: loaded / MiB,
+    rssPerConnKiB: (loaded - idle) / 1024 / Math.max(1, c.connected),
+  };
+  log(`${target.name}: ${int(c.connected)}/${int(devices.length)} in ${(c.ms / 1000).toFixed(1)} s (${int(run.connectsPerS)}/s), RSS ${run.rssLoadedMiB.toFixed(0)} MiB (${run.rssPerConnKiB.toFixed(1)} KiB/conn)${c.firstError ? `; first error: ${c.firstError}` : ''}`);
+  if (storm && c.connected > 0) {
+    run.storm = await fleet.storm(60_000);
+    log(`${target.name}: reconnect storm of ${int(run.storm.devices)}: ${int(run.storm.reconnected)} back in ${(run.storm.ms / 1000).toFixed(1)} s`);
+  }
+  return run;
+}
+
+/**
+ * Issue 6 item 4: authenticated connections on one gateway process vs raw aedes at the same
+ * count in the same run (CONNECT rate, RSS per connection), a reconnect storm of all of them,
+ * then two gateways sharing sessions through Redis holding twice the count.
+ */
+const connections: Scenario = {
+  id: 'connections',
+  title: 'Connections: 19,000 on one gateway, reconnect storm, two gateways on Redis',
+  async run(ctx): Promise<ScenarioResult> {
+    const started = Date.now();
+    const n = ctx.quick ? 400 : 19_000;
+    const procs = ctx.quick ? 2 : 4; // ≤ 4,750 sockets per generator process, each from its own 127.0.0.x
+    const notes: string[] = [];
+    const infra = await startPrivateInfra({ redis: true, log: ctx.log });
+    const fleetA = new Fleet(procs, { spreadSources: true, sourceBase: 2 });
+    let fleetB: Fleet | undefined;
+    const runs: RampRun[] = [];
+    let pair: { gateways: number; connected: number; devices: number; rssMiB: number[]; connectMs: number } | undefined;
+    try {
+      const devices = await seedHouseholdDevices(infra.pool, 2 * n, { prefix: 'conn' });
+      const first = devices.slice(0, n);
+      const gateway = await startGateway({ databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl! });
+      try { runs.push(await ramp(gateway, fleetA, first, ctx.log, true)); } finally { await fleetA.teardown(); await gateway.stop(); }
+      const aedes = await startRawAedes();
+      try { runs.push(await ramp(aedes, fleetA, first, ctx.log, true)); } finally { await fleetA.teardown(); await aedes.stop(); }
+
+      // Two gateways sharing sessions and routing through Redis (DESIGN §9), n each.
+      const left = ctx.budgetMs - (Date.now() - started);
+      if (left < (ctx.quick ? 10_000 : 60_000)) {
+        notes.push(`Two gateways on Redis skipped: ${Math.round(left / 1000)} s of the budget left.`);
+      } else {
+        fleetB = new Fleet(procs, { spreadSources: true, sourceBase: 2 + procs });
+        const g1 = await startGateway({ databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl!, shareSessions: true, name: 'gw-1' });
+        const g2 = await startGateway({ databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl!, shareSessions: true, name: 'gw-2' });
+        try {
+          ctx.log(`two gateways sharing Redis: ${int(n)} connections each`);
+          const t0 = performance.now();
+          const [a, b] = await Promise.all([fleetA.connect(g1.url, first, { batch: 250, timeoutMs: 60_000 }), fleetB.connect(g2.url, devices.slice(n), { batch: 250, timeoutMs: 60_000 })]);
+          await sleep(1000);
+          pair = { gateways: 2, devices: 2 * n, connected: a.connected + b.connected, rssMiB: [g1.pid, g2.pid].map((p) => (rssBytes(p) ?? 0) / MiB), connectMs: Math.round(performance.now() - t0) };
+          ctx.log(`two gateways: ${int(pair.connected)}/${int(2 * n)} connected in ${(pair.connectMs / 1000).toFixed(1)} s${a.firstError ?? b.firstError ? `; first error: ${a.firstError ?? b.firstError}` : ''}`);
+        } finally {
+          await Promise.all([fleetA.teardown(), fleetB.teardown()]);
+          await Promise.all([g1.stop(), g2.stop()]);
+        }
+      }
+    } finally {
+      await fleetA.stop();
+      await fleetB?.stop();
+      await infra.stop();
+    }
+
+    const [ours, raw] = [runs[0]!, runs[1]!];
+    const rssRatio = ratio(ours.rssPerConnKiB, raw.rssPerConnKiB);
+    const rateRatio = ratio(ours.connectsPerS, raw.connectsPerS);
+    const stormS = ours.storm ? ours.storm.ms / 1000 : null;
+    const goals: Goal[] = [
+      { name: `${int(n)} authenticated connections on one gateway`, target: `${int(n)}`, measured: `${int(ours.connected)}`, met: ours.connected === n },
+      { name: 'RSS per connection vs raw aedes', target: '≤ 1.3 ×', measured: `${times(rssRatio)} (${ours.rssPerConnKiB.toFixed(1)} vs ${raw.rssPerConnKiB.toFixed(1)} KiB)`, met: rssRatio === null ? null : rssRatio <= 1.3 },
+      { name: 'CONNECT+auth rate vs raw aedes', target: '≥ 0.5 ×', measured: `${times(rateRatio)} (${int(ours.connectsPerS)} vs ${int(raw.connectsPerS)}/s)`, met: rateRatio === null ? null : rateRatio >= 0.5 },
+      { name: `reconnect storm of ${int(n)} absorbed`, target: '< 30 s', measured: stormS === null ? '—' : `${stormS.toFixed(1)} s (${int(ours.storm!.reconnected)}/${int(ours.storm!.devices)})`, met: stormS === null ? null : stormS < 30 && ours.storm!.reconnected === ours.storm!.devices },
+      { name: 'two gateways sharing Redis', target: `hold ${int(2 * n)}`, measured: pair ? `${int(pair.connected)} connected` : 'not run', met: pair ? pair.connected === 2 * n : null },
+    ];
+    notes.push(
+      `Connections come from ${procs} generator processes (${int(Math.ceil(n / procs))} devices each, each process bound to its own 127.0.0.x source address), ${250 * procs} CONNECTs outstanding at a time; every device is a simulators/simulated-device.ts client (persistent session, retained \`online\` status, a will, a subscription to its cmd topic), against both brokers.`,
+      'The gateway authenticates every CONNECT against PostgreSQL (SHA-256 of the secret, constant-time compare); raw aedes accepts everyone. RSS is read from /proc before the ramp and 2 s after it.',
+      'Reconnect storm: every device\'s socket is destroyed at once (no DISCONNECT, so the will fires), then all reconnect at once; the time is until the last CONNACK.',
+    );
+    return {
+      tables: [{
+        title: `${int(n)} concurrent MQTT connections`,
+        columns: ['broker', 'connected', 'ramp time', 'CONNECT/s', 'RSS idle', 'RSS loaded', 'RSS per conn', 'storm: back in'],
+        rows: runs.map((r) => [r.name, `${int(r.connected)}/${int(r.devices)}`, `${(r.connectMs / 1000).toFixed(1)} s`, int(r.connectsPerS),
+          `${r.rssIdleMiB.toFixed(0)} MiB`, `${r.rssLoadedMiB.toFixed(0)} MiB`, `${r.rssPerConnKiB.toFixed(1)} KiB`,
+          r.storm ? `${(r.storm.ms / 1000).toFixed(1)} s (${int(r.storm.reconnected)}/${int(r.storm.devices)})` : '—']),
+      }, ...(pair ? [{
+        title: 'Two gateways sharing sessions through Redis (mqemitter-redis + aedes-persistence-redis)',
+        columns: ['gateways', 'connected', 'ramp time', 'RSS per gateway'],
+        rows: [[2, `${int(pair.connected)}/${int(pair.devices)}`, `${(pair.connectMs / 1000).toFixed(1)} s`, pair.rssMiB.map((m) => `${m.toFixed(0)} MiB`).join(' / ')]],
+      }] : [])],
+      goals, notes,
+      checks: { devices: n, gatewayConnected: ours.connected, aedesConnected: raw.connected, stormReconnected: ours.storm?.reconnected ?? 0, pairConnected: pair?.connected ?? -1 },
+      raw: { runs, pair },
+    };
+  },
+};
+
+export default connections;

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { BENCH_DIR, runSuite } from '../../bench/lib/run-suite.js';
+import { EXIT_FAIL, EXIT_OK, parseCommandArgs } from './args.js';
+
+const USAGE = `usage: npm run bench [-- [--quick] [scenario-id …]]
+       npx guardian bench [--quick] [--results-dir DIR] [--no-markdown] [scenario-id …]
+
+Runs the benchmark scenarios of bench/scenarios/ in file-name order, each with its own private
+PostgreSQL, redis-server, brokers and load generators on ephemeral loopback ports.
+Writes bench/results/<timestamp>.json and (full runs) bench/RESULTS.md.
+
+  --quick            tiny counts, correctness checks only (the smoke test in npm test)
+  --results-dir DIR  where the JSON goes (default bench/results)
+  --no-markdown      do not rewrite bench/RESULTS.md
+  --markdown         rewrite it even in --quick mode`;
+
+/** \`guardian bench\`: exit 0 when every scenario ran (goals met or not), 1 when one failed. */
+export default async function bench(argv: string[]): Promise<number> {
+  const parsed = parseCommandArgs(argv, {
+    quick: { type: 'boolean' }, 'results-dir': { type: 'string' }, 'no-markdown': { type: 'boolean' }, markdown: { type: 'boolean' },
+  }, USAGE, { maxPositionals: 20 });
+  if (typeof parsed === 'number') return parsed;
+  const quick = parsed.values.quick === true;
+  const out = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  try {
+    const { report, jsonPath, markdownPath } = await runSuite({
+      quick, ids: parsed.positionals,
+      resultsDir: typeof parsed.values['results-dir'] === 'string' ? parsed.values['results-dir'] : join(BENCH_DIR, 'results'),
+      markdown: parsed.values.markdown === true || (!quick && parsed.values['no-markdown'] !== true),
+      command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
+      out,
+    });
+    out(`results: ${jsonPath}${markdownPath ? `, ${markdownPath}` : ''}`);
+    const failed = report.scenarios.filter((s) => s.status === 'failed');
+    for (const s of report.scenarios) {
+      const goals = s.result?.goals ?? [];
+      out(`${s.status === 'ok' ? 'ok    ' : 'FAILED'} ${s.id.padEnd(12)} ${goals.filter((g) => g.met).length}/${goals.length} goals met${s.error ? ` — ${s.error}` : ''}`);
+    }
+    return failed.length ? EXIT_FAIL : EXIT_OK;
+  } catch (err) {
+    process.stderr.write(`guardian bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_FAIL;
+  }
+}

@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import type { SuiteReport } from '../../bench/lib/suite-types.js';
+
+/**
+ * `npm run bench -- --quick`: every scenario in its smoke mode (tiny counts), as a new user
+ * would run it. Correctness only — timing figures on a shared 2-core machine prove nothing,
+ * so no assertion here looks at a latency or a rate.
+ */
+let resultsDir: string | undefined;
+afterAll(async () => { if (resultsDir) await rm(resultsDir, { recursive: true, force: true }); });
+
+const STEP_MS = 240_000;
+
+test('bench --quick: every scenario runs and its correctness checks hold', { timeout: STEP_MS + 30_000 }, async () => {
+  resultsDir = await mkdtemp(join(tmpdir(), 'guardian-bench-quick-'));
+  let out = '';
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['bin/guardian.mjs', 'bench', '--quick', '--results-dir', resultsDir!], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    const timer = setTimeout(() => child.kill('SIGTERM'), STEP_MS);
+    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  expect(code, out.slice(-4000)).toBe(0);
+  const files = (await readdir(resultsDir)).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  const report = JSON.parse(await readFile(join(resultsDir, files[0]!), 'utf8')) as SuiteReport;
+  expect(report.quick).toBe(true);
+  const byId = new Map(report.scenarios.map((s) => [s.id, s]));
+  for (const id of ['ingest', 'alert-path', 'sos-puback', 'connections', 'escalation']) {
+    expect(byId.get(id)?.status, `${id}: ${byId.get(id)?.error ?? 'missing'}`).toBe('ok');
+  }
+  const checks = (id: string) => byId.get(id)!.result!.checks;
+
+  const ingest = checks('ingest');
+  expect(ingest.acked).toBeGreaterThan(0);
+  expect(ingest.stored).toBe(ingest.acked); // every PUBACKed message is a row
+  expect(ingest).toMatchObject({ lost: 0, failed: 0, unacked: 0 });
+
+  const alertPath = checks('alert-path');
+  expect(alertPath.received).toBe(alertPath.sent);
+  expect(alertPath).toMatchObject({ missing: 0, duplicates: 0 });
+  expect(alertPath.acked).toBe(alertPath.sent);
+
+  const sos = checks('sos-puback');
+  expect(sos.acked).toBe(sos.sent);
+  expect(sos.stored).toBe(sos.sent);
+  expect(sos.alerts).toBe(sos.sent); // distinct homes: one alert each
+  expect(sos).toMatchObject({ lost: 0, duplicates: 0 });
+
+  const conn = checks('connections');
+  expect(conn.gatewayConnected).toBe(conn.devices);
+  expect(conn.aedesConnected).toBe(conn.devices);
+  expect(conn.stormReconnected).toBe(conn.devices);
+  expect(conn.pairConnected).toBe(2 * Number(conn.devices));
+
+  const esc = checks('escalation');
+  expect(esc.rawFired).toBe(esc.alerts);
+  expect(esc.fired).toBe(esc.alerts);
+  expect(esc.escalated).toBe(esc.alerts);
+  expect(esc.level1).toBe(esc.alerts); // each alert escalated exactly once
+  expect(esc).toMatchObject({ doubleFired: 0, lost: 0 });
+
+  const console = byId.get('console');
+  if (console) expect(console.status, console.error).toBe('ok');
+});
