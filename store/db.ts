@@ -14,6 +14,11 @@ export function createPool(url: string, max = 20): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (e.g. the database restarts) must not crash us.
   pool.on('error', () => {});
+  // pg-pool handles that only for idle clients: a checked-out one (inside a transaction, or
+  // holding an advisory lock) whose connection dies between queries emits 'error' on itself,
+  // and unhandled that killed the service on a PostgreSQL restart (found by `npm run chaos`).
+  // Its next query fails instead, and its release drops it from the pool (!_queryable).
+  pool.on('connect', (client) => { client.on('error', () => {}); });
   return pool;
 }
 
