@@ -83,8 +83,8 @@ beforeAll(async () => {
     const op: TestLogin = await loginAs(app, source, 'operator');
     const responders = (await source.pool.query<{ id: string }>(`SELECT id FROM responders WHERE role = 'grid_worker' ORDER BY id LIMIT 3`)).rows.map((r) => r.id);
     const post = (path: string, payload: object) => app!.inject({ method: 'POST', url: `/api/v1/alerts/${path}`, headers: op.bearer, payload });
-    const [a, b, c] = alertIds;
-    for (const [alertId, who] of [[a, responders[0]], [b, responders[1]]] as const) {
+    const [a, b, c] = alertIds as [string, string, string];
+    for (const [alertId, who] of [[a, responders[0]!], [b, responders[1]!]] as const) {
       expect((await post(`${alertId}/accept`, { responderId: who })).statusCode).toBe(200);
       expect((await post(`${alertId}/arrive`, { responderId: who })).statusCode).toBe(200);
       expect((await post(`${alertId}/notes`, { text: `到场，老人意识清醒 ${alertId.slice(0, 4)}` })).statusCode).toBe(200);
@@ -127,7 +127,7 @@ describe('backup', () => {
     expect(header).toMatchObject({ format: 'guardian-snapshot', formatVersion: 1, timescale: false });
     expect(header.schemaVersion).toBe(Math.max(...header.migrations.map((m: { version: number }) => m.version)));
     const order: string[] = header.tables;
-    for (const [child, parent] of [['grids', 'communities'], ['households', 'buildings'], ['alerts', 'households'], ['alert_events', 'alerts'], ['sessions', 'users'], ['users', 'responders']]) {
+    for (const [child, parent] of <Array<[string, string]>>[['grids', 'communities'], ['households', 'buildings'], ['alerts', 'households'], ['alert_events', 'alerts'], ['sessions', 'users'], ['users', 'responders']]) {
       expect(order.indexOf(child), `${child} after ${parent}`).toBeGreaterThan(order.indexOf(parent));
     }
     expect(order).toEqual(expect.arrayContaining(['signals', 'alert_signals', 'audit_log', 'settings', 'live_events', 'notifications']));
