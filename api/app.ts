@@ -15,10 +15,14 @@ import { mqttWebSocketRoutes } from './routes/mqtt-websocket-routes.js';
 import { LiveHub } from './live/live-hub.js';
 import { liveRoutes } from './routes/live-routes.js';
 import { peopleRoutes } from './routes/people-routes.js';
+import { settingsRoutes } from './routes/settings-routes.js';
+import { usersRoutes } from './routes/users-routes.js';
 import { reportsRoutes } from './routes/reports-routes.js';
 import { AlertActionsService } from './services/alert-actions-service.js';
 import { AlertsService } from './services/alerts-service.js';
 import { PeopleService } from './services/people-service.js';
+import { SettingsService } from './services/settings-service.js';
+import { UsersService } from './services/users-service.js';
 import { ReportsService } from './services/reports-service.js';
 import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
@@ -112,6 +116,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool) });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked, deps.redis) });
+    await usersRoutes(api, { users: new UsersService(deps.pool) });
+    await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
   }, { prefix: '/api/v1' });
 
   return app;

@@ -2,6 +2,7 @@ import { LIVE_STATES } from '../domain/alert-kinds.js';
 import { recentAlertsOfHousehold, type AlertListRow } from './alerts-repository.js';
 import type { Queryable } from './db.js';
 import { devicesOfHousehold, type DeviceRow } from './devices-repository.js';
+import { hourlyActivity, type ActivityBucket } from './activity-repository.js';
 import { recentSignals } from './signals-repository.js';
 
 export interface HouseholdListRow {
@@ -34,6 +35,8 @@ export interface HouseholdSignalRow {
 export interface HouseholdFile {
   household: HouseholdRow; residents: ResidentRow[]; contacts: ContactRow[]; devices: DeviceRow[];
   alerts: AlertListRow[]; visits: VisitRow[]; signals: HouseholdSignalRow[];
+  /** The last 7 days of activity_hourly, for the file's activity chart. */
+  activity: ActivityBucket[];
 }
 
 /** LIKE patterns from user text: %, _ and \ are literal characters here, not wildcards. */
@@ -91,7 +94,8 @@ export async function getHouseholdFile(db: Queryable, id: string, opts: { alerts
       WHERE h.id = $1`, [id]);
   const household = h.rows[0];
   if (!household) return null;
-  const [residents, contacts, devices, alerts, visits, signals] = await Promise.all([
+  const activitySince = new Date(Date.now() - 7 * 86_400_000);
+  const [residents, contacts, devices, alerts, visits, signals, activity] = await Promise.all([
     db.query<ResidentRow>(
       `SELECT id, name, gender, birth_year AS "birthYear", phone, id_number AS "idNumber", conditions, notes
          FROM residents WHERE household_id = $1 ORDER BY id`, [id]),
@@ -103,6 +107,28 @@ export async function getHouseholdFile(db: Queryable, id: string, opts: { alerts
       `SELECT id, kind, at, by_user AS "byUser", responder_id AS "responderId", note, scheduled_for AS "scheduledFor"
          FROM visits WHERE household_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [id, opts.visits ?? 50]),
     recentSignals(db, id, opts.signals ?? 100) as Promise<HouseholdSignalRow[]>,
+    hourlyActivity(db, id, activitySince),
   ]);
-  return { household, residents: residents.rows, contacts: contacts.rows, devices, alerts, visits: visits.rows, signals };
+  return { household, residents: residents.rows, contacts: contacts.rows, devices, alerts, visits: visits.rows, signals, activity };
+}
+
+export interface HouseholdCareChanges { inactivityDayS?: number; inactivityNightS?: number; notes?: string | null }
+
+/**
+ * The care settings of a home that the dispatch room edits in the file: inactivity thresholds
+ * (DESIGN §4, per household) and the notes. Returns the values before and after, for the audit
+ * log; null when there is no such household.
+ */
+export async function updateHouseholdCare(db: Queryable, id: string, c: HouseholdCareChanges): Promise<{ before: HouseholdCareChanges; after: HouseholdCareChanges } | null> {
+  const r = await db.query<{ before: HouseholdCareChanges; after: HouseholdCareChanges }>(
+    `WITH old AS (SELECT id, inactivity_day_s, inactivity_night_s, notes FROM households WHERE id = $1 FOR UPDATE)
+     UPDATE households h
+        SET inactivity_day_s = COALESCE($2, h.inactivity_day_s),
+            inactivity_night_s = COALESCE($3, h.inactivity_night_s),
+            notes = CASE WHEN $4::boolean THEN $5 ELSE h.notes END
+       FROM old WHERE h.id = old.id
+     RETURNING json_build_object('inactivityDayS', old.inactivity_day_s, 'inactivityNightS', old.inactivity_night_s, 'notes', old.notes) AS before,
+               json_build_object('inactivityDayS', h.inactivity_day_s, 'inactivityNightS', h.inactivity_night_s, 'notes', h.notes) AS after`,
+    [id, c.inactivityDayS ?? null, c.inactivityNightS ?? null, c.notes !== undefined, c.notes ?? null]);
+  return r.rows[0] ?? null;
 }

@@ -59,6 +59,20 @@ export async function logDeviceDownlink(
 
 export interface PushSubscriptionRow { id: number; userId: number; endpoint: string; p256dh: string; auth: string }
 
+/** Stores a browser's Web Push subscription for a user; the same endpoint again refreshes its keys and owner. */
+export async function savePushSubscription(db: Queryable, userId: number, s: { endpoint: string; p256dh: string; auth: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, failed_at = NULL`,
+    [userId, s.endpoint, s.p256dh, s.auth]);
+}
+
+/** A user removes one of their own subscriptions (logged out, notifications turned off). */
+export async function deletePushSubscription(db: Queryable, userId: number, endpoint: string): Promise<boolean> {
+  const r = await db.query(`DELETE FROM push_subscriptions WHERE user_id = $1 AND endpoint = $2`, [userId, endpoint]);
+  return (r.rowCount ?? 0) > 0;
+}
+
 /** Working Web Push subscriptions of the (enabled) users linked to a responder. */
 export async function pushSubscriptionsOfResponder(db: Queryable, responderId: string): Promise<PushSubscriptionRow[]> {
   const r = await db.query<PushSubscriptionRow>(

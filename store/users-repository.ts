@@ -90,3 +90,41 @@ export async function ensureAdmin(db: Queryable, presetPassword?: string): Promi
   }
   return presetPassword ? null : password;
 }
+
+export interface UserListRow extends UserRow { createdAt: Date; responderName: string | null }
+
+const USER_LIST_SELECT = `SELECT u.id, u.username, u.role, u.responder_id AS "responderId", u.display_name AS "displayName",
+    u.disabled, u.created_at AS "createdAt", r.name AS "responderName"
+  FROM users u LEFT JOIN responders r ON r.id = u.responder_id`;
+
+export async function listUsers(db: Queryable, f: { role?: UserRole; limit?: number; offset?: number } = {}): Promise<{ items: UserListRow[]; total: number }> {
+  const w = f.role ? 'WHERE u.role = $1' : '';
+  const params: unknown[] = f.role ? [f.role] : [];
+  const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u ${w}`, params)).rows[0]!.n;
+  const r = await db.query<UserListRow>(`${USER_LIST_SELECT} ${w} ORDER BY u.role, u.username LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, f.limit ?? 100, f.offset ?? 0]);
+  return { items: r.rows, total };
+}
+
+export async function findUserListRow(db: Queryable, id: number): Promise<UserListRow | null> {
+  return (await db.query<UserListRow>(`${USER_LIST_SELECT} WHERE u.id = $1`, [id])).rows[0] ?? null;
+}
+
+export type UserChanges = Partial<Pick<UserRow, 'role' | 'responderId' | 'displayName' | 'disabled'>>;
+
+const USER_COLUMN: Record<keyof UserChanges, string> = { role: 'role', responderId: 'responder_id', displayName: 'display_name', disabled: 'disabled' };
+
+/** Applies the changes; null when there is no such user. Sessions read the row on every request, so a role change or a disable takes effect at once. */
+export async function updateUser(db: Queryable, id: number, changes: UserChanges): Promise<UserRow | null> {
+  const entries = (Object.entries(changes) as Array<[keyof UserChanges, unknown]>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return findUserById(db, id);
+  const sets = entries.map(([k], i) => `${USER_COLUMN[k]} = $${i + 2}`);
+  const r = await db.query<UserRow>(`UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, ...entries.map(([, v]) => v)]);
+  return r.rows[0] ?? null;
+}
+
+/** Ends every session of the user (a disable or a password reset signs them out everywhere). */
+export async function deleteSessionsOfUser(db: Queryable, userId: number): Promise<number> {
+  const r = await db.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
+  return r.rowCount ?? 0;
+}

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DEVICE_KINDS } from '../../domain/device-kinds.js';
+import { VISIT_KINDS } from '../../store/visits-repository.js';
 import { AlertItem } from './alerts-schemas.js';
 import { DateTime, Nullable, NullableDateTime, PageQuery, StringEnum, TextId } from './common-schemas.js';
 
@@ -55,4 +56,32 @@ export const HouseholdFileResponse = Type.Object({
     ts: DateTime, receivedAt: DateTime, deviceId: Type.String(), eventId: Type.String(), type: Type.String(),
     value: Type.Unknown(), battery: Nullable(Type.Integer()), room: Nullable(Type.String()),
   })),
+  activity: Type.Array(Type.Object({ bucket: DateTime, events: Type.Integer() }), { description: 'Hourly activity signals of the last 7 days (activity_hourly)' }),
 });
+
+/** Inactivity thresholds: 10 minutes to 3 days (DESIGN §4 defaults: 6 h by day, 12 h by night). */
+const ThresholdS = Type.Integer({ minimum: 600, maximum: 259_200 });
+
+export const PatchHouseholdBody = Type.Object({
+  inactivityDayS: Type.Optional(ThresholdS),
+  inactivityNightS: Type.Optional(ThresholdS),
+  notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+}, { additionalProperties: false, minProperties: 1 });
+export type PatchHouseholdBody = Static<typeof PatchHouseholdBody>;
+
+export const HouseholdCare = Type.Object({
+  id: Type.String(), inactivityDayS: Type.Integer(), inactivityNightS: Type.Integer(), notes: Nullable(Type.String()),
+});
+
+export const VisitItem = Type.Object({
+  id: Type.Integer(), kind: StringEnum(VISIT_KINDS), at: DateTime, byUser: Nullable(Type.String()), responderId: Nullable(Type.String()),
+  note: Type.String(), scheduledFor: NullableDateTime,
+});
+
+export const CreateVisitBody = Type.Object({
+  kind: StringEnum(VISIT_KINDS, { description: 'visit (at the door), phone (a call), check_in (the resident answered a check-in)' }),
+  note: Type.String({ minLength: 1, maxLength: 1000 }),
+  at: Type.Optional(Type.String({ format: 'date-time', description: 'When it happened (default now)' })),
+  scheduledFor: Type.Optional(Type.String({ format: 'date-time', description: 'The planned check-in this visit fulfils' })),
+}, { additionalProperties: false });
+export type CreateVisitBody = Static<typeof CreateVisitBody>;

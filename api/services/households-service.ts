@@ -2,8 +2,10 @@ import type pg from 'pg';
 import { maskAddress, maskIdNumber, maskPhone } from '../../domain/pii-mask.js';
 import { hasLiveAcceptedAlert } from '../../store/alerts-repository.js';
 import { writeAudit } from '../../store/audit-repository.js';
-import { getHouseholdFile, listHouseholds, type HouseholdFile, type HouseholdFilter } from '../../store/households-repository.js';
-import { notFound } from '../api-error.js';
+import { inTransaction } from '../../store/db.js';
+import { getHouseholdFile, householdExists, listHouseholds, updateHouseholdCare, type HouseholdCareChanges, type HouseholdFile, type HouseholdFilter } from '../../store/households-repository.js';
+import { insertVisit, type VisitKind } from '../../store/visits-repository.js';
+import { badRequest, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { Actor } from './actor.js';
 
@@ -30,6 +32,31 @@ export class HouseholdsService {
       username: actor.username, role: actor.role, action: 'household.read', target: id, ip: actor.ip, data: { masked },
     });
     return { ...(masked ? maskFile(file) : file), masked };
+  }
+
+  /** Inactivity thresholds and notes, edited by the dispatch room in the file; audited with before and after. */
+  async updateCare(actor: Actor, id: string, changes: HouseholdCareChanges) {
+    return inTransaction(this.pool, async (tx) => {
+      const r = await updateHouseholdCare(tx, id, changes);
+      if (!r) throw notFound(`no household ${id}`);
+      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'household.update', target: id, ip: actor.ip, data: { before: r.before, after: r.after } });
+      return { id, ...r.after } as { id: string; inactivityDayS: number; inactivityNightS: number; notes: string | null };
+    });
+  }
+
+  /** A visit, call or check-in in the file (DESIGN §4 manual monitoring); a responder's names them. */
+  async addVisit(actor: Actor, id: string, v: { kind: VisitKind; note: string; at?: string; scheduledFor?: string }) {
+    const at = v.at === undefined ? undefined : new Date(v.at);
+    if (at && at.getTime() > Date.now() + 5 * 60_000) throw badRequest('body.at: a visit cannot be in the future', 'visit_in_future');
+    if (!(await householdExists(this.pool, id))) throw notFound(`no household ${id}`);
+    return inTransaction(this.pool, async (tx) => {
+      const visit = await insertVisit(tx, {
+        householdId: id, kind: v.kind, note: v.note, byUser: actor.username, responderId: actor.responderId,
+        ...(at ? { at } : {}), scheduledFor: v.scheduledFor ? new Date(v.scheduledFor) : null,
+      });
+      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'household.visit', target: id, ip: actor.ip, data: { visitId: visit.id, kind: v.kind } });
+      return visit;
+    });
   }
 }
 

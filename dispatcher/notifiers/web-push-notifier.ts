@@ -3,7 +3,7 @@ import webpush from 'web-push';
 import type { VapidSetting } from '../../store/settings-repository.js';
 import { markPushSubscriptionGone, pushSubscriptionsOfResponder } from '../../store/notifications-repository.js';
 import type { NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
-import { ensureVapidKeys } from './vapid-keys.js';
+import { ensureVapidKeys } from '../../store/vapid-keys.js';
 
 /**
  * Web Push channel (DESIGN §5): to every working push subscription of the users linked to the
