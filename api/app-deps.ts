@@ -46,7 +46,11 @@ export interface ApiDeps {
   logger?: boolean | object;
   /** Lets bin/ cut a revoked device's live MQTT session. */
   onDeviceRevoked?: (deviceId: string) => void;
-  /** Login throttling per client IP + username; tests lower it. Default 10 per minute. */
+  /**
+   * Sign-in throttling (LoginThrottle): `max` failed attempts per client IP + username per window,
+   * `5 × max` failures per IP across usernames, `20 × max` attempts of any outcome per IP.
+   * Default 10 per minute; tests change it.
+   */
   loginRateLimit?: { max: number; timeWindowMs: number };
   /**
    * When set, `/metrics` wants `Authorization: Bearer <metricsToken>`. Unset: `/metrics` is open,
@@ -54,5 +58,5 @@ export interface ApiDeps {
    */
   metricsToken?: string;
   /** Trust X-Forwarded-* from a reverse proxy (TLS offload), so cookies get `Secure` behind it. */
-  trustProxy?: boolean;
+  trustProxy?: boolean | string[];
 }

@@ -34,6 +34,13 @@ export const configSchema = z.object({
   GUARDIAN_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   TELEMETRY_BATCH_MAX: z.coerce.number().int().min(1).max(2000).default(2000),
   SESSION_TTL_H: z.coerce.number().positive().default(12),
+  // Behind a TLS-terminating reverse proxy: whose X-Forwarded-* to believe (so the session
+  // cookie is Secure and the client address is the real one). false, true (any), or a comma
+  // list of proxy addresses / CIDRs / loopback | linklocal | uniquelocal.
+  TRUST_PROXY: z.string().default('false')
+    .refine((v) => /^(true|false)$/.test(v) || v.split(',').every((p) => /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/.test(p.trim())),
+      'true, false, or a comma list of proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8) or loopback')
+    .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(',').map((p) => p.trim()))),
   DEVICE_RATE_MAX: z.coerce.number().min(0).default(20),
   DEVICE_RATE_BURST: z.coerce.number().int().min(1).default(100),
 }).superRefine((c, ctx) => {

@@ -7,19 +7,25 @@ import { ALL_ROLES } from '../route-access.js';
 import { LoginBody, LoginResponse, MeResponse, OkResponse } from '../schemas/auth-schemas.js';
 import { responses } from '../schemas/common-schemas.js';
 import type { AuthService } from '../services/auth-service.js';
+import { LoginThrottle } from '../services/login-throttle.js';
+
+/** Sign-in attempts of any outcome one address may make per window, in multiples of `max`. */
+const ATTEMPTS_FACTOR = 20;
 
 export async function authRoutes(app: FastifyInstance, deps: ApiDeps & { auth: AuthService }) {
   const { auth } = deps;
   const limit = deps.loginRateLimit ?? { max: 10, timeWindowMs: 60_000 };
+  const throttle = new LoginThrottle(limit);
 
   app.post<{ Body: LoginBody }>('/auth/login', {
     config: {
       public: true,
-      // Per client IP + username, so one attacker cannot lock a colleague out from elsewhere,
-      // and one address cannot guess one password forever. preHandler: the body is parsed by then.
+      // Failed attempts are throttled per address + username and per address (LoginThrottle).
+      // On top, any attempts from one address are capped, successful or not: each one costs a
+      // scrypt verification, and that CPU is not for whoever sends the most requests.
       rateLimit: {
-        max: limit.max, timeWindow: limit.timeWindowMs, hook: 'preHandler',
-        keyGenerator: (req: FastifyRequest) => `login|${req.ip}|${String((req.body as Partial<LoginBody> | undefined)?.username ?? '').toLowerCase()}`,
+        max: limit.max * ATTEMPTS_FACTOR, timeWindow: limit.timeWindowMs,
+        keyGenerator: (req: FastifyRequest) => `login|${req.ip}`,
       },
     },
     schema: {
@@ -27,20 +33,32 @@ export async function authRoutes(app: FastifyInstance, deps: ApiDeps & { auth: A
       body: LoginBody, response: responses({ 200: LoginResponse }),
     },
   }, async (request, reply) => {
+    const { username } = request.body;
+    const waitMs = throttle.retryAfterMs(request.ip, username);
+    if (waitMs > 0) {
+      logins.inc({ result: 'throttled' });
+      const seconds = Math.ceil(waitMs / 1000);
+      reply.header('retry-after', String(seconds));
+      throw new ApiError(429, 'rate_limited', `too many failed sign-ins; try again in ${seconds} s`);
+    }
     let result;
     try {
-      result = await auth.login(request.body.username, request.body.password);
+      result = await auth.login(username, request.body.password);
     } catch (err) {
-      if (err instanceof ApiError && err.statusCode === 401) logins.inc({ result: 'refused' });
+      if (err instanceof ApiError && err.statusCode === 401) {
+        logins.inc({ result: 'refused' });
+        throttle.failed(request.ip, username);
+      }
       throw err;
     }
+    throttle.succeeded(request.ip, username);
     logins.inc({ result: 'ok' });
     reply.setCookie(SESSION_COOKIE, result.token, {
       path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https',
       expires: result.expiresAt,
     });
-    const { username, role, displayName, responderId } = result.user;
-    return { token: result.token, expiresAt: result.expiresAt, user: { username, role, displayName, responderId } };
+    const { role, displayName, responderId } = result.user;
+    return { token: result.token, expiresAt: result.expiresAt, user: { username: result.user.username, role, displayName, responderId } };
   });
 
   app.post('/auth/logout', {

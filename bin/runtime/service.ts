@@ -73,6 +73,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
       pool: database.pool,
       config,
       redis,
+      trustProxy: config.TRUST_PROXY,
       createLiveSubscriber: () => new Redis(redisUrl, { maxRetriesPerRequest: null }),
       readiness: { redis: () => redis.status === 'ready', ...(gateway ? { broker: () => gateway.ready } : {}) },
       ...(gateway ? {
