@@ -4,7 +4,7 @@ import { buildApp } from '../../api/app.js';
 import { ALL_ROLES, type RouteAccessEntry } from '../../api/route-access.js';
 import { parseConfig } from '../../domain/config.js';
 import type { UserRole } from '../../store/users-repository.js';
-import { buildTestApp, createResponder, loginAs, type TestLogin } from '../helpers/api.js';
+import { buildTestApp, createHouseholdWithPeople, createResponder, insertAlert, loginAs, notifyResponder, type TestLogin } from '../helpers/api.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 
 /**
@@ -202,5 +202,36 @@ describe('route × caller', () => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(30);
+  });
+});
+
+describe('object level: a responder reaches only their own alerts, duty and roster', () => {
+  test("another responder's alert, duty switch and roster are 403; their own are not; the alert is unchanged", async () => {
+    const other = await createResponder(db);
+    const hh = await createHouseholdWithPeople(db);
+    const theirs = await insertAlert(db, { householdId: hh.id, kind: 'sos', state: 'accepted', acceptedBy: other });
+    await notifyResponder(db, theirs, other);
+    const me = logins.get('responder')!;
+    const as = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: me.bearer, ...(payload ? { payload } : {}) });
+    const refused = [
+      await as('GET', `/api/v1/alerts/${theirs}`),
+      await as('POST', `/api/v1/alerts/${theirs}/accept`, {}),
+      await as('POST', `/api/v1/alerts/${theirs}/arrive`, {}),
+      await as('POST', `/api/v1/alerts/${theirs}/resolve`, { outcome: 'false_alarm', note: 'x' }),
+      await as('POST', `/api/v1/alerts/${theirs}/cancel`, { reason: 'x' }),
+      await as('POST', `/api/v1/alerts/${theirs}/notes`, { text: 'x' }),
+      await as('POST', `/api/v1/alerts/${theirs}/accept`, { responderId: other }),
+      await as('POST', `/api/v1/responders/${other}/duty`, { onDuty: false }),
+      await as('GET', `/api/v1/rosters?responderId=${other}`),
+    ];
+    expect(refused.map((r) => r.statusCode)).toEqual(refused.map(() => 403));
+    const alert = (await db.pool.query(`SELECT state, accepted_by FROM alerts WHERE id = $1`, [theirs])).rows[0];
+    expect(alert).toEqual({ state: 'accepted', accepted_by: other });
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM alert_events WHERE alert_id = $1`, [theirs])).rows[0].n).toBe(0);
+    expect((await as('POST', `/api/v1/responders/${ownResponderId}/duty`, { onDuty: true })).statusCode).toBe(200);
+    expect((await as('GET', `/api/v1/rosters?responderId=${ownResponderId}`)).statusCode).toBe(200);
+    // Their alert is not in my list either.
+    const mine = (await as('GET', '/api/v1/alerts?limit=1000')).json().items.map((a: { id: string }) => a.id);
+    expect(mine).not.toContain(theirs);
   });
 });
