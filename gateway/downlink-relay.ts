@@ -10,8 +10,16 @@ import { sendCommand } from './downlink.js';
  * Also cuts, at once, the live sessions of devices revoked elsewhere (DEVICE_REVOKED_CHANNEL,
  * published by the API and the CLI); their next CONNECT is refused by auth (CONNACK 5).
  */
+/** Long enough for any CONNECT in flight at the revocation to become ready. */
+const RECENT_MS = 10_000;
+
 export class DownlinkRelay {
   private readonly sub: Redis;
+  /**
+   * Devices revoked in the last RECENT_MS: a CONNECT whose credentials were checked just before
+   * the revocation committed becomes ready after the cut, and is closed then.
+   */
+  private readonly recentlyRevoked = new Map<string, number>();
 
   constructor(redisUrl: string, private readonly broker: () => Aedes | undefined, private readonly log: (m: string, e?: unknown) => void) {
     // A subscriber waits for Redis rather than failing: downlinks resume when it is back.
@@ -20,6 +28,10 @@ export class DownlinkRelay {
   }
 
   async start(): Promise<void> {
+    this.broker()?.on('clientReady', (client) => {
+      const until = this.recentlyRevoked.get(client.id);
+      if (until !== undefined && until > Date.now()) client.close();
+    });
     this.sub.on('message', (channel: string, raw: string) => (channel === DEVICE_REVOKED_CHANNEL ? this.cut(raw) : this.deliver(raw)));
     await this.sub.connect().catch((err) => this.log('Redis unreachable: downlink commands wait for it', err));
     await this.sub.subscribe(DOWNLINK_CHANNEL, DEVICE_REVOKED_CHANNEL).catch((err) => this.log('downlink subscription failed', err));
@@ -54,8 +66,14 @@ export class DownlinkRelay {
       return;
     }
     const clients = (broker as unknown as { clients: Record<string, { close(): void } | undefined> }).clients;
+    const until = Date.now() + RECENT_MS;
+    if (this.recentlyRevoked.size > 10_000) {
+      for (const [id, t] of this.recentlyRevoked) if (t <= Date.now()) this.recentlyRevoked.delete(id);
+    }
     for (const deviceId of message.deviceIds) {
-      if (typeof deviceId === 'string') clients[deviceId]?.close();
+      if (typeof deviceId !== 'string') continue;
+      this.recentlyRevoked.set(deviceId, until);
+      clients[deviceId]?.close();
     }
   }
 

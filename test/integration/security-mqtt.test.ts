@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { parseConfig } from '../../domain/config.js';
 import { cmdTopic, eventTopic, statusTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
+import { publishDeviceRevoked } from '../../store/live-publisher.js';
 import { buildTestApp, loginAs, type TestLogin } from '../helpers/api.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { connectDevice, createDevice, createHousehold, publishQos1, startTestGateway } from '../helpers/gateway.js';
@@ -210,6 +211,20 @@ describe('revoked devices are cut at once, from another process, and stay out', 
     d.c.end(true);
     expect((await db.pool.query(`SELECT revoked_at FROM devices WHERE id = $1`, [d.deviceId])).rows[0].revoked_at).toBeInstanceOf(Date);
     expect(connackCode(await connectDevice(url, d.deviceId, d.secret).catch((e) => e))).toBe(5);
+  });
+
+  test('a CONNECT checked just before the revocation committed is closed when it becomes ready', async () => {
+    // The race: auth read "not revoked", then the revocation commits and its cut goes out before
+    // this connection is ready. Reproduced by announcing the cut for a device the database does
+    // not (yet) mark revoked, then connecting: it gets its CONNACK 0 and is closed at once.
+    const hh = await createHousehold(db);
+    const d = await createDevice(db, hh);
+    expect(await publishDeviceRevoked(redis, { deviceIds: [d.deviceId] })).toBeGreaterThanOrEqual(1);
+    const c = await connectDevice(url, d.deviceId, d.secret).catch((e) => e as Error);
+    if (!(c instanceof Error)) {
+      await waitFor(() => !c.connected, { timeoutMs: 2000, what: 'the late session closed' });
+      c.end(true);
+    }
   });
 
   test('a device that keeps reconnecting is refused every time after the revoke', async () => {
