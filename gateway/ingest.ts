@@ -9,6 +9,14 @@ import { duplicates, messages, pubackLatency, rateLimited, storeErrors } from '.
 import type { Presence } from './presence.js';
 import type { Quarantine } from './quarantine.js';
 import type { TelemetryWriter } from './telemetry-writer.js';
+import { WriteGate } from './write-gate.js';
+
+/**
+ * Alert transactions in flight at once: enough to keep PostgreSQL busy, well under the pool size
+ * (the dispatcher and the API share it in ROLE=all). The queue bound is ~ a few seconds of SOS.
+ */
+const ALERT_WRITES = 8;
+const ALERT_WRITES_WAITING = 20_000;
 
 /** Told about every alert-class event once it is committed (e.g. to enqueue routing). */
 export type AlertListener = (result: AlertIngestResult, signal: SignalRow) => void;
@@ -19,6 +27,8 @@ export type AlertListener = (result: AlertIngestResult, signal: SignalRow) => vo
  * and the device retries.
  */
 export class Ingest {
+  private readonly alertWrites = new WriteGate(ALERT_WRITES, ALERT_WRITES_WAITING);
+
   constructor(private readonly deps: {
     pool: pg.Pool;
     writer: TelemetryWriter;
@@ -58,7 +68,7 @@ export class Ingest {
     if (alertClass) {
       let result: AlertIngestResult;
       try {
-        result = await ingestAlertEvent(this.deps.pool, row);
+        result = await this.alertWrites.run(() => ingestAlertEvent(this.deps.pool, row));
       } catch (err) {
         storeErrors.inc({ path: 'alert' });
         throw err;
