@@ -54,6 +54,9 @@ export interface SimulatedDeviceOptions {
 const PERMANENT_REFUSALS = new Set([1, 2, 4, 5]);
 /** A connection that lived this long was healthy: the next drop starts backoff afresh. */
 const STABLE_CONNECTION_MS = 30_000;
+/** A publish mqtt.js failed is tried again this often, this many times at most (bounded). */
+const REPUBLISH_DELAY_MS = 250;
+const MAX_REPUBLISH = 2000;
 
 export class SimulatedDevice {
   readonly deviceId: string;
@@ -230,7 +233,11 @@ export class SimulatedDevice {
 
   /**
    * Publishes one event at QoS 1; `done` runs on PUBACK (or failure). While the connection is
-   * down mqtt.js keeps the message and sends it after reconnecting, like a device's buffer.
+   * down mqtt.js keeps the message and sends it after reconnecting, like a device's buffer —
+   * except in one race: a publish queued while mqtt.js resends its store after a reconnect is
+   * failed ("Connection closed") and forgotten if that connection drops too (seen in the chaos
+   * PostgreSQL scenario). Firmware keeps an event until it is PUBACKed, so we publish it again,
+   * same id (the server's dedupe key), until the PUBACK or stop().
    */
   publishEvent(type: EventType, extra: EventExtra = {}, done?: (err: Error | undefined, latencyMs: number) => void): string {
     if (!kindMaySend(this.kind, type)) throw new Error(`${this.deviceId}: a ${this.kind} may not send ${type}`);
@@ -241,10 +248,18 @@ export class SimulatedDevice {
     const started = performance.now();
     const stats = this.opts.stats;
     stats?.noteSent();
-    this.client.publish(eventTopic(this.deviceId), JSON.stringify(event), { qos: 1 }, (err) => {
+    const payload = JSON.stringify(event);
+    let retries = 0;
+    const attempt = (client: MqttClient) => client.publish(eventTopic(this.deviceId), payload, { qos: 1 }, (err) => {
+      if (err && this.client && this._state !== 'stopped' && this._state !== 'refused' && retries++ < MAX_REPUBLISH) {
+        const c = this.client;
+        setTimeout(() => { if (this._state !== 'stopped') attempt(c); }, REPUBLISH_DELAY_MS);
+        return;
+      }
       if (stats) { if (err) stats.failed++; else stats.acked++; }
       done?.(err ?? undefined, performance.now() - started);
     });
+    attempt(this.client);
     return id;
   }
 
