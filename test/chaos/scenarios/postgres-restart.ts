@@ -48,7 +48,18 @@ export async function runPostgresRestart(o: PostgresRestartOptions, log: (m: str
     await chaos;
     const f = fleet;
     await until(() => f.ledger.acked.size === f.ledger.sent.size, 120_000, `every event PUBACKed (${f.ledger.acked.size}/${f.ledger.sent.size})`)
-      .catch((err: Error) => { throw new Error(`${err.message}; service stderr: ${service.errors.slice(-3000)}`); });
+      .catch(async (err: Error) => {
+        const waiting = [...f.ledger.sent].filter((k) => !f.ledger.acked.has(k));
+        const stuck = f.devices.filter((d) => waiting.some((k) => k.startsWith(d.deviceId + '\u0000')));
+        const keys = waiting.slice(0, 400).map((k) => k.split('\u0000'));
+        const stored = (await infra.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM signals s JOIN unnest($1::text[], $2::text[]) AS w(d, e) ON s.device_id = w.d AND s.event_id = w.e`,
+          [keys.map((k) => k[0]), keys.map((k) => k[1])])).rows[0]!.n;
+        for (const d of stuck.slice(0, 3)) {
+          const c = (d as unknown as { client: Record<string, unknown> & { outgoingStore: { _inflights: Map<unknown, unknown> } } }).client;
+          log(`DEBUG ${d.deviceId} connected=${String(c.connected)} outgoing=${Object.keys(c.outgoing as object).length} store=${c.outgoingStore?._inflights?.size} queue=${(c.queue as unknown[]).length} storeProcessing=${String(c._storeProcessing)} spq=${(c._storeProcessingQueue as unknown[] | undefined)?.length} reconnecting=${String(c.reconnecting)} disconnecting=${String(c.disconnecting)}`);
+        }
+        throw new Error(`${err.message}; ${stuck.length} devices waiting (${stuck.map((d) => `${d.kind}:${d.state}`).slice(0, 5).join(',')}), ${waiting.length} events of which ${stored}/${keys.length} are stored; service stderr: ${service.errors.slice(-1500)}`);
+      });
     const readyAfter = await until(async () => (await service.readyz()) === 200, 30_000, '/readyz 200 again').then(() => true, () => false);
     sampling = false;
     await sampler;
