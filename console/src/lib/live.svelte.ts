@@ -53,6 +53,24 @@ export interface LiveOptions {
   strictSeq?: boolean;
   pollWhileStaleMs?: number;
   now?: () => number;
+  /**
+   * Batches events: when given, events off the wire are queued and applied together when the
+   * scheduler calls back (the app uses `frameScheduler`: once per animation frame), so 200
+   * events/s cost at most one screen update per frame instead of one each. Without it, each
+   * event is applied as it arrives (tests).
+   */
+  schedule?: (flush: () => void) => void;
+}
+
+/**
+ * Once per animation frame; a timer as well, because a hidden tab (the wall screen behind
+ * another window) gets no frames and must still apply the feed. Whichever comes first runs.
+ */
+export function frameScheduler(flush: () => void): void {
+  let done = false;
+  const once = () => { if (!done) { done = true; flush(); } };
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(once);
+  setTimeout(once, 100);
 }
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
@@ -98,6 +116,8 @@ export class LiveStore {
   lastSeq: number | null = null;
   /** URLs of every socket opened, newest last (tests and diagnostics). */
   readonly opened: string[] = [];
+  /** Counters for diagnostics and the console benchmark (bench/scenarios/6-console.ts); not reactive. */
+  readonly stats = { snapshots: 0, applied: 0, duplicates: 0, gaps: 0 };
 
   #alerts = new Map<string, Alert>();
   #deviceOnline = new Map<string, boolean>();
@@ -109,7 +129,15 @@ export class LiveStore {
   #initialised = false;
   #newListeners = new Set<(a: Alert) => void>();
   #notifyListeners = new Set<(n: ResponderNotifyData) => void>();
-  readonly #opts: Required<Omit<LiveOptions, 'load'>> & Pick<LiveOptions, 'load'>;
+  readonly #opts: Required<Omit<LiveOptions, 'load' | 'schedule'>> & Pick<LiveOptions, 'load' | 'schedule'>;
+  /** Events waiting for the next batch (only with `schedule`). */
+  #pending: LiveEvent[] = [];
+  #flushScheduled = false;
+  /** Inside a batch: the alerts array is published once at its end. */
+  #batching = false;
+  #alertsDirty = false;
+  /** household id → ids of its alerts, so a tile is recomputed from its own alerts only. */
+  #alertsByHome = new Map<string, Set<string>>();
 
   constructor(opts: LiveOptions = {}) {
     this.#opts = {
@@ -120,6 +148,7 @@ export class LiveStore {
       strictSeq: opts.strictSeq ?? true,
       pollWhileStaleMs: opts.pollWhileStaleMs ?? 10_000,
       now: opts.now ?? Date.now,
+      schedule: opts.schedule,
     };
   }
 
@@ -147,6 +176,7 @@ export class LiveStore {
 
   stop(): void {
     this.#stopped = true;
+    this.#pending = [];
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     this.#stopPolling();
@@ -210,6 +240,8 @@ export class LiveStore {
 
   /** Close the current socket on purpose and open a resumed one without waiting. */
   #drop(): void {
+    // Whatever the old socket still had queued is replayed by the resumed one.
+    this.#pending = [];
     const s = this.#socket;
     this.#socket = null;
     if (s) { s.onclose = s.onmessage = s.onerror = s.onopen = null; s.close(4000, 'resume'); }
@@ -251,15 +283,43 @@ export class LiveStore {
       return;
     }
     if (!msg || typeof msg.seq !== 'number') return;
+    if (msg.type === 'snapshot' || msg.type === 'resume') this.flush();
     if (msg.type === 'snapshot') this.applySnapshot(msg as LiveSnapshot);
     // `resume` (api/routes/live-routes.ts): the server replays seq > since, then streams.
     else if (msg.type === 'resume') this.#becomeLive();
+    else if (this.#opts.schedule) this.#enqueue(msg as LiveEvent);
     else this.receive(msg as LiveEvent);
+  }
+
+  #enqueue(ev: LiveEvent): void {
+    this.#pending.push(ev);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    this.#opts.schedule!(() => this.flush());
+  }
+
+  /** Applies every queued event now, in order, publishing the alert list once. */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#batching = true;
+    try {
+      for (const ev of batch) {
+        // A gap reopens the socket (#drop clears the queue): the rest comes again in the replay.
+        if (this.receive(ev) === 'gap') break;
+      }
+    } finally {
+      this.#batching = false;
+      if (this.#alertsDirty) { this.#alertsDirty = false; this.alerts = [...this.#alerts.values()]; }
+    }
   }
 
   // --- applying -----------------------------------------------------------------------------
 
   applySnapshot(snap: LiveSnapshot): void {
+    this.stats.snapshots++;
     const d = snap.data ?? {};
     this.lastSeq = snap.seq;
     if (d.config) this.config = { ...this.config, ...d.config };
@@ -285,13 +345,15 @@ export class LiveStore {
    */
   receive(ev: LiveEvent): 'applied' | 'duplicate' | 'gap' {
     if (this.lastSeq !== null) {
-      if (ev.seq <= this.lastSeq) return 'duplicate';
+      if (ev.seq <= this.lastSeq) { this.stats.duplicates++; return 'duplicate'; }
       if (this.#opts.strictSeq && ev.seq > this.lastSeq + 1) {
+        this.stats.gaps++;
         this.#drop();
         return 'gap';
       }
     }
     this.lastSeq = ev.seq;
+    this.stats.applied++;
     this.apply(ev);
     this.updatedAt = this.#opts.now();
     return 'applied';
@@ -348,7 +410,9 @@ export class LiveStore {
       if (tile) merged.household = { unit: tile.info.unit, buildingName: tile.info.buildingName, gridName: tile.info.gridName };
     }
     this.#alerts.set(data.id, merged);
-    this.alerts = [...this.#alerts.values()];
+    this.#index(merged);
+    if (this.#batching) this.#alertsDirty = true;
+    else this.alerts = [...this.#alerts.values()];
     this.#recomputeTile(merged.householdId);
     if (!before && this.#initialised && LIVE_STATES.includes(merged.state)) {
       this.lastNew = merged;
@@ -368,8 +432,14 @@ export class LiveStore {
         const tile = this.tiles.get(a.householdId);
         if (tile) merged.household = { unit: tile.info.unit, buildingName: tile.info.buildingName, gridName: tile.info.gridName };
       }
-      this.#alerts.set(a.id, merged);
+      // The REST list and the snapshot usually carry the same alerts: keeping the object we
+      // already show lets the keyed queue skip the row instead of redrawing all 200.
+      const old = previous.get(a.id);
+      this.#alerts.set(a.id, old && sameAlert(old, merged) ? old : merged);
     }
+    this.#alertsByHome.clear();
+    for (const a of this.#alerts.values()) this.#index(a);
+    this.#alertsDirty = false;
     this.alerts = [...this.#alerts.values()];
     for (const tile of this.tiles.values()) if (tile.alertKinds.length || tile.flashing) { tile.alertKinds = []; tile.flashing = false; }
     for (const h of new Set(list.map((a) => a.householdId))) this.#recomputeTile(h);
@@ -409,8 +479,9 @@ export class LiveStore {
     if (!tile) return;
     const kinds: AlertKind[] = [];
     let flashing = false;
-    for (const a of this.#alerts.values()) {
-      if (a.householdId !== householdId || !LIVE_STATES.includes(a.state)) continue;
+    for (const id of this.#alertsByHome.get(householdId) ?? []) {
+      const a = this.#alerts.get(id);
+      if (!a || !LIVE_STATES.includes(a.state)) continue;
       kinds.push(a.kind);
       if (a.severity === 'critical' && (a.state === 'open' || a.state === 'notified')) flashing = true;
     }
@@ -418,9 +489,26 @@ export class LiveStore {
     tile.flashing = flashing;
   }
 
+  #index(a: Alert): void {
+    let set = this.#alertsByHome.get(a.householdId);
+    if (!set) { set = new Set(); this.#alertsByHome.set(a.householdId, set); }
+    set.add(a.id);
+  }
+
   alert(id: string): Alert | undefined {
     return this.#alerts.get(id);
   }
+}
+
+/** Same values in every field the new copy has (household compared by place). */
+function sameAlert(old: Alert, next: Alert): boolean {
+  for (const k of Object.keys(next) as (keyof Alert)[]) {
+    if (k === 'household') {
+      const a = old.household, b = next.household;
+      if (a?.unit !== b?.unit || a?.buildingName !== b?.buildingName || a?.gridName !== b?.gridName) return false;
+    } else if (old[k] !== next[k] && !(Array.isArray(old[k]) && JSON.stringify(old[k]) === JSON.stringify(next[k]))) return false;
+  }
+  return true;
 }
 
 function defaultUrl(since: number | null): string {

@@ -1,4 +1,4 @@
-import { LiveStore } from './live.svelte';
+import { frameScheduler, LiveStore } from './live.svelte';
 import { loadDispatch, loadMine } from './loaders';
 
 /**
@@ -6,5 +6,5 @@ import { loadDispatch, loadMine } from './loaders';
  * included) and the responder's own. App.svelte starts the one the signed-in role needs and
  * stops it on sign-out, so moving between screens never reloads 5,000 households.
  */
-export const dispatchLive = new LiveStore({ load: loadDispatch, households: true });
-export const myLive = new LiveStore({ load: loadMine, households: false, strictSeq: false });
+export const dispatchLive = new LiveStore({ load: loadDispatch, households: true, schedule: frameScheduler });
+export const myLive = new LiveStore({ load: loadMine, households: false, strictSeq: false, schedule: frameScheduler });

@@ -16,7 +16,7 @@ class FakeSocket implements SocketLike {
   drop() { this.closed = true; this.onclose?.({}); }
 }
 
-function setup(opts: { strictSeq?: boolean } = {}) {
+function setup(opts: { strictSeq?: boolean; schedule?: (flush: () => void) => void } = {}) {
   const sockets: FakeSocket[] = [];
   const store = new LiveStore({
     url: (since) => `ws://test/api/v1/live${since === null ? '' : `?since=${since}`}`,
@@ -137,5 +137,42 @@ describe('live store: snapshot, seq order, duplicates, gaps, reconnect', () => {
     last().send({ seq: 4, type: 'device.status', data: { deviceId: 'd1', householdId: 'h1', online: true } });
     expect(store.devicesOffline).toBe(1);
     expect(store.tiles.get('h1')!.status).toBe('normal');
+  });
+
+  it('with a scheduler, events wait for the batch, are applied in order and publish the alert list once', async () => {
+    const flushes: Array<() => void> = [];
+    const { store, last } = setup({ schedule: (f) => { flushes.push(f); } });
+    await store.start();
+    last().send({ type: 'snapshot', seq: 10, data: { alerts: [alert({ id: 'a1' }), alert({ id: 'a2', householdId: 'h2' })] } });
+    const listBefore = store.alerts;
+    last().send(updated(11, 'accepted'));
+    last().send(updated(12, 'on_site'));
+    last().send(updated(13, 'accepted', 'a2'));
+    expect(flushes).toHaveLength(1);
+    expect(store.lastSeq).toBe(10);
+    expect(store.alert('a1')!.state).toBe('notified');
+    flushes[0]!();
+    expect(store.lastSeq).toBe(13);
+    expect(store.stats.applied).toBe(3);
+    expect(store.alert('a1')!.state).toBe('on_site');
+    expect(store.alert('a2')!.state).toBe('accepted');
+    expect(store.alerts).not.toBe(listBefore);
+    expect(store.alerts.find((a) => a.id === 'a1')!.state).toBe('on_site');
+    expect(store.tiles.get('h1')!.flashing).toBe(false);
+  });
+
+  it('with a scheduler, a gap drops the rest of the batch and resumes from the last applied seq', async () => {
+    const flushes: Array<() => void> = [];
+    const { store, sockets, last } = setup({ schedule: (f) => { flushes.push(f); } });
+    await store.start();
+    last().send({ type: 'snapshot', seq: 10, data: { alerts: [alert({ id: 'a1' })] } });
+    last().send(updated(11, 'accepted'));
+    last().send(updated(13, 'on_site'));
+    last().send(updated(14, 'on_site'));
+    flushes[0]!();
+    expect(store.lastSeq).toBe(11);
+    expect(store.stats.gaps).toBe(1);
+    expect(sockets).toHaveLength(2);
+    expect(last().url).toBe('ws://test/api/v1/live?since=11');
   });
 });
