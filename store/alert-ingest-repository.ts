@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ALERT_SEVERITY, EVENT_OPENS_ALERT, RESIDENT_CANCEL_WINDOW_MS, RESIDENT_CANCELLABLE } from '../domain/alert-kinds.js';
 import type { LiveEvent, UnsequencedLiveEvent } from '../domain/live-events.js';
-import { findAlert, toLiveData } from './alert-transitions-repository.js';
+import { ALERT_RECORD_COLUMNS, findAlert, toLiveData, type AlertRecord } from './alert-transitions-repository.js';
 import { inTransaction } from './db.js';
 import { appendLiveEvents } from './live-events-repository.js';
 import { insertSignals, type SignalRow } from './signals-repository.js';
@@ -29,27 +29,37 @@ export async function ingestAlertEvent(pool: pg.Pool, signal: SignalRow): Promis
     if (!kind) return { outcome: 'stored' };
 
     const id = randomUUID();
-    // The partial unique index alerts_one_live makes "one live alert per (household, kind)"
-    // atomic: a concurrent second SOS lands in DO UPDATE and attaches as a repeat.
-    const upsert = await tx.query<{ id: string; created: boolean }>(
-      `INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)
-       ON CONFLICT (household_id, kind) WHERE state IN ('open', 'notified', 'accepted', 'on_site')
-       DO UPDATE SET signal_count = alerts.signal_count + 1,
-                     last_signal_at = GREATEST(alerts.last_signal_at, EXCLUDED.last_signal_at),
-                     updated_at = now()
-       RETURNING id, (xmax = 0) AS created`,
-      [id, signal.householdId, kind, ALERT_SEVERITY[kind], signal.deviceId, signal.ts]);
-    const alert = upsert.rows[0]!;
-    await tx.query(
-      `INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [alert.id, signal.deviceId, signal.eventId, signal.type, signal.ts, signal.receivedAt]);
-    await tx.query(
-      `INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [alert.id, `device:${signal.deviceId}`, alert.created ? 'created' : 'repeat', null,
-       alert.created ? 'open' : null,
-       { eventId: signal.eventId, eventType: signal.type, room: signal.room, confidence: signal.confidence, at: signal.ts }]);
-    const feed = await appendLiveEvents(tx, [{ type: alert.created ? 'alert.created' : 'alert.updated', data: toLiveData((await findAlert(tx, alert.id))!) }]);
+    // One round trip for the alert, its signal link and its timeline row (the PUBACK waits for
+    // this transaction, so every round trip is on the device's latency). The partial unique index
+    // alerts_one_live makes "one live alert per (household, kind)" atomic: a concurrent second
+    // SOS lands in DO UPDATE and attaches as a repeat. The child rows' foreign keys are checked
+    // at the end of the statement, when the alert row exists.
+    const upsert = await tx.query<AlertRecord & { created: boolean }>(
+      `WITH a AS (
+         INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (household_id, kind) WHERE state IN ('open', 'notified', 'accepted', 'on_site')
+         DO UPDATE SET signal_count = alerts.signal_count + 1,
+                       last_signal_at = GREATEST(alerts.last_signal_at, EXCLUDED.last_signal_at),
+                       updated_at = now()
+         RETURNING *, (xmax = 0) AS created
+       ),
+       linked AS (
+         INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at)
+         SELECT a.id, $5::text, $7::text, $8::text, $6::timestamptz, $9::timestamptz FROM a
+       ),
+       logged AS (
+         INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data)
+         SELECT a.id, $10::text, CASE WHEN a.created THEN 'created' ELSE 'repeat' END, NULL,
+                CASE WHEN a.created THEN 'open' END, $11::jsonb FROM a
+       )
+       SELECT ${ALERT_RECORD_COLUMNS}, a.created FROM a`,
+      [id, signal.householdId, kind, ALERT_SEVERITY[kind], signal.deviceId, signal.ts,
+       signal.eventId, signal.type, signal.receivedAt, `device:${signal.deviceId}`,
+       JSON.stringify({ eventId: signal.eventId, eventType: signal.type, room: signal.room, confidence: signal.confidence, at: signal.ts })]);
+    const { created, ...record } = upsert.rows[0]!;
+    const alert = { id: record.id, created };
+    const feed = await appendLiveEvents(tx, [{ type: created ? 'alert.created' : 'alert.updated', data: toLiveData(record as AlertRecord) }]);
     return alert.created ? { outcome: 'opened', alertId: alert.id, live: feed } : { outcome: 'attached', alertId: alert.id, live: feed };
   });
 }

@@ -4,21 +4,46 @@
  * own so the broker under test has its own event loop, and so 19,000 connections can be spread
  * over several processes (one process may hold ~20,000 open files here).
  */
-import { connectInBatches } from '../../simulators/connection-ramp.js';
+import type { EventType } from '../../domain/device-kinds.js';
 import { SimulatedDevice } from '../../simulators/simulated-device.js';
+import { LeanDevice } from './lean-device.js';
 import type { ClosedLoopReply, ConnectReply, FleetAnswer, FleetEnvelope, FleetReply, FleetRequest, ScheduleReply, SentRecord, StormReply } from './fleet-protocol.js';
 import { wallMs } from './wall-clock.js';
 
-let devices: SimulatedDevice[] = [];
+/** What the fleet needs of a device; both clients have it. */
+interface FleetDevice {
+  readonly deviceId: string;
+  readonly credential: { householdId: string };
+  readonly up: boolean;
+  connect(timeoutMs?: number): Promise<void>;
+  publishEvent(type: EventType, extra: Record<string, unknown>, done?: (err: Error | undefined, latencyMs: number) => void): string;
+  crash(): void;
+  recover(): unknown;
+}
+
+let devices: FleetDevice[] = [];
 
 async function connect(r: Extract<FleetRequest, { op: 'connect' }>): Promise<ConnectReply> {
   teardown();
-  devices = r.devices.map((credential) => new SimulatedDevice({
-    url: r.url, credential, heartbeats: r.heartbeats, battery: 80,
-    ...(r.localAddress ? { localAddress: r.localAddress } : {}),
-  }));
+  const local = r.localAddress ? { localAddress: r.localAddress } : {};
+  devices = r.devices.map((credential): FleetDevice => (r.client === 'lean'
+    ? new LeanDevice(credential, { url: r.url, heartbeats: r.heartbeats, ...local })
+    : new SimulatedDevice({ url: r.url, credential, heartbeats: r.heartbeats, battery: 80, ...local })));
   const started = performance.now();
-  const ramp = await connectInBatches(devices, { batchSize: r.batch, timeoutMs: r.timeoutMs });
+  // A sliding window of `batch` CONNECTs in flight (not lockstep batches: one SYN retransmit
+  // would stall a whole batch for a second).
+  let lastReport = 0;
+  const ramp = { connected: 0, failed: [] as { deviceId: string; error: string }[] };
+  let next = 0;
+  const worker = async () => {
+    // Budget-bounded ramps stop starting CONNECTs after stopAfterMs (the ones in flight finish).
+    while (next < devices.length && performance.now() - started < (r.stopAfterMs ?? Infinity)) {
+      const d = devices[next++]!;
+      try { await d.connect(r.timeoutMs); ramp.connected++; } catch (err) { ramp.failed.push({ deviceId: d.deviceId, error: (err as Error).message }); }
+      if (performance.now() - lastReport >= 2000) { lastReport = performance.now(); process.send!({ progress: ramp.connected }); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(r.batch, devices.length) }, worker));
   return { connected: ramp.connected, failed: ramp.failed.length, firstError: ramp.failed[0]?.error ?? null, ms: performance.now() - started };
 }
 
@@ -31,7 +56,7 @@ function closedLoop(r: Extract<FleetRequest, { op: 'closed-loop' }>): Promise<Cl
   let sent = 0, acked = 0, failed = 0, measuredAcked = 0, open = 0;
   return new Promise((resolve) => {
     const finish = () => resolve({ sent, acked, failed, measuredAcked, measuredMs: endAt - measureFrom, latencies });
-    const chain = (d: SimulatedDevice) => {
+    const chain = (d: FleetDevice) => {
       if (performance.now() >= endAt || !d.up) { if (--open === 0) finish(); return; }
       const startedAt = performance.now();
       sent++;
@@ -93,7 +118,7 @@ async function storm(r: Extract<FleetRequest, { op: 'storm' }>): Promise<StormRe
   // Let the sockets die before everyone knocks again.
   await new Promise((res) => setTimeout(res, 200));
   const started = performance.now();
-  for (const d of live) d.recover();
+  for (const d of live) Promise.resolve(d.recover()).catch(() => {});
   const deadline = started + r.timeoutMs;
   let up = 0;
   while (performance.now() < deadline) {

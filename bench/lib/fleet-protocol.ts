@@ -1,9 +1,12 @@
 import type { DeviceCredential } from '../../domain/device-credentials.js';
 import type { EventType } from '../../domain/device-kinds.js';
 
+export type FleetClient = 'mqtt.js' | 'lean';
+
 /** Requests the bench sends a fleet child process (one MQTT connection per device). */
 export type FleetRequest =
-  | { op: 'connect'; url: string; devices: DeviceCredential[]; localAddress?: string; batch: number; heartbeats: boolean; timeoutMs: number }
+  /** `client`: mqtt.js (simulators/simulated-device.ts) or the lean hand-written client (lean-device.ts). */
+  | { op: 'connect'; url: string; devices: DeviceCredential[]; localAddress?: string; batch: number; heartbeats: boolean; timeoutMs: number; client: FleetClient; stopAfterMs?: number }
   /** Every device keeps `inflight` QoS 1 events outstanding until `seconds` have passed. */
   | { op: 'closed-loop'; seconds: number; warmupS: number; inflight: number }
   /** Device i sends one event of `type`, at `rate` per second in device order. */

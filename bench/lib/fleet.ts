@@ -3,16 +3,19 @@ import type { DeviceCredential } from '../../domain/device-credentials.js';
 import type { EventType } from '../../domain/device-kinds.js';
 import { forkTs, stopChild } from './child-node.js';
 import type {
-  ClosedLoopReply, ConnectReply, FleetAnswer, FleetEnvelope, FleetReply, FleetRequest, ScheduleReply, StormReply,
+  ClosedLoopReply, ConnectReply, FleetClient, FleetAnswer, FleetEnvelope, FleetReply, FleetRequest, ScheduleReply, StormReply,
 } from './fleet-protocol.js';
 
 /** One fleet child process, seen from the bench. */
 class FleetProcess {
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: (r: FleetReply) => void; reject: (e: Error) => void }>();
+  /** Devices connected so far in the current ramp (progress messages). */
+  progress = 0;
 
   constructor(readonly child: ChildProcess, readonly localAddress: string | undefined) {
-    child.on('message', (a: FleetAnswer) => {
+    child.on('message', (a: FleetAnswer | { progress: number }) => {
+      if ('progress' in a) { this.progress = a.progress; return; }
       const w = this.waiting.get(a.id);
       if (!w) return;
       this.waiting.delete(a.id);
@@ -52,14 +55,18 @@ export class Fleet {
   get size(): number { return this.procs.length; }
 
   /** Deals the devices round-robin over the processes and connects them (`batch` CONNECTs at a time per process). */
-  async connect(url: string, devices: readonly DeviceCredential[], opts: { batch?: number; heartbeats?: boolean; timeoutMs?: number } = {}) {
+  async connect(url: string, devices: readonly DeviceCredential[], opts: { batch?: number; heartbeats?: boolean; timeoutMs?: number; log?: (m: string) => void; client?: FleetClient; stopAfterMs?: number } = {}) {
     this.shares = this.procs.map(() => []);
+    for (const p of this.procs) p.progress = 0;
+    const progress = opts.log ? setInterval(() => {
+      opts.log!(`  … ${this.procs.reduce((n, p) => n + p.progress, 0).toLocaleString('en-US')}/${devices.length.toLocaleString('en-US')} connected`);
+    }, 5000) : undefined;
     devices.forEach((d, i) => this.shares[i % this.procs.length]!.push(d));
     const started = performance.now();
     const replies = await Promise.all(this.procs.map((p, i) => p.ask<ConnectReply>({
       op: 'connect', url, devices: this.shares[i]!, batch: opts.batch ?? 50, heartbeats: opts.heartbeats ?? false,
-      timeoutMs: opts.timeoutMs ?? 30_000, ...(p.localAddress ? { localAddress: p.localAddress } : {}),
-    })));
+      timeoutMs: opts.timeoutMs ?? 30_000, client: opts.client ?? 'mqtt.js', ...(opts.stopAfterMs ? { stopAfterMs: opts.stopAfterMs } : {}), ...(p.localAddress ? { localAddress: p.localAddress } : {}),
+    }))).finally(() => clearInterval(progress));
     return {
       connected: replies.reduce((n, r) => n + r.connected, 0),
       failed: replies.reduce((n, r) => n + r.failed, 0),

@@ -25,6 +25,8 @@ process.on('unhandledRejection', (err) => {
   process.stderr.write(`gateway: unhandled rejection: ${String(err)}\n`);
   process.exit(1);
 });
+// The bench went away without stopping us (killed): do not outlive it.
+process.on('disconnect', () => { setTimeout(() => process.exit(1), 3000).unref(); process.kill(process.pid, 'SIGTERM'); });
 process.on('SIGTERM', () => {
   if (stopping) return;
   stopping = true;

@@ -13,6 +13,7 @@ const server = createServer(broker.handle);
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as { port: number }).port });
 });
+process.on('disconnect', () => process.exit(1));
 process.on('SIGTERM', () => {
   server.close();
   broker.close(() => process.exit(0));

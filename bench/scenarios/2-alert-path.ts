@@ -38,7 +38,7 @@ const alertPath: Scenario = {
         });
         await feed.snapshot;
         ctx.log(`connecting ${int(devicesN)} devices (heartbeat every ${heartbeatS} s)`);
-        const c = await fleet.connect(service.url, devices, { batch: 100, heartbeats: true });
+        const c = await fleet.connect(service.url, devices, { batch: 200, heartbeats: true, log: ctx.log, client: 'lean' });
         connectMs = c.ms;
         if (c.connected !== devicesN) throw new Error(`${c.connected}/${devicesN} devices connected (${c.firstError})`);
         ctx.log(`connected in ${(c.ms / 1000).toFixed(1)} s; SOS at ${rate}/s × ${sosCount}`);
@@ -69,7 +69,7 @@ const alertPath: Scenario = {
         }],
         goals: [{ name: 'PUBLISH → alert.created p99', target: '< 50 ms', measured: `${ms(s.p99)} (p50 ${ms(s.p50)})`, met: s.p99 === null ? null : s.p99 < 50 }],
         notes: [
-          `The service runs as \`npm start\` does (ROLE=all: gateway, dispatcher routing each new alert to its tier, API with the live WebSocket), against private PostgreSQL and redis-server; the console is one WebSocket client in the bench process, the devices live in 2 generator processes.`,
+          `The service runs as \`npm start\` does (ROLE=all: gateway, dispatcher routing each new alert to its tier, API with the live WebSocket), against private PostgreSQL and redis-server; the console is one WebSocket client in the bench process, the devices live in 2 generator processes and speak DESIGN §2 on raw sockets (bench/lib/lean-device.ts), heartbeats spread over the period.`,
           'Latency is measured between processes with the system clock (performance.timeOrigin + now), sub-millisecond on one machine.',
         ],
         checks: { sent: sent.records.length, acked: acked.length, received: s.n, missing, duplicates },

@@ -25,7 +25,7 @@ const sosPuback: Scenario = {
       let sent;
       try {
         ctx.log(`connecting ${int(count)} SOS buttons (one per home)`);
-        const c = await fleet.connect(service.url, devices, { batch: 100 });
+        const c = await fleet.connect(service.url, devices, { batch: 200, log: ctx.log, client: 'lean' });
         if (c.connected !== count) throw new Error(`${c.connected}/${count} devices connected (${c.firstError})`);
         ctx.log(`connected in ${(c.ms / 1000).toFixed(1)} s; ${int(rate)} SOS/s for ${seconds} s`);
         sent = await fleet.schedule('sos', rate, count, 15_000);
@@ -55,7 +55,7 @@ const sosPuback: Scenario = {
           { name: 'SOS lost', target: '0', measured: `${lost} lost, ${sent.records.length - acked.length} un-PUBACKed of ${int(sent.records.length)}`, met: lost === 0 && acked.length === sent.records.length },
         ],
         notes: [
-          `${int(count)} sos_button devices, one per household, connected over 2 generator processes; each sends one SOS, ${int(rate)}/s in total. The gateway is gateway/broker.ts in its own process (sessions in memory as in the all-in-one service; route job and live events to Redis after each commit).`,
+          `${int(count)} sos_button devices, one per household, connected over 2 generator processes (bench/lib/lean-device.ts, DESIGN §2 on raw sockets); each sends one SOS, ${int(rate)}/s in total. The gateway is gateway/broker.ts in its own process (sessions in memory as in the all-in-one service; route job and live events to Redis after each commit).`,
           'PostgreSQL runs with fsync on: every SOS is one transaction (signal, alert, timeline row, live-feed row) committed before its PUBACK.',
         ],
         checks: { sent: sent.records.length, acked: acked.length, stored: storedSignals, alerts, lost, duplicates: storedSignals - stored.size },

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { stopAllTracked } from '../../bench/lib/cleanup-registry.js';
 import { BENCH_DIR, runSuite } from '../../bench/lib/run-suite.js';
 import { EXIT_FAIL, EXIT_OK, parseCommandArgs } from './args.js';
 
@@ -21,6 +22,13 @@ export default async function bench(argv: string[]): Promise<number> {
   }, USAGE, { maxPositionals: 20 });
   if (typeof parsed === 'number') return parsed;
   const quick = parsed.values.quick === true;
+  // Ctrl-C: stop every process and database the bench started before leaving.
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`guardian bench: ${signal}, stopping what the bench started\n`);
+    void stopAllTracked().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const out = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   try {
     const { report, jsonPath, markdownPath } = await runSuite({
