@@ -290,6 +290,10 @@ describe.sequential('console e2e', () => {
     const deviceId = (await dialog.getByTestId('device-id').textContent())!.trim();
     const secret = (await secretEl.textContent())!.trim();
     expect(secret.length).toBeGreaterThanOrEqual(22);
+    // The installer's QR code carries the same credentials and this service's MQTT-over-WebSocket address.
+    const qr = dialog.getByTestId('installer-qr');
+    expect(JSON.parse((await qr.getAttribute('data-payload'))!)).toMatchObject({ deviceId, secret, mqttWs: `${service.httpUrl.replace('http', 'ws')}/mqtt` });
+    expect((await qr.locator('svg path').getAttribute('d'))!.length).toBeGreaterThan(500);
     expect(await visibleTextProblems(admin)).toEqual([]);
     await screenshot(admin, 'admin-provision-1920');
 

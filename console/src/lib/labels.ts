@@ -40,6 +40,13 @@ const TIMELINE_TYPE: Record<string, Pair> = {
   check_in: ['主动问询', 'Check-in'],
 };
 
+const NOTIFICATION_PURPOSE: Record<string, Pair> = {
+  page: ['派单', 'Page'], inform: ['知会', 'Informed'], ack: ['回执', 'Ack'], reminder: ['到场提醒', 'Reminder'],
+  supervisor: ['报值班主任', 'Supervisor'], sla_warn: ['到场预警', 'SLA warning'], sla_breach: ['到场超时', 'SLA breach'],
+  roster_gap: ['排班缺口', 'Roster gap'], escalate: ['升级', 'Escalation'], check_in: ['主动问询', 'Check-in'],
+};
+
+export const notificationPurposeName = (purpose: string): string => pick(NOTIFICATION_PURPOSE, purpose);
 export const deviceKindName = (kind: string): string => pick(DEVICE_KIND, kind);
 export const signalTypeName = (type: string): string => pick(SIGNAL_TYPE, type);
 export const notificationStatusName = (status: string): string => pick(NOTIFICATION_STATUS, status);

@@ -261,6 +261,8 @@ export const en: Messages = {
   'admin.residents': 'Residents',
   'admin.devicesCol': 'Devices',
   'admin.online': 'Online',
+  'admin.qr': 'Installer QR code',
+  'admin.qrHint': 'The installer scans this to load the device id, secret and address; it is gone with the secret when this dialog closes.',
   'admin.mqttHint': 'MQTT: username and client id are the device id, the password is the secret.',
 
   'weekday.0': 'Sun',

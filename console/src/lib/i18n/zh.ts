@@ -259,6 +259,8 @@ export const zh = {
   'admin.residents': '老人',
   'admin.devicesCol': '设备',
   'admin.online': '在线',
+  'admin.qr': '安装二维码',
+  'admin.qrHint': '安装人员用手机扫码即可写入设备编号、密钥和连接地址；关闭本窗口后二维码与密钥都不再显示。',
   'admin.mqttHint': '设备连接：用户名与客户端编号均为设备编号，密码为密钥。',
 
   'weekday.0': '周日',
