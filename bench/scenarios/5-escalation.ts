@@ -4,6 +4,7 @@ import { parseConfig } from '../../domain/config.js';
 import type { EscalationJob } from '../../domain/queues.js';
 import { QUEUES } from '../../domain/queues.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { createPool } from '../../store/db.js';
 import { EscalationTimers } from '../../dispatcher/escalation-timers.js';
 import { jobLatenessMs } from '../../dispatcher/escalation-worker.js';
 import { workerOptions } from '../../dispatcher/worker-options.js';
@@ -12,7 +13,8 @@ import { seedAlertsWithAckTimers } from '../lib/escalation-fixture.js';
 import { int, ms, ratio, summarize, times, type LatencySummary } from '../lib/latency-summary.js';
 import { startPrivateInfra } from '../lib/private-infra.js';
 
-const CONCURRENCY = 16; // the dispatcher's default escalation concurrency, used for both
+/** The dispatcher's escalation concurrency (its default), used for both workers. */
+const CONCURRENCY = Number(process.env.BENCH_ESCALATION_CONCURRENCY ?? 16);
 const quietLog = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 interface TimerRun { name: string; fired: number; latency: LatencySummary; perS: number; lastFiredMs: number }
@@ -82,8 +84,11 @@ const escalation: Scenario = {
         const lateness: number[] = [];
         const seen = new Set<string>();
         let last = 0;
+        // The service's pool size (bin/runtime/service.ts), not the bench's small seeding pool.
+        const pool = createPool(infra.databaseUrl, Math.max(20, CONCURRENCY));
         const dispatcher = new Dispatcher({
-          pool: infra.pool, redisUrl: infra.redisUrl!, config, log: quietLog, queuePrefix: 'bours',
+          pool, redisUrl: infra.redisUrl!, config, log: quietLog, queuePrefix: 'bours',
+          concurrency: { escalation: CONCURRENCY },
           reconcileIntervalMs: 10 * 60_000, // the reconciler must not re-arm during the measurement
           notifiers: undefined,
           onTimer: (job, late, outcome) => {
@@ -117,6 +122,7 @@ const escalation: Scenario = {
           ctx.log(`dispatcher: ${int(lateness.length)} fired (${int(escalated)} escalated), lateness p50 ${ms(runs[1]!.latency.p50)} p99 ${ms(runs[1]!.latency.p99)}`);
         } finally {
           await dispatcher.stop();
+          await pool.end();
         }
       }
       const level1 = Number((await infra.pool.query<{ n: string }>(`SELECT count(*) AS n FROM alerts WHERE level = 1 AND ack_breached`)).rows[0]!.n);
