@@ -21,6 +21,14 @@ const MAX_ID_LENGTH = 64;
 const MAX_ROOM_LENGTH = 64;
 const MAX_STRING_VALUE = 256;
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
+/** The signals.rssi column is a smallint; real radios report about -120..0 dBm. */
+const RSSI_RANGE = [-200, 200] as const;
+
+/**
+ * PostgreSQL refuses NUL in text and jsonb. Such an event failed its transaction, got no
+ * PUBACK, and the device resent it forever (found by the chaos fuzz): it is bad input instead.
+ */
+const hasNul = (s: string) => s.includes('\u0000');
 
 export type ParseResult = { ok: true; event: DeviceEvent } | { ok: false; reason: string };
 
@@ -42,8 +50,8 @@ export function validateEvent(raw: unknown): ParseResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not_an_object');
   const o = raw as Record<string, unknown>;
 
-  if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > MAX_ID_LENGTH) {
-    return fail(`bad_id: a string of 1-${MAX_ID_LENGTH} characters is required`);
+  if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > MAX_ID_LENGTH || hasNul(o.id)) {
+    return fail(`bad_id: a string of 1-${MAX_ID_LENGTH} characters (no NUL) is required`);
   }
   if (typeof o.type !== 'string') return fail('missing_type');
   if (!EVENT_TYPE_SET.has(o.type)) return fail(`unknown_type: ${o.type.slice(0, 32)}`);
@@ -54,7 +62,7 @@ export function validateEvent(raw: unknown): ParseResult {
   if (o.value !== undefined) {
     const v = o.value;
     const okValue = typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
-      || (typeof v === 'string' && v.length <= MAX_STRING_VALUE);
+      || (typeof v === 'string' && v.length <= MAX_STRING_VALUE && !hasNul(v));
     if (!okValue) return fail('bad_value: number, boolean or short string');
     event.value = v as DeviceEvent['value'];
   }
@@ -63,7 +71,7 @@ export function validateEvent(raw: unknown): ParseResult {
     event.battery = o.battery;
   }
   if (o.rssi !== undefined) {
-    if (typeof o.rssi !== 'number' || !Number.isFinite(o.rssi)) return fail('bad_rssi: number');
+    if (typeof o.rssi !== 'number' || !(o.rssi >= RSSI_RANGE[0] && o.rssi <= RSSI_RANGE[1])) return fail(`bad_rssi: a number from ${RSSI_RANGE[0]} to ${RSSI_RANGE[1]}`);
     event.rssi = o.rssi;
   }
   if (o.confidence !== undefined) {
@@ -71,7 +79,7 @@ export function validateEvent(raw: unknown): ParseResult {
     event.confidence = o.confidence;
   }
   if (o.room !== undefined) {
-    if (typeof o.room !== 'string' || o.room.length > MAX_ROOM_LENGTH) return fail('bad_room: string');
+    if (typeof o.room !== 'string' || o.room.length > MAX_ROOM_LENGTH || hasNul(o.room)) return fail('bad_room: string');
     event.room = o.room;
   }
   return { ok: true, event };
