@@ -34,7 +34,7 @@ export const SNAPSHOT_FORMAT = 'guardian-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
 const FETCH_ROWS = 2000;
 const INSERT_ROWS = 1000;
-const PROGRESS_EVERY = 100_000;
+const PROGRESS_EVERY = 20_000;
 
 export type BackupFormat = 'snapshot' | 'pg_dump';
 export type Progress = (message: string) => void;

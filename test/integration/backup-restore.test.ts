@@ -9,6 +9,7 @@ import { eventTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
 import { chooseFormat, schemaTables } from '../../store/backup.js';
 import { readDemoDevices, seedDemoCommunity } from '../../store/demo-seed/index.js';
+import { putSetting, SETTING_KEYS } from '../../store/settings-repository.js';
 import { buildTestApp, loginAs, type TestLogin } from '../helpers/api.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { connectDevice, publishQos1, startTestGateway } from '../helpers/gateway.js';
@@ -23,6 +24,7 @@ const targets: TestDb[] = [];
 let dir: string;
 let backupFile: string;
 let alertIds: string[] = [];
+const BULK_SIGNALS = 25_000;
 
 interface Run { code: number; stdout: string; stderr: string }
 function guardian(db: TestDb, ...args: string[]): Promise<Run> {
@@ -91,9 +93,18 @@ beforeAll(async () => {
     }
     expect((await post(`${a}/resolve`, { responderId: responders[0], outcome: 'assisted', note: '扶起老人，无外伤' })).statusCode).toBe(200);
     expect((await post(`${c}/cancel`, { reason: '误触，电话确认无事' })).statusCode).toBe(200);
-    // A household file read (audit row) and a visit note.
+    // A household file read (audit row), a visit note, the webhook setting (jsonb).
     const hh = (await source.pool.query<{ id: string }>(`SELECT id FROM households ORDER BY id LIMIT 1`)).rows[0]!.id;
     expect((await app.inject({ url: `/api/v1/households/${hh}`, headers: op.bearer })).statusCode).toBe(200);
+    await source.pool.query(`INSERT INTO visits (household_id, kind, by_user, responder_id, note) VALUES ($1, 'phone', 'op', $2, '电话问候，一切正常')`, [hh, responders[0]]);
+    await putSetting(source.pool, SETTING_KEYS.webhook, { url: 'https://sms.example.invalid/hook', secret: 'x'.repeat(32) });
+    // Three months of telemetry for one home, enough to cross the 20k-row progress mark and many
+    // cursor/insert batches.
+    const d = (await source.pool.query<{ id: string; household_id: string }>(`SELECT id, household_id FROM devices WHERE kind = 'pir' LIMIT 1`)).rows[0]!;
+    await source.pool.query(
+      `INSERT INTO signals (ts, received_at, device_ts, device_id, household_id, event_id, type, value, battery, rssi, confidence, room)
+       SELECT t, t + interval '40 ms', t, $1, $2, 'bulk-' || i, 'motion', 'true'::jsonb, 90, -55, 0.75, '客厅'
+       FROM generate_series(1, ${BULK_SIGNALS}) AS i, LATERAL (SELECT now() - i * interval '5 min' AS t) x`, [d.id, d.household_id]);
   } finally {
     await app?.close();
     await gateway?.stop();
@@ -120,6 +131,8 @@ describe('backup', () => {
     expect(run.stdout).toMatch(/^backup written: .*nightly\.jsonl\.gz \(snapshot, \d+ bytes, \d+ tables, \d+ rows, [\d.]+ s\)\n$/);
     expect(run.stderr).toMatch(/backup: alerts \d+ row\(s\)/);
     expect(run.stderr).toMatch(/backup: alert_events \d+ row\(s\)/);
+    expect(run.stderr).toContain('  signals: 20000 rows…');
+    expect(run.stderr).toMatch(new RegExp(`backup: signals ${BULK_SIGNALS + 20} row\\(s\\)`));
     expect((await stat(backupFile)).mode & 0o777).toBe(0o600);
 
     const lines = gunzipSync(await readFile(backupFile)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -154,6 +167,7 @@ describe('restore', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^restored: .*nightly\.jsonl\.gz \(snapshot, \d+ tables, \d+ rows, [\d.]+ s\)\n$/);
     expect(run.stderr).toMatch(/restore: alert_events \d+ row\(s\)/);
+    expect(run.stderr).toContain('  signals: 20000 rows…');
 
     const [before, after] = [await contents(source), await contents(target)];
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
@@ -173,6 +187,8 @@ describe('restore', () => {
       `SELECT * FROM alert_signals ORDER BY 1, 2`,
       `SELECT * FROM households ORDER BY id`,
       `SELECT * FROM users ORDER BY id`,
+      `SELECT * FROM visits ORDER BY id`,
+      `SELECT * FROM settings ORDER BY key`,
       `SELECT id, secret_hash FROM devices ORDER BY id`,
     ]) {
       const rows = await q(source, sql);
