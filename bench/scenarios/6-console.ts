@@ -213,6 +213,10 @@ const consoleScenario: Scenario = {
       const rateRows: Array<Record<string, number | boolean>> = [];
       for (const rate of rates) {
         if (Date.now() - started > ctx.budgetMs * 0.8) { notes.push(`stopped before ${rate}/s: the scenario budget was running out`); break; }
+        // Start each burst on a settled page (the progressive board done, no reload work left).
+        await page.evaluate(() => new Promise<void>((resolve) => {
+          if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: 3000 }); else setTimeout(resolve, 500);
+        }));
         const before = await diag(page);
         const p0 = await probe(page);
         const arrivalsBefore = p0.arrivals.length;
