@@ -25,10 +25,12 @@ const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 const RSSI_RANGE = [-200, 200] as const;
 
 /**
- * PostgreSQL refuses NUL in text and jsonb. Such an event failed its transaction, got no
- * PUBACK, and the device resent it forever (found by the chaos fuzz): it is bad input instead.
+ * PostgreSQL refuses NUL in text and jsonb, and a lone UTF-16 surrogate in jsonb. Such an event
+ * failed its transaction, got no PUBACK, and the device resent it forever (found by the chaos
+ * fuzz): it is bad input instead.
  */
-const hasNul = (s: string) => s.includes('\u0000');
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
 
 export type ParseResult = { ok: true; event: DeviceEvent } | { ok: false; reason: string };
 
@@ -50,7 +52,7 @@ export function validateEvent(raw: unknown): ParseResult {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('not_an_object');
   const o = raw as Record<string, unknown>;
 
-  if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > MAX_ID_LENGTH || hasNul(o.id)) {
+  if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > MAX_ID_LENGTH || unstorable(o.id)) {
     return fail(`bad_id: a string of 1-${MAX_ID_LENGTH} characters (no NUL) is required`);
   }
   if (typeof o.type !== 'string') return fail('missing_type');
@@ -62,7 +64,7 @@ export function validateEvent(raw: unknown): ParseResult {
   if (o.value !== undefined) {
     const v = o.value;
     const okValue = typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
-      || (typeof v === 'string' && v.length <= MAX_STRING_VALUE && !hasNul(v));
+      || (typeof v === 'string' && v.length <= MAX_STRING_VALUE && !unstorable(v));
     if (!okValue) return fail('bad_value: number, boolean or short string');
     event.value = v as DeviceEvent['value'];
   }
@@ -79,7 +81,7 @@ export function validateEvent(raw: unknown): ParseResult {
     event.confidence = o.confidence;
   }
   if (o.room !== undefined) {
-    if (typeof o.room !== 'string' || o.room.length > MAX_ROOM_LENGTH || hasNul(o.room)) return fail('bad_room: string');
+    if (typeof o.room !== 'string' || o.room.length > MAX_ROOM_LENGTH || unstorable(o.room)) return fail('bad_room: string');
     event.room = o.room;
   }
   return { ok: true, event };

@@ -33,6 +33,7 @@ test.each([
   ['NUL in the id', { id: 'a\u0000b', type: 'sos' }],
   ['NUL in the room', { id: 'p2', type: 'sos', room: 'bed\u0000room' }],
   ['NUL in a string value', { id: 'p3', type: 'button', value: '\u0000' }],
+  ['a lone surrogate in a string value', { id: 'p6', type: 'button', value: 'x\ud800' }],
   ['an RSSI beyond smallint', { id: 'p4', type: 'sos', rssi: 1e9 }],
   ['a negative RSSI beyond smallint', { id: 'p5', type: 'heartbeat', rssi: -1e308 }],
 ])('%s is quarantined and PUBACKed; the connection stays up', async (_what, event) => {

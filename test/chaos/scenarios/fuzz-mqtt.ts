@@ -78,6 +78,8 @@ export async function runFuzzMqtt(o: FuzzMqttOptions, log: (m: string) => void =
     };
     await Promise.all(fuzzCreds.map((c) => fuzzOne(c)));
     log(`${payloadsSent} mutated payloads, ${pubacks} PUBACKed, ${reconnects} connections closed by the broker`);
+    const why = [...new Set(service.errors.split('\n').filter((l) => /not stored|error/i.test(l)).map((l) => l.replace(/^\S+\s+\w+\s+/, '').replace(/sosbutton-\w+/g, '<device>')))];
+    if (why.length) log(`broker warnings: ${why.slice(0, 5).join(' | ')}`);
 
     // Malformed packets: 10 per fresh socket, a few sockets at a time.
     const rng = seededRng(o.seed + 1);
