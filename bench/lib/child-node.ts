@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { track } from './cleanup-registry.js';
 
@@ -10,8 +11,10 @@ import { track } from './cleanup-registry.js';
 export function childExecArgv(name: string): string[] {
   const dir = process.env.BENCH_CPU_PROF;
   if (!dir) return [];
-  mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`];
+  // One directory per child: node writes a profile per thread (main + the tsx loader worker).
+  const sub = join(dir, `${name}-${Date.now()}`);
+  mkdirSync(sub, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${sub}`];
 }
 
 /** Forks a TypeScript module of bench/lib with an IPC channel. */
