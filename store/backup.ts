@@ -249,6 +249,10 @@ function runTool(tool: string, args: string[], env: NodeJS.ProcessEnv, progress:
 
 async function pgDump(url: string, file: string, progress: Progress): Promise<Record<string, number>> {
   const { args, env } = toolEnv(url);
+  // Created 0600 before pg_dump writes into it: never readable by others, not even mid-dump.
+  await (await open(file, 'w', 0o600).catch((err: NodeJS.ErrnoException) => {
+    throw new BackupError(`cannot write ${file}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
+  })).close();
   progress('backup: pg_dump --format=custom');
   await runTool('pg_dump', [...args, '--format=custom', '--no-owner', '--no-privileges', '--file', file], env, progress);
   await chmod(file, 0o600);
