@@ -203,6 +203,8 @@ async function writeSnapshot(pool: pg.Pool, file: string, progress: Progress): P
       rows[t.name] = n;
       progress(`backup: ${t.name} ${n} row(s)`);
     }
+    // Sequences are not transactional: this reads their current value, at or past the snapshot's
+    // rows, so a restored sequence never hands out an id the backup already holds.
     const seqs = await client.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'S' ORDER BY 1`);
     const sequences = [];
