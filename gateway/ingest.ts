@@ -58,6 +58,10 @@ export class Ingest {
     const alertClass = ALERT_CLASS_EVENTS.has(event.type);
     if (!alertClass && this.deps.limiter && !this.deps.limiter.admit(session.deviceId)) {
       rateLimited.inc();
+      // A late PUBACK, not stored: aedes reads a client's next packets only once this batch is
+      // answered, so the flood slows down at its own socket instead of costing the others CPU.
+      const wait = this.deps.limiter.waitMs(session.deviceId);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       return;
     }
     const started = performance.now();
