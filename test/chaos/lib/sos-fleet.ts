@@ -35,10 +35,13 @@ export class SosFleet {
     }
   }
 
-  sendOne(device: SimulatedDevice, type: EventType): void {
+  sendOne(device: SimulatedDevice, type: EventType, onAck?: (latencyMs: number) => void): void {
     const t0 = performance.now();
     const id = device.publishEvent(type, {}, (err) => {
-      if (!err) this.ledger.noteAcked(device.deviceId, id, performance.now() - t0);
+      if (err) return;
+      const ms = performance.now() - t0;
+      this.ledger.noteAcked(device.deviceId, id, ms);
+      onAck?.(ms);
     });
     this.ledger.noteSent(device.deviceId, id);
   }

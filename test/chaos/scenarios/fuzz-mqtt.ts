@@ -33,7 +33,7 @@ function openRaw(port: number): Promise<RawSession> {
  * sockets — while a canary device keeps sending real SOS. The broker must stay up, its RSS
  * bounded, every canary SOS PUBACKed and stored, nothing stored twice.
  */
-export async function runFuzzMqtt(o: FuzzMqttOptions, log: (m: string) => void = () => {}, keep?: (infra: Infra, service: ServiceProcess) => Promise<void>): Promise<ChaosRow & { rssStartMb: number; rssMaxMb: number; rssEndMb: number; canaryLost: number; alive: boolean; canarySent: number; canaryAcked: number }> {
+export async function runFuzzMqtt(o: FuzzMqttOptions, log: (m: string) => void = () => {}, keep?: (infra: Infra, service: ServiceProcess) => Promise<void>): Promise<ChaosRow & { rssStartMb: number; rssMaxMb: number; rssEndMb: number; canaryLost: number; alive: boolean; canarySent: number; canaryAcked: number; payloadsSent: number; payloadsAcked: number; closedByBroker: number }> {
   const started = Date.now();
   const infra = await startInfra('fuzz');
   const service = new ServiceProcess({ name: 'fuzz-all', role: 'all', dir: infra.dir, databaseUrl: infra.databaseUrl, redisUrl: infra.redis.url });
@@ -113,10 +113,10 @@ export async function runFuzzMqtt(o: FuzzMqttOptions, log: (m: string) => void =
       sent: payloadsSent + packets + canary.ledger.sent.size, pubacked: pubacks + canary.ledger.acked.size,
       stored: canaryCheck.stored + fuzzStored.stored, routed: 0,
       duplicates: canaryCheck.duplicates + fuzzStored.duplicates, lost: canaryCheck.lost,
-      notes: `broker alive: ${alive ? 'yes' : 'NO'}; RSS ${mb(rss.start)} → max ${mb(rss.max)} → ${mb(rssEnd)} MB; canary SOS ${canary.ledger.acked.size}/${canary.ledger.sent.size} PUBACKed, ${canaryCheck.stored} stored; ${fuzzStored.stored} fuzz events valid enough to store; ${quarantined} quarantine rows (rate-limited)`,
+      notes: `broker alive: ${alive ? 'yes' : 'NO'}; mutated payloads PUBACKed ${pubacks}/${payloadsSent}, ${reconnects} device connections closed by the broker; RSS ${mb(rss.start)} → max ${mb(rss.max)} → ${mb(rssEnd)} MB; canary SOS ${canary.ledger.acked.size}/${canary.ledger.sent.size} PUBACKed, ${canaryCheck.stored} stored; ${fuzzStored.stored} fuzz events valid enough to store; ${quarantined} quarantine rows (rate-limited)`,
       seconds: Math.round((Date.now() - started) / 1000),
       rssStartMb: mb(rss.start), rssMaxMb: mb(rss.max), rssEndMb: mb(rssEnd), canaryLost: canaryCheck.lost, alive,
-      canarySent: canary.ledger.sent.size, canaryAcked: canary.ledger.acked.size,
+      canarySent: canary.ledger.sent.size, canaryAcked: canary.ledger.acked.size, payloadsSent, payloadsAcked: pubacks, closedByBroker: reconnects,
     };
   } finally {
     await canary?.stop().catch(() => {});
