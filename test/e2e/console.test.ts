@@ -307,6 +307,34 @@ describe.sequential('console e2e', () => {
     await screenshot(admin, 'admin-devices-1920');
     await admin.context().close();
   });
+
+  test('an admin adds a console user (password shown once, it signs in), disables them; the settings in force are shown', async () => {
+    const admin = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await signIn(admin, 'admin', ADMIN_PASSWORD);
+    await admin.locator('.live-dot.on').waitFor({ timeout: 30_000 });
+    await admin.goto(service.httpUrl + '/admin/users', { waitUntil: 'domcontentloaded' });
+    await admin.getByRole('cell', { name: 'operator', exact: true }).waitFor({ timeout: 15_000 });
+    await admin.getByLabel('登录名').fill('night-op');
+    await admin.getByRole('button', { name: '添加账号' }).click();
+    const once = admin.getByRole('status').filter({ hasText: 'night-op' });
+    const password = (await once.locator('code').textContent({ timeout: 15_000 }))!.trim();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const signedIn = await fetch(`${service.httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'night-op', password }) });
+    expect(signedIn.status).toBe(200);
+    await screenshot(admin, 'admin-users-1920');
+
+    admin.once('dialog', (d) => void d.accept());
+    await admin.getByRole('row').filter({ hasText: 'night-op' }).getByRole('button', { name: '停用' }).click();
+    await admin.getByRole('row').filter({ hasText: 'night-op' }).getByText('已停用').waitFor({ timeout: 15_000 });
+    const token = (await signedIn.json() as { token: string }).token;
+    expect((await fetch(`${service.httpUrl}/api/v1/alerts`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+
+    await admin.getByRole('link', { name: '参数' }).click();
+    await admin.getByText('ACK_TIMEOUT_S=180').waitFor({ timeout: 15_000 });
+    expect(await visibleTextProblems(admin)).toEqual([]);
+    await screenshot(admin, 'admin-settings-1920');
+    await admin.context().close();
+  });
 });
 
 /** Elements wider than the viewport, or the page scrolling sideways (text that does not fit). */

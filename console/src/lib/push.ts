@@ -3,7 +3,7 @@ import { get, post } from './api';
 /**
  * Web Push for the responder phone (DESIGN §5). The server keeps subscriptions per user
  * (push_subscriptions, migration 003) and sends `{title, body, alertId, url}`; public/sw.js
- * shows them. Endpoints assumed here (not in the API yet, see the report):
+ * shows them. The endpoints (api/routes/settings-routes.ts):
  *   GET  /api/v1/push/vapid-public-key → { publicKey }  (base64url)
  *   POST /api/v1/push/subscriptions     { endpoint, keys: { p256dh, auth } } → 201
  */

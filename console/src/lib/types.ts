@@ -115,7 +115,7 @@ export interface HouseholdFile {
   alerts: Alert[];
   visits: Visit[];
   signals: { ts: string; receivedAt: string; deviceId: string; eventId: string; type: string; value: unknown; battery: number | null; room: string | null }[];
-  /** 7 × 24 hourly buckets from activity_hourly; not yet returned by the API (see report). */
+  /** The last 7 days of hourly buckets from activity_hourly. */
   activity?: { bucket: string; events: number }[];
 }
 
@@ -126,12 +126,12 @@ export const RESPONDER_ROLES: readonly ResponderRole[] = [
   'grid_worker', 'org_specialist', 'building_leader', 'neighbour_buddy', 'property_duty', 'supervisor', 'operator', 'admin',
 ];
 
-/** `GET /api/v1/responders` item (assumed; see the report). `onDutyNow` = roster ∧ switch. */
+/** `GET /api/v1/responders` item. `onDutyNow` = roster ∧ switch (lists only). */
 export interface Responder {
   id: string; name: string; role: ResponderRole; phone?: string | null; communityId?: string;
   gridIds?: string[]; buildingIds?: string[]; householdIds?: string[];
   onDuty: boolean; active?: boolean; username?: string | null;
-  /** Roster ∧ switch at this moment; not in the API yet (the header falls back to onDuty). */
+  /** Roster ∧ switch at this moment (the header falls back to onDuty for a live update). */
   onDutyNow?: boolean;
 }
 
