@@ -108,7 +108,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     await authRoutes(api, { ...deps, auth });
     await alertsRoutes(api, { alerts: new AlertsService(deps.pool), actions: new AlertActionsService(deps.pool, deps.redis) });
-    await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.redis) });
+    await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.config.GUARDIAN_TZ, deps.redis) });
     await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config), pool: deps.pool });
     await liveRoutes(api, {
       pool: deps.pool, hub, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,

@@ -13,6 +13,7 @@ export const ResponderItem = Type.Object({
   phone: Type.String({ description: 'Masked for responders, except their own' }),
   communityId: Type.String(), gridIds: Type.Array(Type.String()), buildingIds: Type.Array(Type.String()),
   householdIds: Type.Array(Type.String()), onDuty: Type.Boolean(), active: Type.Boolean(), createdAt: DateTime,
+  onDutyNow: Type.Optional(Type.Boolean({ description: 'On duty this minute: the switch, the roster and active together (lists only)' })),
   username: Nullable(Type.String({ description: 'The console account linked to this responder' })),
 });
 

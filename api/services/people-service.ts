@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { maskPhone } from '../../domain/pii-mask.js';
-import type { ResponderRole } from '../../domain/roster.js';
+import { onDutyAt, type ResponderRole } from '../../domain/roster.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { appendLiveEvents } from '../../store/live-events-repository.js';
@@ -10,6 +10,7 @@ import {
   findResponder, insertResponder, listResponders, soleCommunityId, unknownPlaces, updateResponder,
   type NewResponder, type ResponderChanges, type ResponderFilter, type ResponderRow,
 } from '../../store/responders-repository.js';
+import { loadRosterRows } from '../../store/routing-context-repository.js';
 import { deleteRosterShift, findRosterShift, insertRosterShifts, listRosterShifts, type NewRosterShift } from '../../store/rosters-repository.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
@@ -22,11 +23,14 @@ import type { Actor } from './actor.js';
  * audited; on-duty, role and active changes go out on the live feed as `responder.status`.
  */
 export class PeopleService {
-  constructor(private readonly pool: pg.Pool, private readonly redis?: Redis) {}
+  /** `tz`: GUARDIAN_TZ, the zone rosters are written in. */
+  constructor(private readonly pool: pg.Pool, private readonly tz: string, private readonly redis?: Redis) {}
 
+  /** Each with `onDutyNow`: the switch and the roster together, as routing sees them this minute. */
   async list(user: AuthUser, f: ResponderFilter) {
     const page = await listResponders(this.pool, f);
-    return { total: page.total, items: page.items.map((r) => this.view(user, r)) };
+    const now = onDutyAt(page.items, await loadRosterRows(this.pool), new Date(), this.tz);
+    return { total: page.total, items: page.items.map((r) => ({ ...this.view(user, r), onDutyNow: now.has(r.id) })) };
   }
 
   async get(user: AuthUser, id: string) {

@@ -2,6 +2,7 @@ import { ApiError } from '../../api/api-error.js';
 import { PeopleService } from '../../api/services/people-service.js';
 import type { Actor } from '../../api/services/actor.js';
 import type pg from 'pg';
+import type { Config } from '../../domain/config.js';
 
 /**
  * The CLI manages people through the same service as the API, so it validates places, writes
@@ -10,8 +11,8 @@ import type pg from 'pg';
  */
 export const CLI_ACTOR: Actor = { id: 0, username: 'cli', role: 'admin', responderId: null, displayName: 'guardian CLI', ip: 'cli' };
 
-export function peopleService(pool: pg.Pool): PeopleService {
-  return new PeopleService(pool);
+export function peopleService(pool: pg.Pool, config: Config): PeopleService {
+  return new PeopleService(pool, config.GUARDIAN_TZ);
 }
 
 /** An API error reads as a CLI error: "body.gridIds: unknown …" → "gridIds: unknown …". */

@@ -63,8 +63,8 @@ async function add(p: Parsed): Promise<number> {
     ...(ids(p, 'buildings') ? { buildingIds: ids(p, 'buildings')! } : {}),
     ...(ids(p, 'households') ? { householdIds: ids(p, 'households')! } : {}),
   };
-  return withDatabase(async (pool) => {
-    const r = await peopleService(pool).create(CLI_ACTOR, input);
+  return withDatabase(async (pool, config) => {
+    const r = await peopleService(pool, config).create(CLI_ACTOR, input);
     process.stdout.write(`responder ${r.id} added: ${r.name} (${r.role})${r.onDuty ? ', on duty' : ', off duty'}\n`);
     return EXIT_OK;
   });
@@ -73,15 +73,15 @@ async function add(p: Parsed): Promise<number> {
 async function list(p: Parsed): Promise<number> {
   const limit = positiveInt(str(p, 'limit'), 'limit', 1000, 100_000);
   const filter = { role: role(p, false), gridId: str(p, 'grid'), limit };
-  return withDatabase(async (pool) => {
-    const { items, total } = await peopleService(pool).list(CLI_ACTOR, filter);
+  return withDatabase(async (pool, config) => {
+    const { items, total } = await peopleService(pool, config).list(CLI_ACTOR, filter);
     if (p.values.json) {
       process.stdout.write(JSON.stringify({ items, total }) + '\n');
       return EXIT_OK;
     }
     process.stdout.write(table(['id', 'name', 'role', 'phone', 'places', 'on duty', 'login'], items.map((r) => [
       r.id, r.name, r.role, r.phone, [...r.gridIds, ...r.buildingIds, ...r.householdIds].join(',') || '-',
-      r.onDuty && r.active ? 'yes' : 'no', r.username ?? '-',
+      r.onDutyNow ? 'now' : r.onDuty && r.active ? 'switch on, not rostered now' : 'no', r.username ?? '-',
     ])));
     process.stdout.write(`${items.length} of ${total} responder(s)\n`);
     return EXIT_OK;
@@ -90,8 +90,8 @@ async function list(p: Parsed): Promise<number> {
 
 async function duty(id: string | undefined, state: string | undefined): Promise<number> {
   if (!id || (state !== 'on' && state !== 'off')) throw new UsageError('usage: responder duty <id> on|off');
-  return withDatabase(async (pool) => {
-    const r = await peopleService(pool).setDuty(CLI_ACTOR, id, state === 'on');
+  return withDatabase(async (pool, config) => {
+    const r = await peopleService(pool, config).setDuty(CLI_ACTOR, id, state === 'on');
     process.stdout.write(`responder ${r.id} (${r.name}) is now ${r.onDuty ? 'on' : 'off'} duty\n`);
     return EXIT_OK;
   });

@@ -74,8 +74,8 @@ async function add(p: Parsed): Promise<number> {
   const shifts = date !== undefined
     ? [{ responderId, onDate: date, starts, ends, offDuty: Boolean(p.values.off) }]
     : parseWeekdays(weekdays!).map((weekday) => ({ responderId, weekday, starts, ends }));
-  return withDatabase(async (pool) => {
-    const people = peopleService(pool);
+  return withDatabase(async (pool, config) => {
+    const people = peopleService(pool, config);
     for (const s of shifts) {
       const row = await people.addRoster(CLI_ACTOR, s);
       process.stdout.write(`shift ${row.id}: ${row.responderName} ${describe(row)}\n`);
@@ -92,8 +92,8 @@ function describe(s: { weekday: number | null; onDate: string | null; starts: st
 
 async function list(p: Parsed): Promise<number> {
   const limit = positiveInt(str(p, 'limit'), 'limit', 1000, 100_000);
-  return withDatabase(async (pool) => {
-    const { items, total } = await peopleService(pool).rosters(CLI_ACTOR, { responderId: str(p, 'responder'), limit, offset: 0 });
+  return withDatabase(async (pool, config) => {
+    const { items, total } = await peopleService(pool, config).rosters(CLI_ACTOR, { responderId: str(p, 'responder'), limit, offset: 0 });
     if (p.values.json) {
       process.stdout.write(JSON.stringify({ items, total }) + '\n');
       return EXIT_OK;
@@ -107,8 +107,8 @@ async function list(p: Parsed): Promise<number> {
 async function remove(arg: string | undefined): Promise<number> {
   const id = Number(arg);
   if (!arg || !Number.isInteger(id) || id <= 0) throw new UsageError('usage: roster remove <shift id> (see roster list)');
-  return withDatabase(async (pool) => {
-    const gone = await peopleService(pool).removeRoster(CLI_ACTOR, id);
+  return withDatabase(async (pool, config) => {
+    const gone = await peopleService(pool, config).removeRoster(CLI_ACTOR, id);
     process.stdout.write(`shift ${id} removed: ${gone.responderName} ${describe(gone)}\n`);
     return EXIT_OK;
   });

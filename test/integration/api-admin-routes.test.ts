@@ -151,3 +151,19 @@ describe('settings and Web Push', () => {
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM push_subscriptions`)).rows[0].n).toBe(0);
   });
 });
+
+describe('who is on duty now (the dispatch header)', () => {
+  test('onDutyNow joins the switch and the roster: rosterless and switched on → yes; rostered at another hour or switched off → no', async () => {
+    const rostered = await createResponder(db, undefined, { name: '夜班专员', role: 'org_specialist' });
+    const off = await createResponder(db, undefined, { name: '休息网格员', role: 'grid_worker' });
+    await db.pool.query(`UPDATE responders SET on_duty = false WHERE id = $1`, [off]);
+    // A dated shift yesterday only: not on duty now, whatever the hour.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await db.pool.query(`INSERT INTO roster_shifts (responder_id, on_date, starts, ends) VALUES ($1, $2, '08:00', '09:00')`, [rostered, yesterday]);
+    const items = (await call('GET', '/api/v1/responders?limit=1000', op)).json().items as Array<{ id: string; onDuty: boolean; onDutyNow: boolean }>;
+    const by = new Map(items.map((r) => [r.id, r]));
+    expect(by.get(responderId)).toMatchObject({ onDuty: true, onDutyNow: true });
+    expect(by.get(rostered)).toMatchObject({ onDuty: true, onDutyNow: false });
+    expect(by.get(off)).toMatchObject({ onDuty: false, onDutyNow: false });
+  });
+});
