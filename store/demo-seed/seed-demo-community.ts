@@ -64,6 +64,9 @@ export async function seedDemoCommunity(pool: pg.Pool, opts: SeedDemoOptions): P
     return insertAll(c, plan, issued, log);
   });
 
+  // Fresh statistics for the bulk insert: without them the planner picks nested loops for the
+  // household list and the board of 5,000 homes takes ~14 s instead of ~0.2 s.
+  if (created.households > 0) await pool.query('ANALYZE households, buildings, grids, residents, devices, alerts');
   const devices = await syncDeviceCredentials(pool, opts.dataDir, issued, log);
   const users = await ensureDemoUsers(pool, plan, opts.dataDir, log);
   created.users = users.created;
