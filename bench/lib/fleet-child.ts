@@ -74,7 +74,7 @@ function closedLoop(r: Extract<FleetRequest, { op: 'closed-loop' }>): Promise<Cl
 }
 
 async function schedule(r: Extract<FleetRequest, { op: 'schedule' }>): Promise<ScheduleReply> {
-  const targets = devices.slice(0, r.count);
+  const targets = devices.filter((d) => d.up).slice(0, r.count);
   const records: SentRecord[] = [];
   let pending = 0;
   const started = performance.now();

