@@ -31,6 +31,8 @@ function spawnOk(cmd: string, args: string[]): boolean {
 /** PostgreSQL refuses to run as root: run its binaries as the postgres user then. */
 const asPg = (bin: string, args: string[]): [string, string[]] => (asRoot ? ['/usr/sbin/runuser', ['-u', 'postgres', '--', join(BIN, bin), ...args]] : [join(BIN, bin), args]);
 
+/** Each test runs the CLI (a child process) several times: generous on a loaded 2-core box. */
+const CLI_TEST_TIMEOUT_MS = 180_000;
 let dir: string;
 let port: number;
 let server: ChildProcess | undefined;
@@ -131,7 +133,7 @@ describe.skipIf(!available)(`pg_dump ${major ?? ''} against a PostgreSQL ${major
     const forced = await guardian(url('dst'), 'restore', file, '--force');
     expect(forced.code, forced.stderr).toBe(0);
     expect(await contents(target)).toEqual(await contents(source));
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test('--format snapshot works on this server too, and restores the same', async () => {
     const source = pools[0]!;
@@ -141,5 +143,5 @@ describe.skipIf(!available)(`pg_dump ${major ?? ''} against a PostgreSQL ${major
     const r = await guardian(url('dst2'), 'restore', file);
     expect(r.code, r.stderr).toBe(0);
     expect(await contents(target)).toEqual(await contents(source));
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

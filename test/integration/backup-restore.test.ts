@@ -26,6 +26,8 @@ let backupFile: string;
 let alertIds: string[] = [];
 const BULK_SIGNALS = 25_000;
 
+/** Each test runs the CLI (a child process) several times: generous on a loaded 2-core box. */
+const CLI_TEST_TIMEOUT_MS = 180_000;
 interface Run { code: number; stdout: string; stderr: string }
 function guardian(db: TestDb, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -109,7 +111,7 @@ beforeAll(async () => {
     await app?.close();
     await gateway?.stop();
   }
-});
+}, CLI_TEST_TIMEOUT_MS);
 afterAll(async () => {
   await source?.drop();
   for (const t of targets) await t.drop();
@@ -122,7 +124,7 @@ describe('backup', () => {
     expect(await chooseFormat(source.pool, server - 3)).toEqual({ format: 'snapshot', reason: `pg_dump ${server - 3} cannot dump a PostgreSQL ${server} server` });
     expect(await chooseFormat(source.pool, null)).toEqual({ format: 'snapshot', reason: 'no pg_dump on PATH' });
     expect((await chooseFormat(source.pool, server)).format).toBe('pg_dump');
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test('npx guardian backup --out FILE writes a 0600 gzipped snapshot with a header, every table in FK order and an end marker', async () => {
     backupFile = join(dir, 'nightly.jsonl.gz');
@@ -148,7 +150,7 @@ describe('backup', () => {
     // No secret in plain: the device secrets of the demo file are not in the backup.
     const text = gunzipSync(await readFile(backupFile)).toString('utf8');
     for (const d of (await readDemoDevices(join(dir, 'seed'))).slice(0, 20)) expect(text).not.toContain(d.secret);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test('a failed backup leaves no file behind', async () => {
     const out = join(dir, 'no-such-dir', 'x.jsonl.gz');
@@ -157,7 +159,7 @@ describe('backup', () => {
     expect(run.stderr).toMatch(/^guardian: backup failed: cannot write .*x\.jsonl\.gz\.partial: no such directory$/m);
     await expect(stat(out)).rejects.toThrow();
     await expect(stat(`${out}.partial`)).rejects.toThrow();
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });
 
 describe('restore', () => {
@@ -211,7 +213,7 @@ describe('restore', () => {
     } finally {
       await app.close();
     }
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test('a database with data is refused unless --force, which replaces it in one go', async () => {
     const target = await newTarget();
@@ -226,7 +228,7 @@ describe('restore', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect((await target.pool.query(`SELECT 1 FROM communities WHERE id = 'c-extra'`)).rowCount).toBe(0);
     expect(await contents(target)).toEqual(await contents(source));
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test('a truncated or foreign file is refused with a clear message and leaves the database empty', async () => {
     const target = await newTarget();
@@ -253,7 +255,7 @@ describe('restore', () => {
     const r4 = await guardian(target, 'restore', join(dir, 'nope.gz'));
     expect(r4.stderr).toContain('no such file');
     expect(await target.pool.query(`SELECT count(*)::int AS n FROM alerts`).then((r) => r.rows[0].n)).toBe(0);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test('a snapshot of another schema version is refused, naming both versions', async () => {
     const target = await newTarget();
@@ -261,5 +263,5 @@ describe('restore', () => {
     const run = await guardian(target, 'restore', backupFile);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/the backup has schema version \d+ .* this database 999/);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });
