@@ -137,7 +137,7 @@ test('the running service logs no password, token, device secret, webhook secret
   const leaks = [...secrets].filter(([, value]) => everything.includes(value)).map(([what]) => what);
   expect(leaks, 'secrets found in the logs').toEqual([]);
   expect(secrets.size).toBeGreaterThanOrEqual(8);
-});
+}, 180_000); // the service and two CLI runs, child processes on a shared machine
 
 test('the API request log at trace (Fastify) redacts bodies, cookies, authorization and ?token=', async () => {
   const lines: string[] = [];
