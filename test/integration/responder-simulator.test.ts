@@ -73,6 +73,8 @@ test('simulated responders accept, arrive and resolve through the API; one accep
     const accepts = (await db.pool.query(
       `SELECT count(*)::int AS n FROM alert_events WHERE alert_id = $1 AND type = 'state' AND to_state = 'accepted'`, [shared])).rows[0].n;
     expect(accepts).toBe(1);
+    // The database says resolved as soon as the API commits; the simulator counts once the answer reaches it.
+    await waitFor(() => sim.stats().resolved === 2, { what: 'the simulator to count both resolves', timeoutMs: 10_000 });
     expect(sim.stats()).toMatchObject({ loggedIn: 2, accepted: 2, arrived: 2, resolved: 2, errors: 0 });
   } finally {
     await sim.stop();
