@@ -41,7 +41,7 @@ const alertPath: Scenario = {
         await feed.snapshot;
         ctx.log(`connecting ${int(devicesN)} devices (heartbeat every ${heartbeatS} s)`);
         // Bounded in time: on a loaded machine the ramp alone could eat the budget.
-        const c = await fleet.connect(service.url, devices, { batch: 200, heartbeats: true, log: ctx.log, client: 'lean', stopAfterMs: ctx.quick ? 20_000 : 45_000 });
+        const c = await fleet.connect(service.url, devices, { batch: 200, heartbeats: true, log: ctx.log, client: 'lean', stopAfterMs: ctx.quick ? 20_000 : 35_000 });
         connectMs = c.ms;
         connected = c.connected;
         if (c.connected < Math.min(devicesN, sosCount)) throw new Error(`${c.connected}/${devicesN} devices connected (${c.firstError})`);

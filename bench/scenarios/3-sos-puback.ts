@@ -28,7 +28,7 @@ const sosPuback: Scenario = {
       try {
         ctx.log(`connecting ${int(count)} SOS buttons (one per home)`);
         // Bounded in time: on a loaded machine the ramp alone could eat the budget.
-        const c = await fleet.connect(service.url, devices, { batch: 200, log: ctx.log, client: 'lean', stopAfterMs: ctx.quick ? 20_000 : 40_000 });
+        const c = await fleet.connect(service.url, devices, { batch: 200, log: ctx.log, client: 'lean', stopAfterMs: ctx.quick ? 20_000 : 30_000 });
         connected = c.connected;
         if (c.connected === 0) throw new Error(`no device connected (${c.firstError})`);
         if (c.connected < count) notes.push(`The ramp stopped at ${int(c.connected)} of ${int(count)} homes when its share of the budget ran out, so ${int(c.connected)} SOS were sent (still ${int(rate)}/s, each from a distinct home).`);

@@ -34,7 +34,7 @@ async function ramp(target: BrokerTarget, fleet: Fleet, devices: DeviceCredentia
   };
   log(`${target.name}: ${int(c.connected)}/${int(devices.length)} in ${(c.ms / 1000).toFixed(1)} s (${int(run.connectsPerS)}/s), RSS ${run.rssLoadedMiB.toFixed(0)} MiB (${run.rssPerConnKiB.toFixed(1)} KiB/conn)${c.firstError ? `; first error: ${c.firstError}` : ''}`);
   if (storm && c.connected > 0) {
-    run.storm = await fleet.storm(45_000);
+    run.storm = await fleet.storm(30_000); // the goal is < 30 s: waiting longer proves nothing
     log(`${target.name}: reconnect storm of ${int(run.storm.devices)}: ${int(run.storm.reconnected)} back in ${(run.storm.ms / 1000).toFixed(1)} s`);
   }
   return run;
@@ -63,7 +63,7 @@ const connections: Scenario = {
       const first = devices.slice(0, n);
       // The ramp is bounded in time (the suite must stay under 10 minutes on a shared machine);
       // raw aedes then gets exactly the count the gateway reached, so both are compared at one count.
-      const rampMs = ctx.quick ? 20_000 : 50_000;
+      const rampMs = ctx.quick ? 20_000 : 40_000;
       const gateway = await startGateway({ databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl! });
       try { runs.push(await ramp(gateway, fleetA, first, ctx.log, true, rampMs)); } finally { await fleetA.teardown(); await gateway.stop(); }
       const reached = runs[0]!.connected;

@@ -40,7 +40,8 @@ const escalation: Scenario = {
   title: 'Escalation timers: firing lateness, dispatcher vs raw BullMQ',
   async run(ctx): Promise<ScenarioResult> {
     const n = ctx.quick ? 200 : 10_000;
-    const leadMs = ctx.quick ? 1000 : 3000;
+    // Arming 10,000 jobs takes seconds on a loaded machine: the first must not fall due before the last is armed.
+    const leadMs = ctx.quick ? 1500 : 10_000;
     const spreadMs = ctx.quick ? 2000 : 10_000;
     const config = parseConfig({ GUARDIAN_TZ: 'Asia/Shanghai', DAY_SHIFT: '08:00-20:00' });
     const infra = await startPrivateInfra({ redis: true, log: ctx.log });
@@ -70,7 +71,8 @@ const escalation: Scenario = {
             name: 'noop', data: { i: i + k }, opts: { jobId: `raw:${i + k}:x`, delay: Math.max(0, due(i + k).getTime() - now), removeOnComplete: true },
           })));
         }
-        ctx.log(`raw BullMQ: ${int(n)} delayed jobs armed in ${Date.now() - now} ms, due within ${(leadMs + spreadMs) / 1000} s`);
+        ctx.log(`raw BullMQ: ${int(n)} delayed jobs armed in ${Date.now() - now} ms, due from ${leadMs / 1000} s to ${(leadMs + spreadMs) / 1000} s`);
+        if (Date.now() > due(0).getTime()) ctx.log('warning: arming took longer than the lead time; the first timers start late');
         await waitUntil(() => lateness.length >= n, leadMs + spreadMs + 30_000);
         await worker.close();
         await queue.close();
@@ -122,7 +124,7 @@ const escalation: Scenario = {
           ctx.log(`dispatcher: ${int(n)} alerts seeded and their ack timers armed in ${Date.now() - seedStart} ms`);
           counting = true;
           if (Date.now() > due(0).getTime()) ctx.log('warning: seeding took longer than the lead time; the first timers start late');
-          await waitUntil(() => lateness.length >= n, leadMs + spreadMs + 45_000);
+          await waitUntil(() => lateness.length >= n, leadMs + spreadMs + (ctx.quick ? 30_000 : 20_000));
           counting = false;
           await queue.close();
           conn.disconnect();
@@ -137,18 +139,24 @@ const escalation: Scenario = {
       const level1 = Number((await infra.pool.query<{ n: string }>(`SELECT count(*) AS n FROM alerts WHERE level = 1 AND ack_breached`)).rows[0]!.n);
       const [raw, ours] = [runs[0]!, runs[1]!];
       const r = ratio(ours.latency.p99, raw.latency.p99);
+      // Timers still waiting when the wait ended are later than every one measured: the p99 is then a lower bound.
+      const partial = ours.fired < n ? '≥ ' : '';
+      const partialNote = ours.fired < n
+        ? [`Only ${int(ours.fired)} of ${int(n)} of our timers had fired when the scenario stopped waiting (20 s after the last was due); the rest were later still, so our p99 is a lower bound.`]
+        : [];
       return {
         tables: [{
-          title: `${int(n)} ack timers due within ${(leadMs + spreadMs) / 1000} s (${int(n / (spreadMs / 1000))}/s), concurrency ${CONCURRENCY}`,
+          title: `${int(n)} ack timers falling due within ${spreadMs / 1000} s (${int(n / (spreadMs / 1000))}/s, the window starting ${leadMs / 1000} s after arming began), concurrency ${CONCURRENCY}`,
           columns: ['worker', 'fired', 'lateness p50', 'lateness p99', 'max', 'handled/s', 'vs raw (p99)'],
           rows: runs.map((x) => [x.name, int(x.fired), ms(x.latency.p50), ms(x.latency.p99), ms(x.latency.max), int(x.perS), times(ratio(x.latency.p99, raw.latency.p99))]),
         }],
         goals: [
-          { name: 'timer lateness p99 vs raw BullMQ', target: '≤ 1.5 ×', measured: `${times(r)} (${ms(ours.latency.p99)} vs ${ms(raw.latency.p99)})`, met: r === null ? null : r <= 1.5 },
-          { name: 'timer lateness p99', target: '< 150 ms', measured: ms(ours.latency.p99), met: ours.latency.p99 === null ? null : ours.latency.p99 < 150 },
+          { name: 'timer lateness p99 vs raw BullMQ', target: '≤ 1.5 ×', measured: `${partial}${times(r)} (${partial}${ms(ours.latency.p99)} vs ${ms(raw.latency.p99)})`, met: r === null ? null : r <= 1.5 && !partial },
+          { name: 'timer lateness p99', target: '< 150 ms', measured: `${partial}${ms(ours.latency.p99)}`, met: ours.latency.p99 === null ? null : ours.latency.p99 < 150 && !partial },
           { name: 'escalations/s', target: `keep up with ${int(n / (spreadMs / 1000))}/s`, measured: `${int(ours.perS)}/s`, met: ours.perS >= (n / (spreadMs / 1000)) * 0.95 },
         ],
         notes: [
+          ...partialNote,
           'Each of our handlers re-reads the alert, plans the route for the current shift, escalates level 0 → 1 with a compare-and-set (timeline row, live event), re-arms the next ack and SLA timers, and pages tier 2 (the supervisor: a notification row and an in-app live event) — dispatcher/escalation-handlers.ts.',
           `Our handlers sent ${(statements / Math.max(1, ours.fired)).toFixed(1)} SQL statements per escalation (${int(statements)} in all, counted on the pool); each is a PostgreSQL round trip and a commit for the writes, so on 2 shared cores the escalation rate, not BullMQ, bounds the lateness once timers fall due faster than that rate.`,
           'Lateness = start of the handler − (enqueue time + delay), as dispatcher/escalation-worker.ts reports it in /metrics. Both workers run in the bench process, one after the other, on the same private redis-server (AOF everysec).',
