@@ -35,15 +35,35 @@ export function renderTable(rows: ChaosRow[]): string {
 const START = '<!-- chaos:start -->';
 const END = '<!-- chaos:end -->';
 
-/** Replaces only the chaos section of bench/RESULTS.md (the bench suite writes the rest). */
+/** The rows already in a section's table, by scenario (so a run of one scenario keeps the others). */
+function rowsIn(section: string): ChaosRow[] {
+  const rows: ChaosRow[] = [];
+  for (const line of section.split('\n')) {
+    const cells = line.split(' | ').map((c) => c.replace(/^\| ?| ?\|$/g, ''));
+    if (cells.length !== 10 || !/^\d/.test(cells[0]!)) continue;
+    const n = (i: number) => Number(cells[i]);
+    rows.push({ scenario: cells[0]!, faults: cells[1]!, sent: n(2), pubacked: n(3), stored: n(4), routed: n(5), duplicates: n(6), lost: n(7), seconds: n(8), notes: cells[9]! });
+  }
+  return rows;
+}
+
+/**
+ * Replaces only the chaos section of bench/RESULTS.md (the bench suite writes the rest): the
+ * rows of this run, and the latest row of every scenario this run did not include.
+ */
 export async function writeResultsSection(path: string, rows: ChaosRow[], when: Date): Promise<void> {
-  const section = [START, '## Chaos (`npm run chaos`)', '',
-    `Run ${when.toISOString()}: real processes on loopback, real faults, counts measured from the`,
-    'devices (sent, PUBACKed) and from PostgreSQL (stored, routed, duplicates); lost = PUBACKed but not stored.', '',
-    renderTable(rows), END].join('\n');
   const current = await readFile(path, 'utf8').catch(() => '');
   const a = current.indexOf(START);
   const b = current.indexOf(END);
+  const merged = new Map<string, ChaosRow>();
+  if (a >= 0 && b > a) for (const r of rowsIn(current.slice(a, b))) merged.set(r.scenario, r);
+  for (const r of rows) merged.set(r.scenario, r);
+  const all = [...merged.values()].sort((x, y) => x.scenario.localeCompare(y.scenario));
+  const section = [START, '## Chaos (`npm run chaos`)', '',
+    `Updated ${when.toISOString()} (the latest run of each scenario). Real processes on loopback, real faults;`,
+    'sent and PUBACKed are counted by the devices, stored, routed and duplicates in PostgreSQL; lost = PUBACKed but not stored.',
+    'The machine: 2 cores shared with other work (load average ~10 during the runs), so times are pessimistic.', '',
+    renderTable(all), END].join('\n');
   const next = a >= 0 && b > a
     ? current.slice(0, a) + section + current.slice(b + END.length)
     : (current ? current.replace(/\n*$/, '\n\n') : '# Results\n\n') + section + '\n';

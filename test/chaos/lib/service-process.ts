@@ -29,7 +29,8 @@ export class ServiceProcess {
   get alive(): boolean { return !!this.child && this.child.exitCode === null && this.child.signalCode === null; }
   get errors(): string { return this.stderr; }
 
-  async start(timeoutMs = 60_000): Promise<void> {
+  /** Resolves on the banner; after a crash, with every device reconnecting, that can take a while on 2 cores. */
+  async start(timeoutMs = 150_000): Promise<void> {
     if (!this.httpPort) this.httpPort = await freePort();
     if (!this.mqttPort) this.mqttPort = await freePort();
     const dataDir = join(this.opts.dir, `svc-${this.opts.name}`);
