@@ -47,7 +47,11 @@ export async function runProcessCrash(o: ProcessCrashOptions, log: (m: string) =
     await fleet.send(o.events, o.ratePerS);
     await chaos;
     const f = fleet;
-    await until(() => f.ledger.acked.size === f.ledger.sent.size, 120_000, `every event PUBACKed (${f.ledger.acked.size}/${f.ledger.sent.size})`);
+    await until(() => f.ledger.acked.size === f.ledger.sent.size, 120_000, `every event PUBACKed (${f.ledger.acked.size}/${f.ledger.sent.size})`)
+      .catch((err: Error) => {
+        const why = [...new Set(service.errors.split('\n').map((l) => l.replace(/^\S+\s+\w+\s+/, '').replace(/sosbutton-\w+/g, '<device>').replace(/[0-9a-f-]{36}/g, '<id>')))];
+        throw new Error(`${err.message}; distinct service warnings: ${why.slice(-12).join(' | ').slice(0, 3000)}`);
+      });
 
     const deviceIds = devices.map((d) => d.deviceId);
     const households = devices.map((d) => d.householdId);
