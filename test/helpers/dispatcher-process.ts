@@ -16,7 +16,8 @@ export interface DispatcherProcess {
 }
 
 /** Starts test/helpers/dispatcher-child.ts under tsx and waits for its "ready" line. */
-export async function startDispatcherProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<DispatcherProcess> {
+// 60 s: tsx compiles the dispatcher on start, slow on a busy 2-core machine.
+export async function startDispatcherProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<DispatcherProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });

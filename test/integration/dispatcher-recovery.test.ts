@@ -80,10 +80,11 @@ async function expectEverythingOnce(ids: string[]) {
   expect(dupSends.rows).toEqual([]);
 }
 
-test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires every timer exactly once', { timeout: 120_000 }, async () => {
+test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires every timer exactly once', { timeout: 240_000 }, async () => {
   const prefix = `dk-${randomBytes(3).toString('hex')}`;
   const { ids } = await manyAlerts(120);
-  const env = { ACK_TIMEOUT_S: '3', SLA_WARN_S: '4', SLA_ONSITE_S: '6', RECONCILE_MS: '600000' };
+  // 6 s: routing 120 alerts must finish before the first ack timer falls due, also on a busy machine.
+  const env = { ACK_TIMEOUT_S: '6', SLA_WARN_S: '7', SLA_ONSITE_S: '10', RECONCILE_MS: '600000' };
   const a = await start(prefix, env);
   const routeQueue = new Queue(QUEUES.route, { connection: redis, prefix });
   await routeQueue.addBulk(ids.map((alertId) => ({ name: 'route', data: { alertId }, opts: { jobId: alertId } })));
@@ -96,7 +97,7 @@ test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires ever
   await a.kill('SIGKILL');
 
   const b = await start(prefix, env);
-  await waitFor(async () => (await levels(ids)).every((r) => r.level >= 2 && r.breached), { timeoutMs: 60_000, intervalMs: 250, what: 'every alert at level 2 and breached' });
+  await waitFor(async () => (await levels(ids)).every((r) => r.level >= 2 && r.breached), { timeoutMs: 90_000, intervalMs: 250, what: 'every alert at level 2 and breached' });
   await b.kill('SIGTERM');
   await escalation.close();
   await expectEverythingOnce(ids);
@@ -104,13 +105,14 @@ test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires ever
   console.info(`after SIGKILL: ${late.length} timer runs in the new dispatcher, median lateness ${late[Math.floor(late.length / 2)]} ms, p95 ${late[Math.floor(late.length * 0.95)]} ms`);
 });
 
-test('FLUSHALL: the reconciler re-arms every timer and escalation still happens', { timeout: 60_000 }, async () => {
+test('FLUSHALL: the reconciler re-arms every timer and escalation still happens', { timeout: 120_000 }, async () => {
   const prefix = `df-${randomBytes(3).toString('hex')}`;
   const { ids } = await manyAlerts(20);
   const { log } = recordingLog();
   const d = new Dispatcher({
     pool: db.pool, redisUrl: redisServer.url, queuePrefix: prefix, log, clock: clockAt(CLOCK_AT), reconcileIntervalMs: 1000,
-    config: dispatcherConfig({ ACK_TIMEOUT_S: '3', SLA_WARN_S: '4', SLA_ONSITE_S: '6' }),
+    // 6 s: long enough that no ack timer fires before the FLUSHALL even on a loaded machine.
+    config: dispatcherConfig({ ACK_TIMEOUT_S: '6', SLA_WARN_S: '7', SLA_ONSITE_S: '9' }),
   });
   try {
     await d.start(); // the first pass routes the outbox
@@ -118,16 +120,16 @@ test('FLUSHALL: the reconciler re-arms every timer and escalation still happens'
     await redis.flushall();
     const escalation = new Queue(QUEUES.escalation, { connection: redis, prefix });
     expect(await escalation.getJob(`${ids[0]}:ack:0`)).toBeFalsy();
-    await waitFor(async () => (await escalation.getJob(`${ids[0]}:ack:0`)) !== undefined, { what: 're-armed' });
+    await waitFor(async () => (await escalation.getJob(`${ids[0]}:ack:0`)) !== undefined, { timeoutMs: 30_000, what: 're-armed' });
     await escalation.close();
-    await waitFor(async () => (await levels(ids)).every((r) => r.level >= 1 && r.breached), { timeoutMs: 30_000, intervalMs: 250, what: 'escalated and breached after FLUSHALL' });
+    await waitFor(async () => (await levels(ids)).every((r) => r.level >= 1 && r.breached), { timeoutMs: 60_000, intervalMs: 250, what: 'escalated and breached after FLUSHALL' });
   } finally {
     await d.stop();
   }
   await expectEverythingOnce(ids);
 });
 
-test('two dispatcher processes on one Redis: every notification row is sent exactly once (webhook receiver counts)', { timeout: 90_000 }, async () => {
+test('two dispatcher processes on one Redis: every notification row is sent exactly once (webhook receiver counts)', { timeout: 180_000 }, async () => {
   const prefix = `d2-${randomBytes(3).toString('hex')}`;
   const received = new Map<number, number>();
   const server: Server = createServer((req, res) => {
