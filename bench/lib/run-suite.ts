@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Scenario } from '../scenario.js';
@@ -94,7 +94,13 @@ export async function runSuite(opts: SuiteOptions): Promise<{ report: SuiteRepor
   let markdownPath: string | null = null;
   if (opts.markdown) {
     markdownPath = join(BENCH_DIR, 'RESULTS.md');
-    await writeFile(markdownPath, resultsMarkdown(report, relative(BENCH_DIR, jsonPath)));
+    await writeFile(markdownPath, keepChaosSection(resultsMarkdown(report, relative(BENCH_DIR, jsonPath)), await readFile(markdownPath, 'utf8').catch(() => '')));
   }
   return { report, jsonPath, markdownPath };
+}
+
+/** `npm run chaos` owns the block between its markers in RESULTS.md (test/chaos/lib/report.ts); a bench run keeps it. */
+export function keepChaosSection(fresh: string, previous: string): string {
+  const m = /<!-- chaos:start -->[\s\S]*?<!-- chaos:end -->/.exec(previous);
+  return m ? `${fresh.trimEnd()}\n\n${m[0]}\n` : fresh;
 }

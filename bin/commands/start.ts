@@ -40,12 +40,15 @@ export async function startOrExplain<T>(fn: () => Promise<T>): Promise<T | null>
 }
 
 export function printBanner(s: RunningService): void {
+  const servesPeople = s.role === 'all' || s.role === 'api';
+  const runsGateway = s.role === 'all' || s.role === 'gateway';
   const lines = [
     '',
-    '  365 Cloud Guardian (365云守护) is running',
-    `  Console + API   ${s.httpUrl}/        (API docs: ${s.httpUrl}/api/docs)`,
-    `  MQTT            ${s.mqttUrl}`,
-    `  MQTT over WS    ${s.mqttWsUrl}`,
+    `  365 Cloud Guardian (365云守护) is running${s.role === 'all' ? '' : ` (ROLE=${s.role})`}`,
+    servesPeople
+      ? `  Console + API   ${s.httpUrl}/        (API docs: ${s.httpUrl}/api/docs)`
+      : `  Health          ${s.httpUrl}/readyz   (metrics: ${s.httpUrl}/metrics)`,
+    ...(runsGateway ? [`  MQTT            ${s.mqttUrl}`, `  MQTT over WS    ${s.mqttWsUrl}`] : []),
   ];
   if (s.adminPassword) {
     lines.push('', `  First start: console login  admin / ${s.adminPassword}`,

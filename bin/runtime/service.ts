@@ -24,6 +24,8 @@ export class ServiceAlreadyRunningError extends Error {
 }
 
 export interface RunningService {
+  /** The ROLE this process runs (the banner shows only what it serves). */
+  role: Config['ROLE'];
   httpUrl: string;
   mqttUrl: string;
   mqttWsUrl: string;
@@ -94,7 +96,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
     log.info(`role ${config.ROLE}: HTTP on ${httpUrl}${gateway ? `, MQTT on ${mqttUrl}` : ''}`);
     await writeServiceInfo(config.DATA_DIR, { pid: process.pid, httpUrl, mqttUrl, startedAt: new Date().toISOString() });
     cleanups.push(() => removeServiceInfo(config.DATA_DIR));
-    return { httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, stop };
+    return { role: config.ROLE, httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, stop };
   } catch (err) {
     await stop();
     throw err;
