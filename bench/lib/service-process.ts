@@ -46,7 +46,8 @@ export async function startService(opts: {
     const timer = setTimeout(() => reject(new Error(`the service did not start within 60 s: ${err.slice(-2000)}`)), 60_000);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
-      if (/MQTT over WS/.test(out)) { clearTimeout(timer); resolve(); }
+      // The banner (bin/commands/start.ts) is written in one piece once every part is up.
+      if (/365 Cloud Guardian \(365云守护\) is running[^\n]*\n[\s\S]*\n\n/.test(out)) { clearTimeout(timer); resolve(); }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the service exited (${code}) during start: ${err.slice(-2000)}`)); });
   }).catch(async (e: unknown) => { await stop(); throw e; });

@@ -53,7 +53,8 @@ export class ServiceProcess {
       const timer = setTimeout(() => reject(new Error(`${this.opts.name} did not start within ${timeoutMs} ms: ${this.stderr.slice(-2000)}`)), timeoutMs);
       const onData = (c: Buffer) => {
         out += c.toString();
-        if (/MQTT over WS/.test(out)) { clearTimeout(timer); child.stdout!.off('data', onData); child.stdout!.resume(); resolve(); }
+        // The banner (bin/commands/start.ts) is written in one piece once every part is up.
+        if (/365 Cloud Guardian \(365云守护\) is running[^\n]*\n[\s\S]*\n\n/.test(out)) { clearTimeout(timer); child.stdout!.off('data', onData); child.stdout!.resume(); resolve(); }
       };
       child.stdout!.on('data', onData);
       child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`${this.opts.name} exited (${code ?? signal}) during start: ${this.stderr.slice(-2000)}`)); });
