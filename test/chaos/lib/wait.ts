@@ -1,17 +1,8 @@
-/** Polls until fn returns a truthy value or the deadline passes (bounded; never a blind sleep). */
-export async function until<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, intervalMs = 200): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+import { waitFor } from '../../helpers/db.js';
+
+/** The test helpers' waitFor with the chaos scenarios' argument order and a 200 ms poll. */
+export function until<T>(fn: () => Promise<T> | T, timeoutMs: number, what: string, intervalMs = 200): Promise<NonNullable<T>> {
+  return waitFor(fn, { timeoutMs, what: `${what} (${timeoutMs} ms)`, intervalMs });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
