@@ -47,3 +47,11 @@ export function connectDevice(url: string, deviceId: string, secret: string, ext
 export function publishQos1(client: MqttClient, topic: string, payload: string | Buffer): Promise<void> {
   return new Promise((resolve, reject) => client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
 }
+
+/** A gateway with one household and one connected device of `kind`: the setup of the bad-input tests. */
+export async function startGatewayWithDevice(db: TestDb, kind: DeviceKind = 'sos_button') {
+  const { gateway, url } = await startTestGateway(db);
+  const d = await createDevice(db, await createHousehold(db), kind);
+  const client = await connectDevice(url, d.deviceId, d.secret);
+  return { gateway, client, deviceId: d.deviceId };
+}

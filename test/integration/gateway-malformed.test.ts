@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
-import { connectDevice, createDevice, createHousehold, publishQos1, startTestGateway } from '../helpers/gateway.js';
+import { publishQos1, startGatewayWithDevice } from '../helpers/gateway.js';
 
 let db: TestDb;
 let gateway: Gateway;
@@ -12,11 +12,7 @@ let deviceId: string;
 
 beforeAll(async () => {
   db = await createTestDb();
-  ({ gateway } = await startTestGateway(db));
-  const hh = await createHousehold(db);
-  const d = await createDevice(db, hh, 'sos_button');
-  deviceId = d.deviceId;
-  client = await connectDevice(`mqtt://127.0.0.1:${gateway.ports.mqtt}`, d.deviceId, d.secret);
+  ({ gateway, client, deviceId } = await startGatewayWithDevice(db));
 });
 afterAll(async () => {
   client.end(true);

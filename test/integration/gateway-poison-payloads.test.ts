@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { eventTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-import { connectDevice, createDevice, createHousehold, publishQos1, startTestGateway } from '../helpers/gateway.js';
+import { publishQos1, startGatewayWithDevice } from '../helpers/gateway.js';
 
 /**
  * Events that pass a naive check but that PostgreSQL refuses (NUL in text or jsonb, an RSSI
@@ -18,10 +18,7 @@ let deviceId: string;
 
 beforeAll(async () => {
   db = await createTestDb();
-  ({ gateway } = await startTestGateway(db));
-  const d = await createDevice(db, await createHousehold(db), 'sos_button');
-  deviceId = d.deviceId;
-  client = await connectDevice(`mqtt://127.0.0.1:${gateway.ports.mqtt}`, d.deviceId, d.secret);
+  ({ gateway, client, deviceId } = await startGatewayWithDevice(db));
 });
 afterAll(async () => {
   client.end(true);
