@@ -13,9 +13,10 @@ export function publishLive(redis: Redis | undefined, events: LiveEvent[]): void
 }
 
 /** Sends a command to devices through whichever gateway holds their connections. */
-export function publishDownlink(redis: Redis | undefined, message: DownlinkMessage): void {
-  if (!redis || message.deviceIds.length === 0) return;
-  redis.publish(DOWNLINK_CHANNEL, JSON.stringify(message)).catch(() => {});
+export async function publishDownlink(redis: Redis | undefined, message: DownlinkMessage): Promise<'sent' | 'failed' | 'no_redis'> {
+  if (!redis) return 'no_redis';
+  if (message.deviceIds.length === 0) return 'sent';
+  return redis.publish(DOWNLINK_CHANNEL, JSON.stringify(message)).then(() => 'sent' as const, () => 'failed' as const);
 }
 
 /**

@@ -43,11 +43,11 @@ export async function finishNotification(
 /**
  * The device downlink channel (DESIGN §5): one row per device told "help is coming"
  * (`alert_ack` on its cmd topic), under the round `ack:<state>`. Published through Redis to
- * whichever gateway holds the device, so 'sent' means handed to the gateways; with no Redis
- * it is 'skipped' with the reason. A repeated action logs nothing new (the unique index).
+ * whichever gateway holds the device, so 'sent' means handed to the gateways, 'failed' that
+ * Redis refused it; with no Redis it is 'skipped' with the reason. A repeated action logs nothing new (the unique index).
  */
 export async function logDeviceDownlink(
-  db: Queryable, n: { alertId: string; state: string; deviceIds: readonly string[]; status: 'sent' | 'skipped'; error?: string; at: Date },
+  db: Queryable, n: { alertId: string; state: string; deviceIds: readonly string[]; status: 'sent' | 'failed' | 'skipped'; error?: string; at: Date },
 ): Promise<void> {
   if (n.deviceIds.length === 0) return;
   await db.query(

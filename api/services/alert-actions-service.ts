@@ -137,10 +137,12 @@ export class AlertActionsService {
     if (!state) return;
     const devices = await devicesOfHousehold(this.pool, alert.householdId);
     const deviceIds = devices.filter((d) => !d.revokedAt && !d.parentId && ACK_DEVICE_KINDS.has(d.kind)).map((d) => d.id);
-    publishDownlink(this.redis, { deviceIds, command: { type: 'alert_ack', alertId: alert.id, state, text: ACK_TEXT[state] } });
+    const published = await publishDownlink(this.redis, { deviceIds, command: { type: 'alert_ack', alertId: alert.id, state, text: ACK_TEXT[state] } });
     await logDeviceDownlink(this.pool, {
       alertId: alert.id, state, deviceIds, at: new Date(),
-      ...(this.redis ? { status: 'sent' } : { status: 'skipped', error: 'no Redis: the gateways cannot be reached' }),
+      ...(published === 'sent' ? { status: 'sent' } : published === 'failed'
+        ? { status: 'failed', error: 'Redis refused the publish: the gateways were not told' }
+        : { status: 'skipped', error: 'no Redis: the gateways cannot be reached' }),
     });
   }
 }
