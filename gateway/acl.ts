@@ -23,7 +23,9 @@ export function createAuthorizePublish(deps: { ingest: Ingest; presence: Presenc
     const topic = parseDeviceTopic(packet.topic);
     if (!session) {
       // No live client: a will published by the broker for a session of a dead gateway.
-      return topic?.kind === 'status' ? callback(null) : callback(denied('internal publish'));
+      if (topic?.kind !== 'status') return callback(denied('internal publish'));
+      packet.retain = false;
+      return callback(null);
     }
     if (topic && topic.deviceId === session.deviceId) {
       if (topic.kind === 'event') {
@@ -34,6 +36,11 @@ export function createAuthorizePublish(deps: { ingest: Ingest; presence: Presenc
         return;
       }
       if (topic.kind === 'status') {
+        // Status is read by the gateway alone (presence, kept in PostgreSQL): the ACL lets no
+        // client subscribe to it, so a retained copy could never be delivered. Keeping one cost
+        // memory per device and made every SUBSCRIBE scan all of them (aedes matches each
+        // retained topic against the new subscription): O(n²) over a reconnect storm.
+        packet.retain = false;
         const state = packet.payload.toString();
         if (state === 'online') deps.presence.online(session.deviceId);
         else if (state === 'offline') deps.presence.offline(session.deviceId);

@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { cmdTopic, eventTopic } from '../../domain/topics.js';
+import { cmdTopic, eventTopic, statusTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
 import { revokeDevice } from '../../store/devices-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
@@ -125,4 +125,26 @@ test('a device sending a type its kind may not send is quarantined, not stored',
   await waitFor(async () => (await db.pool.query(`SELECT reason FROM quarantine WHERE device_id = $1`, [d.deviceId])).rows[0]?.reason.startsWith('type_not_allowed'),
     { what: 'quarantine row' });
   expect(client.connected).toBe(true);
+});
+
+/** aedes' retained store (the Gateway keeps its broker private; only this test looks inside). */
+async function retainedTopics(g: Gateway): Promise<string[]> {
+  const broker = (g as unknown as { broker: { persistence: { createRetainedStream(p: string): AsyncIterable<{ topic: string }> } } }).broker;
+  const topics: string[] = [];
+  for await (const packet of broker.persistence.createRetainedStream('#')) topics.push(packet.topic);
+  return topics;
+}
+
+test('a retained status and a will update presence but are not kept retained (nobody may subscribe to them)', async () => {
+  const hh = await createHousehold(db);
+  const { deviceId, secret } = await createDevice(db, hh);
+  const online = (async () => (await db.pool.query(`SELECT online FROM devices WHERE id = $1`, [deviceId])).rows[0]?.online);
+  const client = await connectDevice(url, deviceId, secret, { will: { topic: statusTopic(deviceId), payload: Buffer.from('offline'), qos: 1, retain: true } });
+  await new Promise<void>((resolve, reject) => client.publish(statusTopic(deviceId), 'online', { qos: 1, retain: true }, (e) => (e ? reject(e) : resolve())));
+  await waitFor(async () => (await online()) === true, { what: 'device online' });
+  expect(await retainedTopics(gateway)).toEqual([]);
+  // An unclean end publishes the will: presence goes offline, still nothing retained.
+  client.stream.destroy();
+  await waitFor(async () => (await online()) === false, { what: 'device offline after its will' });
+  expect(await retainedTopics(gateway)).toEqual([]);
 });
