@@ -1,12 +1,13 @@
 import { firstStaffedLevel, TOP_LEVEL } from '../domain/routing.js';
 import type { EscalationJob } from '../domain/queues.js';
 import { slaApplies } from '../domain/sla-clock.js';
-import { AlertActionRefusedError, applyAlertAction, findAlert, markAlert, type AlertRecord } from '../store/alert-transitions-repository.js';
+import { AlertActionRefusedError, applyAlertAction, findAlert, markAlert, type ActionResult, type AlertRecord } from '../store/alert-transitions-repository.js';
+import { applyAlertActionIfUnchanged, findAlertForTimer } from '../store/escalation-repository.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { escalationsTotal } from './dispatcher-metrics.js';
 import { reminderText, titleOf } from './notification-text.js';
 import { ARRIVE_REMIND_ROUND, SLA_BREACH_ROUND, SLA_WARN_ROUND } from './notification-rounds.js';
-import { householdOf, planRoute, recipientsOf } from './route-planner.js';
+import { householdOf, planRoute, planRouteIn, recipientsOf } from './route-planner.js';
 import { alertRef, pageLevel, tellSupervisors } from './tier-pager.js';
 import { timersFor } from './timer-plan.js';
 
@@ -35,26 +36,41 @@ export async function handleEscalationJob(ctx: DispatchContext, job: EscalationJ
  * stale and stops. Empty tiers are escalated through at once (one timeline row each).
  */
 async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number): Promise<TimerOutcome> {
-  const alert = await findAlert(ctx.pool, alertId);
-  if (!alert || (alert.state !== 'open' && alert.state !== 'notified') || alert.level !== level) return 'noop';
+  const read = await findAlertForTimer(ctx.pool, alertId);
+  if (!read) return 'noop';
+  const { alert, context } = read;
+  if ((alert.state !== 'open' && alert.state !== 'notified') || alert.level !== level) return 'noop';
+  if (!context) return 'noop';
   const now = ctx.clock();
-  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now);
-  if (!route) return 'noop';
+  const route = await planRouteIn(ctx.pool, ctx.config, context, now, ctx.rosters);
   const next = firstStaffedLevel(route.plan, level + 1) ?? level + 1;
   let current: AlertRecord = alert;
+  let version: string | null = read.version;
   for (let from = level; from < next; from++) {
     const reason = from === level
       ? (from >= TOP_LEVEL ? 'no accept: re-notify everyone' : 'no accept within ACK_TIMEOUT_S')
       : `tier ${from + 2} has nobody on duty`;
-    try {
-      const r = await applyAlertAction(ctx.pool, alertId, { type: 'escalate', by: 'system', expectLevel: from, reason },
-        'system', now, { levelStartedAt: now, ackBreached: true });
-      ctx.publish(r.live);
-      current = r.alert;
-    } catch (err) {
-      if (err instanceof AlertActionRefusedError) return 'noop'; // accepted, closed or escalated meanwhile
-      throw err;
+    const action = { type: 'escalate', by: 'system', expectLevel: from, reason } as const;
+    const extra = { levelStartedAt: now, ackBreached: true };
+    // Fast path: one statement, compare-and-set on the row version we read. Only while the alert
+    // is still waiting for an accept: an accept that landed since moves the version.
+    let r: ActionResult | null = null;
+    if (version !== null && (current.state === 'open' || current.state === 'notified')) {
+      const fast = await applyAlertActionIfUnchanged(ctx.pool, current, version, action, 'system', now, extra);
+      if (fast) { r = fast; version = fast.version; }
     }
+    if (!r) {
+      // The row changed since the read (or this step needs the lock): re-check under the row lock.
+      version = null;
+      try {
+        r = await applyAlertAction(ctx.pool, alertId, action, 'system', now, extra);
+      } catch (err) {
+        if (err instanceof AlertActionRefusedError) return 'noop'; // accepted, closed or escalated meanwhile
+        throw err;
+      }
+    }
+    ctx.publish(r.live);
+    current = r.alert;
   }
   escalationsTotal.inc({ level: String(Math.min(next, TOP_LEVEL + 1)) });
   await ctx.timers.arm(timersFor(current, ctx.config));
@@ -79,7 +95,7 @@ async function onSla(ctx: DispatchContext, alertId: string, which: 'sla_warn' | 
   }
   // Told even when the flag was already set: a crash between the flag and the notice must not
   // lose the notice; the round's unique rows keep it to once.
-  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now);
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now, ctx.rosters);
   if (!route) return 'done';
   await tellSupervisors(ctx, current, route, warn ? SLA_WARN_ROUND : SLA_BREACH_ROUND, which,
     warn ? ctx.config.SLA_WARN_S : ctx.config.SLA_ONSITE_S);
@@ -90,7 +106,7 @@ async function onSla(ctx: DispatchContext, alertId: string, which: 'sla_warn' | 
 async function onArriveRemind(ctx: DispatchContext, alertId: string, acceptedBy: string): Promise<TimerOutcome> {
   const alert = await findAlert(ctx.pool, alertId);
   if (!alert || alert.state !== 'accepted' || alert.acceptedBy !== acceptedBy) return 'noop';
-  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock());
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock(), ctx.rosters);
   if (!route) return 'noop';
   const recipients = recipientsOf([{ kind: 'responder', responderId: acceptedBy, role: 'grid_worker' }], route);
   if (recipients.length === 0) return 'noop'; // accepted by someone who is not a responder (an operator's user)

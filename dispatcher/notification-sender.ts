@@ -66,6 +66,18 @@ export class NotificationSender {
     }
     await Promise.all(targets.map(async (target) => {
       const at = this.deps.clock();
+      const responderId = recipient.kind === 'responder' ? recipient.responderId : null;
+      if (notifier.claimAndSend) {
+        const done = await notifier.claimAndSend({
+          alert: d.alert, household: d.household, recipient, target, purpose: d.purpose, tier: d.tier,
+          round: d.round, title: d.title, text: d.text(recipient), at,
+        }, { responderId });
+        if (!done) return; // another sender has this one
+        report.claimed++;
+        notificationsTotal.inc({ channel: notifier.channel, purpose: d.purpose, status: done.result.status });
+        if (done.result.status === 'sent') report.sent++;
+        return;
+      }
       const id = await claimNotification(this.deps.pool, {
         alertId: d.alert.id, round: d.round, purpose: d.purpose, channel: notifier.channel, target,
         responderId: recipient.kind === 'responder' ? recipient.responderId : null, tier: d.tier, at,

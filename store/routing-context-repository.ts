@@ -13,23 +13,45 @@ export interface RoutingContext {
   communityEmergencyContact: CommunityContact | null;
 }
 
+/**
+ * The household-context columns, for `FROM households h JOIN buildings b … JOIN communities c`;
+ * exported so a caller that reads an alert can fetch its routing context in the same round trip
+ * (store/escalation-repository.ts). Contacts come as one JSON array, priority order.
+ */
+export const ROUTING_CONTEXT_COLUMNS = `h.id AS "hId", b.grid_id AS "hGridId", h.building_id AS "hBuildingId",
+  g.community_id AS "hCommunityId", h.unit AS "hUnit", h.address AS "hAddress", b.name AS "hBuildingName",
+  c.name AS "hCommunityName", c.emergency_phone AS "hEmergencyPhone",
+  (SELECT coalesce(json_agg(json_build_object('id', ct.id, 'name', ct.name, 'relation', ct.relation, 'phone', ct.phone,
+          'priority', ct.priority) ORDER BY ct.priority, ct.id), '[]'::json)
+     FROM contacts ct WHERE ct.household_id = h.id) AS "hContacts"`;
+
+export interface RoutingContextRow {
+  hId: string | null; hGridId: string; hBuildingId: string; hCommunityId: string; hUnit: string; hAddress: string;
+  hBuildingName: string; hCommunityName: string; hEmergencyPhone: string | null; hContacts: FamilyContact[];
+}
+
+/** Null when the household (or its building, grid, community) is missing — e.g. a LEFT JOIN found none. */
+export function toRoutingContext(row: RoutingContextRow): RoutingContext | null {
+  if (row.hId === null || row.hCommunityId === null) return null;
+  return {
+    household: {
+      id: row.hId, gridId: row.hGridId, buildingId: row.hBuildingId, communityId: row.hCommunityId,
+      unit: row.hUnit, address: row.hAddress, buildingName: row.hBuildingName,
+    },
+    familyContacts: row.hContacts,
+    communityEmergencyContact: row.hEmergencyPhone ? { name: `${row.hCommunityName}应急电话`, phone: row.hEmergencyPhone } : null,
+  };
+}
+
+/** One round trip: household, place and contacts. */
 export async function loadRoutingContext(db: Queryable, householdId: string): Promise<RoutingContext | null> {
-  const h = await db.query<RoutingContext['household'] & { communityName: string; emergencyPhone: string | null }>(
-    `SELECT h.id, b.grid_id AS "gridId", h.building_id AS "buildingId", g.community_id AS "communityId",
-            h.unit, h.address, b.name AS "buildingName", c.name AS "communityName", c.emergency_phone AS "emergencyPhone"
+  const h = await db.query<RoutingContextRow>(
+    `SELECT ${ROUTING_CONTEXT_COLUMNS}
        FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id
        JOIN communities c ON c.id = g.community_id
       WHERE h.id = $1`, [householdId]);
   const row = h.rows[0];
-  if (!row) return null;
-  const contacts = await db.query<FamilyContact>(
-    `SELECT id, name, relation, phone, priority FROM contacts WHERE household_id = $1 ORDER BY priority, id`, [householdId]);
-  const { communityName, emergencyPhone, ...household } = row;
-  return {
-    household,
-    familyContacts: contacts.rows,
-    communityEmergencyContact: emergencyPhone ? { name: `${communityName}应急电话`, phone: emergencyPhone } : null,
-  };
+  return row ? toRoutingContext(row) : null;
 }
 
 export interface ResponderRecord extends Responder { name: string; phone: string; communityId: string }

@@ -42,4 +42,12 @@ export interface Notifier {
   /** This channel's addresses of the recipient; empty when it cannot reach them. */
   addresses(recipient: Recipient): Promise<string[]>;
   send(message: NotificationMessage): Promise<SendResult>;
+  /**
+   * For a channel whose "send" is itself a database write (in-app: a live event): claim the
+   * notifications row and send in one transaction, so the row is never left 'pending'. Null when
+   * another sender has the row. Without it the sender claims, sends, then records the result.
+   */
+  claimAndSend?(message: Omit<NotificationMessage, 'id'>, claim: NotificationClaimKey): Promise<{ id: number; result: SendResult } | null>;
 }
+
+export interface NotificationClaimKey { responderId: string | null }
