@@ -17,7 +17,11 @@ export class AlertChangeWatcher {
   private flushing: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private readonly deps: { ctx: DispatchContext; subscriber: Redis; coalesceMs?: number }) {}
+  constructor(private readonly deps: {
+    ctx: DispatchContext; subscriber: Redis; coalesceMs?: number;
+    /** Seqs this dispatcher published itself: it armed their timers already (issue 6: one read per own escalation saved). */
+    isOwn?: (seq: number) => boolean;
+  }) {}
 
   async start(): Promise<void> {
     this.deps.subscriber.on('message', (channel: string, message: string) => {
@@ -35,7 +39,7 @@ export class AlertChangeWatcher {
   }
 
   private onMessage(message: string): void {
-    let events: Array<{ type?: string; data?: { id?: string; state?: string } }>;
+    let events: Array<{ seq?: number; type?: string; data?: { id?: string; state?: string } }>;
     try {
       events = JSON.parse(message) as typeof events;
     } catch {
@@ -43,6 +47,9 @@ export class AlertChangeWatcher {
     }
     if (!Array.isArray(events)) return;
     for (const e of events) {
+      // Rosters are cached for seconds; an on-duty switch or a role change must count at once.
+      if (e.type === 'responder.status') this.deps.ctx.rosters?.invalidate();
+      if (typeof e.seq === 'number' && this.deps.isOwn?.(e.seq)) continue;
       // Accepted alerts get the reminder; waiting ones may have been escalated by hand.
       if (e.type === 'alert.updated' && e.data?.id && (e.data.state === 'accepted' || e.data.state === 'notified')) this.pending.add(e.data.id);
     }

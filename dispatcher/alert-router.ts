@@ -44,7 +44,7 @@ async function routeLocked(ctx: DispatchContext, alertId: string, path: 'queue' 
     return 'already_routed';
   }
   const now = ctx.clock();
-  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now);
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now, ctx.rosters);
   if (!route) {
     ctx.log.error(`alert ${alertId}: household ${alert.householdId} has no place (building/grid); cannot route`);
     return 'missing';

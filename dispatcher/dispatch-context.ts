@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Config } from '../domain/config.js';
 import type { LiveEvent } from '../domain/live-events.js';
+import type { CommunityRosterCache } from './community-roster-cache.js';
 import type { DispatcherLog } from './dispatcher-log.js';
 import type { EscalationTimers } from './escalation-timers.js';
 import type { NotificationSender } from './notification-sender.js';
@@ -19,4 +20,6 @@ export interface DispatchContext {
   timers: EscalationTimers;
   /** Publishes live events appended in committed transactions (fire-and-forget). */
   publish(events: LiveEvent[]): void;
+  /** Responders and rosters per community for a few seconds (community-roster-cache.ts); none = read each time. */
+  rosters?: CommunityRosterCache;
 }

@@ -6,12 +6,14 @@ import type { LiveEvent } from '../domain/live-events.js';
 import { QUEUES, type EscalationJob } from '../domain/queues.js';
 import { publishLive } from '../store/live-publisher.js';
 import { AlertChangeWatcher } from './alert-change-watcher.js';
+import { CommunityRosterCache } from './community-roster-cache.js';
 import type { DispatchContext, DispatcherConfig } from './dispatch-context.js';
 import type { DispatcherLog } from './dispatcher-log.js';
 import { reportQueueDepth } from './dispatcher-metrics.js';
 import { EscalationTimers } from './escalation-timers.js';
 import { EscalationWorker } from './escalation-worker.js';
 import { NotificationSender } from './notification-sender.js';
+import { OwnLiveEvents } from './own-live-events.js';
 import { InAppNotifier } from './notifiers/in-app-notifier.js';
 import type { Notifier } from './notifiers/notifier.js';
 import { WebPushNotifier } from './notifiers/web-push-notifier.js';
@@ -38,6 +40,8 @@ export interface DispatcherDeps {
   passiveRules?: PassiveRules;
   concurrency?: { route?: number; escalation?: number };
   tuning?: WorkerTuning;
+  /** How long a community's responders and rosters are reused (community-roster-cache.ts); 0 = read each time. */
+  rosterCacheMs?: number;
   /** Overrides RECONCILE_S (ms), e.g. for tests. */
   reconcileIntervalMs?: number;
   /** Test hook: every timer run with its lateness (ms) and outcome. */
@@ -87,7 +91,8 @@ export class Dispatcher {
     if (!ready) deps.log.warn('dispatcher: Redis not reachable yet; timers will be armed by the reconciler once it is');
 
     const producer = this.producer;
-    const publish = (events: LiveEvent[]) => publishLive(producer, events);
+    const own = new OwnLiveEvents();
+    const publish = (events: LiveEvent[]) => { own.note(events); publishLive(producer, events); };
     const base = { pool: deps.pool, publish };
     this.webPush = new WebPushNotifier({ pool: deps.pool });
     const notifiers = deps.notifiers?.(base) ?? [
@@ -100,6 +105,7 @@ export class Dispatcher {
       pool: deps.pool, config: deps.config, clock, log: deps.log, publish,
       sender: new NotificationSender({ pool: deps.pool, notifiers, clock, log: deps.log }),
       timers: new EscalationTimers(this.escalationQueue, clock),
+      rosters: new CommunityRosterCache(deps.rosterCacheMs ?? 2000),
     };
 
     const routeWorker = new RouteWorker({ ctx, connection: this.workerConnection, ...prefix, concurrency: deps.concurrency?.route ?? 8, ...(deps.tuning ? { tuning: deps.tuning } : {}) });
@@ -115,7 +121,7 @@ export class Dispatcher {
     await this.reconciler.start();
     this.parts.push(this.reconciler);
 
-    const watcher = new AlertChangeWatcher({ ctx, subscriber: this.subscriber });
+    const watcher = new AlertChangeWatcher({ ctx, subscriber: this.subscriber, isOwn: (seq) => own.has(seq) });
     await watcher.start();
     this.parts.push(watcher);
 

@@ -72,7 +72,7 @@ export class Reconciler {
     for (const stale of await alertsMissingPageRound(ctx.pool, PAGE_ROUND_PREFIX, before)) {
       try {
         const alert = await findAlert(ctx.pool, stale.id);
-        const route = alert && await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock());
+        const route = alert && await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock(), ctx.rosters);
         if (!alert || !route) continue;
         await pageLevel(ctx, alert, route, alert.level, { inform: false });
         report.repaged++;

@@ -3,6 +3,7 @@ import { isAvailable } from '../domain/roster.js';
 import { resolveTiers, type RouteTarget, type RoutingPlan } from '../domain/routing.js';
 import type { Queryable } from '../store/db.js';
 import { loadResponders, loadRosterRows, loadRoutingContext, type ResponderRecord, type RoutingContext } from '../store/routing-context-repository.js';
+import type { CommunityRosterCache } from './community-roster-cache.js';
 import type { NotificationMessage, Recipient } from './notifiers/notifier.js';
 
 export type RoutingConfig = Pick<Config, 'GUARDIAN_TZ' | 'DAY_SHIFT'>;
@@ -18,11 +19,21 @@ export interface PlannedRoute {
  * rosters from the database, the tiers from the pure domain/routing.ts. Re-planned at every
  * escalation, so the people asked are the ones on duty now, not when the alert opened.
  */
-export async function planRoute(db: Queryable, config: RoutingConfig, householdId: string, at: Date): Promise<PlannedRoute | null> {
+export async function planRoute(
+  db: Queryable, config: RoutingConfig, householdId: string, at: Date, rosters?: CommunityRosterCache,
+): Promise<PlannedRoute | null> {
   const context = await loadRoutingContext(db, householdId);
-  if (!context) return null;
+  return context ? planRouteIn(db, config, context, at, rosters) : null;
+}
+
+/** As planRoute, for a caller that already read the household's context (with its alert). */
+export async function planRouteIn(
+  db: Queryable, config: RoutingConfig, context: RoutingContext, at: Date, cache?: CommunityRosterCache,
+): Promise<PlannedRoute> {
   const communityId = context.household.communityId;
-  const [responders, rosters] = await Promise.all([loadResponders(db, communityId), loadRosterRows(db, communityId)]);
+  const { responders, rosters } = cache
+    ? await cache.get(db, communityId)
+    : await Promise.all([loadResponders(db, communityId), loadRosterRows(db, communityId)]).then(([responders, rosters]) => ({ responders, rosters }));
   const plan = resolveTiers({
     household: context.household, instant: at, tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT,
     responders, rosters, familyContacts: context.familyContacts, communityEmergencyContact: context.communityEmergencyContact,

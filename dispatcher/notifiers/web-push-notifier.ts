@@ -15,8 +15,16 @@ import { ensureVapidKeys } from '../../store/vapid-keys.js';
 export class WebPushNotifier implements Notifier {
   readonly channel = 'web_push';
   private vapid: Promise<VapidSetting> | null = null;
+  private readonly endpoints = new Map<string, { at: number; value: Promise<string[]> }>();
 
-  constructor(private readonly deps: { pool: pg.Pool; fetch?: typeof fetch; timeoutMs?: number; ttlS?: number }) {}
+  constructor(private readonly deps: {
+    pool: pg.Pool; fetch?: typeof fetch; timeoutMs?: number; ttlS?: number;
+    /**
+     * How long a responder's endpoint list is reused (default 2 s), so a page storm does not
+     * query it per page. A subscription removed meanwhile is still caught: send() re-reads it.
+     */
+    addressTtlMs?: number;
+  }) {}
 
   /** Generates the keys on first start (DESIGN §5); later calls reuse the stored ones. */
   keys(): Promise<VapidSetting> {
@@ -26,7 +34,16 @@ export class WebPushNotifier implements Notifier {
 
   async addresses(recipient: Recipient): Promise<string[]> {
     if (recipient.kind !== 'responder') return [];
-    return (await pushSubscriptionsOfResponder(this.deps.pool, recipient.responderId)).map((s) => s.endpoint);
+    const ttl = this.deps.addressTtlMs ?? 2000;
+    const hit = this.endpoints.get(recipient.responderId);
+    if (hit && Date.now() - hit.at < ttl) return hit.value;
+    const value = pushSubscriptionsOfResponder(this.deps.pool, recipient.responderId).then((subs) => subs.map((s) => s.endpoint));
+    value.catch(() => this.endpoints.delete(recipient.responderId));
+    if (ttl > 0) {
+      if (this.endpoints.size > 10_000) this.endpoints.clear(); // bounded; a miss only costs a query
+      this.endpoints.set(recipient.responderId, { at: Date.now(), value });
+    }
+    return value;
   }
 
   async send(m: NotificationMessage): Promise<SendResult> {
