@@ -92,7 +92,14 @@ export class Dispatcher {
 
     const producer = this.producer;
     const own = new OwnLiveEvents();
-    const publish = (events: LiveEvent[]) => { own.note(events); publishLive(producer, events); };
+    // One PUBLISH per event-loop turn for all handlers' committed events (issue 6: a Redis write each costs on 2 cores).
+    let queued: LiveEvent[] = [];
+    const publish = (events: LiveEvent[]) => {
+      if (events.length === 0) return;
+      own.note(events);
+      if (queued.length === 0) setImmediate(() => { const all = queued; queued = []; publishLive(producer, all); });
+      queued.push(...events);
+    };
     const base = { pool: deps.pool, publish };
     this.webPush = new WebPushNotifier({ pool: deps.pool });
     const notifiers = deps.notifiers?.(base) ?? [
@@ -110,7 +117,7 @@ export class Dispatcher {
 
     const routeWorker = new RouteWorker({ ctx, connection: this.workerConnection, ...prefix, concurrency: deps.concurrency?.route ?? 8, ...(deps.tuning ? { tuning: deps.tuning } : {}) });
     const escalationWorker = new EscalationWorker({
-      ctx, connection: this.workerConnection, ...prefix, concurrency: deps.concurrency?.escalation ?? 16,
+      ctx, connection: this.workerConnection, ...prefix, concurrency: deps.concurrency?.escalation ?? 64,
       ...(deps.tuning ? { tuning: deps.tuning } : {}), ...(deps.onTimer ? { onTimer: deps.onTimer } : {}),
     });
     routeWorker.start();

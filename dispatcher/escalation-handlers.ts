@@ -2,7 +2,9 @@ import { firstStaffedLevel, TOP_LEVEL } from '../domain/routing.js';
 import type { EscalationJob } from '../domain/queues.js';
 import { slaApplies } from '../domain/sla-clock.js';
 import { AlertActionRefusedError, applyAlertAction, findAlert, markAlert, type ActionResult, type AlertRecord } from '../store/alert-transitions-repository.js';
-import { applyAlertActionIfUnchanged, findAlertForTimer } from '../store/escalation-repository.js';
+import type pg from 'pg';
+import { escalateAllIfUnchanged, findAlertsForTimers, type EscalationStep, type VersionedAlert } from '../store/escalation-repository.js';
+import { TickBatcher } from './tick-batcher.js';
 import type { DispatchContext } from './dispatch-context.js';
 import { escalationsTotal } from './dispatcher-metrics.js';
 import { reminderText, titleOf } from './notification-text.js';
@@ -10,6 +12,23 @@ import { ARRIVE_REMIND_ROUND, SLA_BREACH_ROUND, SLA_WARN_ROUND } from './notific
 import { householdOf, planRoute, planRouteIn, recipientsOf } from './route-planner.js';
 import { alertRef, pageLevel, tellSupervisors } from './tier-pager.js';
 import { timersFor } from './timer-plan.js';
+
+/**
+ * The timers that run in one event-loop turn share their read and their escalation statement
+ * (tick-batcher.ts); one pair of batchers per pool.
+ */
+const batchers = new WeakMap<pg.Pool, {
+  read: TickBatcher<string, VersionedAlert | null>;
+  escalate: TickBatcher<EscalationStep, Awaited<ReturnType<typeof escalateAllIfUnchanged>>[number]>;
+}>();
+function batched(pool: pg.Pool) {
+  let b = batchers.get(pool);
+  if (!b) {
+    b = { read: new TickBatcher((ids) => findAlertsForTimers(pool, ids)), escalate: new TickBatcher((steps) => escalateAllIfUnchanged(pool, steps)) };
+    batchers.set(pool, b);
+  }
+  return b;
+}
 
 /** What a timer did; 'noop' when the alert moved on (DESIGN §4 "does nothing if it moved on"). */
 export type TimerOutcome = 'noop' | 'done';
@@ -36,7 +55,7 @@ export async function handleEscalationJob(ctx: DispatchContext, job: EscalationJ
  * stale and stops. Empty tiers are escalated through at once (one timeline row each).
  */
 async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number): Promise<TimerOutcome> {
-  const read = await findAlertForTimer(ctx.pool, alertId);
+  const read = await batched(ctx.pool).read.call(alertId);
   if (!read) return 'noop';
   const { alert, context } = read;
   if ((alert.state !== 'open' && alert.state !== 'notified') || alert.level !== level) return 'noop';
@@ -56,7 +75,7 @@ async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number
     // is still waiting for an accept: an accept that landed since moves the version.
     let r: ActionResult | null = null;
     if (version !== null && (current.state === 'open' || current.state === 'notified')) {
-      const fast = await applyAlertActionIfUnchanged(ctx.pool, current, version, action, 'system', now, extra);
+      const fast = await batched(ctx.pool).escalate.call({ before: current, version, action, actor: 'system', at: now, extra });
       if (fast) { r = fast; version = fast.version; }
     }
     if (!r) {

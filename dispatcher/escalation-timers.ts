@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { escalationJobId, type EscalationJob } from '../domain/queues.js';
+import { TickBatcher } from './tick-batcher.js';
 import type { PlannedTimer } from './timer-plan.js';
 
 /**
@@ -17,10 +18,20 @@ export const TIMER_JOB_OPTIONS = {
 } as const;
 
 export class EscalationTimers {
+  // The timers armed in one event-loop turn go to Redis as one addBulk.
+  private readonly bulk = new TickBatcher<readonly PlannedTimer[], void>(async (lists) => {
+    await this.add(lists.flat());
+    return lists.map(() => undefined);
+  });
+
   constructor(private readonly queue: Queue<EscalationJob>, private readonly clock: () => Date) {}
 
   async arm(timers: readonly PlannedTimer[]): Promise<void> {
     if (timers.length === 0) return;
+    await this.bulk.call(timers);
+  }
+
+  private async add(timers: readonly PlannedTimer[]): Promise<void> {
     const now = this.clock().getTime();
     await this.queue.addBulk(timers.map((t) => ({
       name: t.job.type,

@@ -33,7 +33,7 @@ export class EscalationWorker {
       const outcome = await handleEscalationJob(ctx, job.data);
       this.deps.onTimer?.(job.data, lateness, outcome);
       return outcome;
-    }, workerOptions(this.deps.connection, this.deps.prefix, this.deps.concurrency ?? 16, this.deps.tuning));
+    }, workerOptions(this.deps.connection, this.deps.prefix, this.deps.concurrency ?? 64, this.deps.tuning));
     this.worker.on('failed', (job, err) => ctx.log.warn(`timer ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'})`, err));
     this.worker.on('error', (err) => ctx.log.warn('escalation worker: Redis error', err));
     void this.worker.run().catch((err) => ctx.log.error('escalation worker stopped', err));

@@ -14,7 +14,7 @@ import { int, ms, ratio, summarize, times, type LatencySummary } from '../lib/la
 import { startPrivateInfra } from '../lib/private-infra.js';
 
 /** The dispatcher's escalation concurrency (its default), used for both workers. */
-const CONCURRENCY = Number(process.env.BENCH_ESCALATION_CONCURRENCY ?? 16);
+const CONCURRENCY = Number(process.env.BENCH_ESCALATION_CONCURRENCY ?? 64);
 const quietLog = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
 
 interface TimerRun { name: string; fired: number; latency: LatencySummary; perS: number; lastFiredMs: number }
@@ -88,8 +88,7 @@ const escalation: Scenario = {
         const lateness: number[] = [];
         const seen = new Set<string>();
         let last = 0;
-        // The service's pool size (bin/runtime/service.ts), not the bench's small seeding pool.
-        const pool = createPool(infra.databaseUrl, Math.max(20, CONCURRENCY));
+        const pool = createPool(infra.databaseUrl, 20); // the service's pool (bin/runtime/database.ts), whatever the concurrency
         // Count the SQL statements the handlers send (every pool query runs through a client).
         pool.on('connect', (client) => {
           const query = client.query.bind(client) as (...a: unknown[]) => unknown;

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { UnsequencedLiveEvent, LiveEvent } from '../../domain/live-events.js';
 import { RESPONDER_NOTIFY, type ResponderNotifyEvent } from '../../domain/notification-events.js';
-import { claimAndAppendInApp } from '../../store/escalation-repository.js';
+import { claimAndAppendInAppAll, type InAppClaim } from '../../store/escalation-repository.js';
+import { TickBatcher } from '../tick-batcher.js';
 import { appendLiveEvents } from '../../store/live-events-repository.js';
 import type { NotificationClaimKey, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
 
@@ -13,7 +14,12 @@ import type { NotificationClaimKey, NotificationMessage, Notifier, Recipient, Se
 export class InAppNotifier implements Notifier {
   readonly channel = 'in_app';
 
-  constructor(private readonly deps: { pool: pg.Pool; publish: (events: LiveEvent[]) => void }) {}
+  // The pages of one event-loop turn are claimed and sent in one statement.
+  private readonly claims: TickBatcher<InAppClaim, { id: number; live: LiveEvent } | null>;
+
+  constructor(private readonly deps: { pool: pg.Pool; publish: (events: LiveEvent[]) => void }) {
+    this.claims = new TickBatcher((items) => claimAndAppendInAppAll(deps.pool, items));
+  }
 
   async addresses(recipient: Recipient): Promise<string[]> {
     return recipient.kind === 'responder' ? [`responder:${recipient.responderId}`] : [];
@@ -31,7 +37,7 @@ export class InAppNotifier implements Notifier {
   async claimAndSend(m: Omit<NotificationMessage, 'id'>, claim: NotificationClaimKey): Promise<{ id: number; result: SendResult } | null> {
     if (m.recipient.kind !== 'responder') return null; // addresses() gives none, so never asked
     const { type, data } = eventOf(m, undefined);
-    const r = await claimAndAppendInApp(this.deps.pool, {
+    const r = await this.claims.call({
       alertId: m.alert.id, round: m.round, purpose: m.purpose, target: m.target, responderId: claim.responderId, tier: m.tier, at: m.at,
       event: { type, data: data as unknown as Record<string, unknown> },
     });
