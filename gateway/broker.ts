@@ -14,6 +14,7 @@ import { sendCommand } from './downlink.js';
 import { DeviceRateLimiter } from './device-rate-limit.js';
 import { connections } from './gateway-metrics.js';
 import { AlertFanout } from './alert-fanout.js';
+import { AlertWriter, poolAlertStore } from './alert-writer.js';
 import { DownlinkRelay } from './downlink-relay.js';
 import { Ingest, type AlertListener } from './ingest.js';
 import { Presence } from './presence.js';
@@ -43,6 +44,12 @@ export interface GatewayOptions {
   rateLimit?: { perSecond: number; burst: number };
 }
 
+/**
+ * Alert group commit: up to 4 transactions in flight (well under the pool, which the dispatcher
+ * and the API share in ROLE=all), ≤ 200 SOS each; the queue bound is ~ 20 s of SOS at 1,000/s.
+ */
+const ALERT_WRITES = { batchMax: 200, maxConcurrent: 4, maxWaiting: 20_000 };
+
 /** Thrown when a listen port is taken; names the port so bin/ can name the variable. */
 export class PortInUseError extends Error {
   constructor(readonly port: number, readonly what: 'mqtt' | 'mqtt_tls') {
@@ -62,6 +69,7 @@ export class Gateway {
   private readonly presence: Presence;
   private readonly quarantine: Quarantine;
   private readonly writer: TelemetryWriter;
+  private readonly alertWriter: AlertWriter;
   private readonly ingest: Ingest;
   private readonly z2m: Zigbee2MqttAdapter;
   private readonly fanout: AlertFanout | undefined;
@@ -81,7 +89,8 @@ export class Gateway {
     this.quarantine = new Quarantine(opts.pool, warn);
     this.writer = new TelemetryWriter(opts.pool, { batchMax: opts.batchMax });
     const limiter = opts.rateLimit ? new DeviceRateLimiter({ ratePerS: opts.rateLimit.perSecond, burst: opts.rateLimit.burst }) : undefined;
-    this.ingest = new Ingest({ pool: opts.pool, writer: this.writer, presence: this.presence, quarantine: this.quarantine, limiter, onAlert });
+    this.alertWriter = new AlertWriter(poolAlertStore(opts.pool), ALERT_WRITES);
+    this.ingest = new Ingest({ writer: this.writer, alerts: this.alertWriter, presence: this.presence, quarantine: this.quarantine, limiter, onAlert });
     this.z2m = new Zigbee2MqttAdapter({ pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine });
   }
 
@@ -169,6 +178,7 @@ export class Gateway {
     await this.sessions?.stop();
     await Promise.all(closing);
     await this.writer.stop();
+    await this.alertWriter.stop();
     await this.presence.stop();
     await this.quarantine.stop();
     await this.downlinkRelay?.stop();

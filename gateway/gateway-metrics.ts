@@ -38,3 +38,6 @@ export const storeErrors = metric('guardian_store_errors_total', () => new clien
 
 export const batchSize = metric('guardian_telemetry_batch_rows', () => new client.Histogram({
   name: 'guardian_telemetry_batch_rows', help: 'Rows per telemetry batch write', buckets: [1, 10, 50, 100, 250, 500, 1000, 2000] }));
+
+export const alertBatchSize = metric('guardian_alert_batch_rows', () => new client.Histogram({
+  name: 'guardian_alert_batch_rows', help: 'Alert-class events per group-committed transaction', buckets: [1, 2, 5, 10, 25, 50, 100, 200] }));

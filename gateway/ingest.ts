@@ -1,22 +1,14 @@
-import type pg from 'pg';
 import { ACTIVITY_EVENTS, ALERT_CLASS_EVENTS, kindMaySend } from '../domain/device-kinds.js';
 import { effectiveEventTime, parseEventPayload, type DeviceEvent } from '../domain/event-schema.js';
-import { ingestAlertEvent, type AlertIngestResult } from '../store/alert-ingest-repository.js';
+import type { AlertIngestResult } from '../store/alert-ingest-repository.js';
 import type { SignalRow } from '../store/signals-repository.js';
+import type { AlertWriter } from './alert-writer.js';
 import type { DeviceSession } from './device-session.js';
 import type { DeviceRateLimiter } from './device-rate-limit.js';
 import { duplicates, messages, pubackLatency, rateLimited, storeErrors } from './gateway-metrics.js';
 import type { Presence } from './presence.js';
 import type { Quarantine } from './quarantine.js';
 import type { TelemetryWriter } from './telemetry-writer.js';
-import { WriteGate } from './write-gate.js';
-
-/**
- * Alert transactions in flight at once: enough to keep PostgreSQL busy, well under the pool size
- * (the dispatcher and the API share it in ROLE=all). The queue bound is ~ a few seconds of SOS.
- */
-const ALERT_WRITES = 8;
-const ALERT_WRITES_WAITING = 20_000;
 
 /** Told about every alert-class event once it is committed (e.g. to enqueue routing). */
 export type AlertListener = (result: AlertIngestResult, signal: SignalRow) => void;
@@ -27,11 +19,9 @@ export type AlertListener = (result: AlertIngestResult, signal: SignalRow) => vo
  * and the device retries.
  */
 export class Ingest {
-  private readonly alertWrites = new WriteGate(ALERT_WRITES, ALERT_WRITES_WAITING);
-
   constructor(private readonly deps: {
-    pool: pg.Pool;
     writer: TelemetryWriter;
+    alerts: AlertWriter;
     presence: Presence;
     quarantine: Quarantine;
     /** Telemetry per device over this rate is PUBACKed and dropped; alert-class events never are. */
@@ -72,7 +62,7 @@ export class Ingest {
     if (alertClass) {
       let result: AlertIngestResult;
       try {
-        result = await this.alertWrites.run(() => ingestAlertEvent(this.deps.pool, row));
+        result = await this.deps.alerts.write(row);
       } catch (err) {
         storeErrors.inc({ path: 'alert' });
         throw err;

@@ -27,8 +27,20 @@ const clampSmallint = (n: number | null) => (n === null ? null : Math.max(-32768
  */
 export async function insertSignals(db: Queryable, rows: SignalRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const r = await db.query<{ n: number }>(
-    `WITH input AS (
+  const r = await db.query<{ n: number }>({ name: 'insert-signals-count', text: insertSignalsSql('SELECT count(*)::int AS n FROM stored'), values: signalParams(rows) });
+  return r.rows[0]?.n ?? 0;
+}
+
+/** The dedupe key of a signal (DESIGN §2: event ids are unique per device). */
+export const signalKey = (deviceId: string, eventId: string) => `${deviceId}\u0000${eventId}`;
+
+/**
+ * The signal-storing CTEs (input, fresh, stored, activity) with $1-$13 = signalParams(rows), then
+ * `rest`: more CTEs (starting with a comma) and the final SELECT. Statements that build on it are
+ * named (prepared), so they are parsed once per connection, not on every batch.
+ */
+export function insertSignalsSql(rest: string): string {
+  return `WITH input AS (
        SELECT DISTINCT ON (device_id, event_id) *
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
                      $7::timestamptz[], $8::jsonb[], $9::smallint[], $10::smallint[], $11::real[], $12::text[], $13::boolean[])
@@ -45,7 +57,7 @@ export async function insertSignals(db: Queryable, rows: SignalRow[]): Promise<n
        INSERT INTO signals (ts, received_at, device_ts, device_id, household_id, event_id, type, value, battery, rssi, confidence, room)
        SELECT i.ts, i.received_at, i.device_ts, i.device_id, i.household_id, i.event_id, i.type, i.value, i.battery, i.rssi, i.confidence, i.room
          FROM input i JOIN fresh f USING (device_id, event_id)
-       RETURNING household_id, ts, type
+       RETURNING device_id, event_id
      ),
      activity AS (
        UPDATE households h SET last_activity_at = GREATEST(h.last_activity_at, a.at)
@@ -53,13 +65,15 @@ export async function insertSignals(db: Queryable, rows: SignalRow[]): Promise<n
                 WHERE i.activity GROUP BY i.household_id) a
         WHERE h.id = a.household_id
      )
-     SELECT count(*)::int AS n FROM stored`,
-    [rows.map((r) => r.deviceId), rows.map((r) => r.householdId), rows.map((r) => r.eventId), rows.map((r) => r.type),
-     rows.map((r) => r.ts), rows.map((r) => r.deviceTs), rows.map((r) => r.receivedAt),
-     rows.map((r) => (r.value === undefined ? null : JSON.stringify(r.value))),
-     rows.map((r) => clampSmallint(r.battery)), rows.map((r) => clampSmallint(r.rssi)),
-     rows.map((r) => r.confidence), rows.map((r) => r.room), rows.map((r) => r.activity)]);
-  return r.rows[0]?.n ?? 0;
+     ${rest}`;
+}
+
+export function signalParams(rows: SignalRow[]): unknown[] {
+  return [rows.map((r) => r.deviceId), rows.map((r) => r.householdId), rows.map((r) => r.eventId), rows.map((r) => r.type),
+    rows.map((r) => r.ts), rows.map((r) => r.deviceTs), rows.map((r) => r.receivedAt),
+    rows.map((r) => (r.value === undefined ? null : JSON.stringify(r.value))),
+    rows.map((r) => clampSmallint(r.battery)), rows.map((r) => clampSmallint(r.rssi)),
+    rows.map((r) => r.confidence), rows.map((r) => r.room), rows.map((r) => r.activity)];
 }
 
 /** Forgets dedupe keys older than 24 h (run periodically; the table stays small). */
