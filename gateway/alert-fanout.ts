@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { LiveEvent } from '../domain/live-events.js';
 import { QUEUES, type RouteJob } from '../domain/queues.js';
 import type { AlertIngestResult } from '../store/alert-ingest-repository.js';
 import { publishLive } from '../store/live-publisher.js';
@@ -33,16 +34,35 @@ export class AlertFanout {
     if (!ready) this.log('Redis unreachable: alerts will be routed by the reconciler');
   }
 
+  private live: LiveEvent[] = [];
+  private opened: string[] = [];
+  private scheduled = false;
+
+  /** Collected per event-loop turn: a committed batch of SOS is one PUBLISH and one addBulk. */
   handle(result: AlertIngestResult): void {
     if (result.outcome === 'duplicate' || result.outcome === 'stored') return;
-    publishLive(this.redis, result.live);
-    if (result.outcome === 'opened') {
-      this.routeQueue.add('route', { alertId: result.alertId }, { jobId: result.alertId, removeOnComplete: 1000, removeOnFail: 5000 })
-        .catch((err) => this.log(`route job for alert ${result.alertId} not enqueued; the reconciler will route it`, err));
-    }
+    this.live.push(...result.live);
+    if (result.outcome === 'opened') this.opened.push(result.alertId);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const live = this.live.sort((a, b) => a.seq - b.seq);
+    const opened = this.opened;
+    this.live = [];
+    this.opened = [];
+    publishLive(this.redis, live);
+    if (opened.length === 0) return;
+    this.routeQueue.addBulk(opened.map((alertId) => ({
+      name: 'route', data: { alertId }, opts: { jobId: alertId, removeOnComplete: 1000, removeOnFail: 5000 },
+    }))).catch((err) => this.log(`route jobs for ${opened.length} alerts (${opened.slice(0, 3).join(', ')}…) not enqueued; the reconciler will route them`, err));
   }
 
   async stop(): Promise<void> {
+    if (this.scheduled) this.flush();
     await this.routeQueue.close().catch(() => {});
     this.redis.disconnect();
   }
