@@ -11,7 +11,7 @@ import { reminderText, titleOf } from './notification-text.js';
 import { ARRIVE_REMIND_ROUND, SLA_BREACH_ROUND, SLA_WARN_ROUND } from './notification-rounds.js';
 import { householdOf, planRoute, planRouteIn, recipientsOf } from './route-planner.js';
 import { alertRef, pageLevel, tellSupervisors } from './tier-pager.js';
-import { timersFor } from './timer-plan.js';
+import { ackTimerOf } from './timer-plan.js';
 
 /**
  * The timers that run in one event-loop turn share their read and their escalation statement
@@ -92,7 +92,10 @@ async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number
     current = r.alert;
   }
   escalationsTotal.inc({ level: String(Math.min(next, TOP_LEVEL + 1)) });
-  await ctx.timers.arm(timersFor(current, ctx.config));
+  // Only the new level's ack timer: the SLA timers were armed when the alert was routed and their
+  // due instants (from the first signal) do not move with the level; a lost one comes back from
+  // the reconciler (timersFor over every live alert), as after a FLUSHALL.
+  await ctx.timers.arm(ackTimerOf(current, ctx.config));
   await pageLevel(ctx, current, route, next, { inform: false });
   return 'done';
 }

@@ -51,3 +51,8 @@ export function timersFor(alert: TimerAlert, config: TimerConfig): PlannedTimer[
   }
   return timers;
 }
+
+/** The ack timer alone (what an escalation adds: its other timers do not depend on the level). */
+export function ackTimerOf(alert: TimerAlert, config: TimerConfig): PlannedTimer[] {
+  return timersFor(alert, config).filter((t) => t.job.type === 'ack_timeout');
+}

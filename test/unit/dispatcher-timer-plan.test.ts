@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { jobLatenessMs } from '../../dispatcher/escalation-worker.js';
-import { timersFor, type TimerAlert } from '../../dispatcher/timer-plan.js';
+import { ackTimerOf, timersFor, type TimerAlert } from '../../dispatcher/timer-plan.js';
 
 const config = { ACK_TIMEOUT_S: 180, SLA_WARN_S: 600, SLA_ONSITE_S: 900, ARRIVE_REMIND_S: 300 };
 const t0 = new Date('2026-05-12T02:00:00Z');
@@ -31,6 +31,12 @@ test('on site, closed, or maintenance: nothing (maintenance keeps only its ack t
   expect(summary(alert({ state: 'resolved' }))).toEqual([]);
   expect(summary(alert({ state: 'cancelled' }))).toEqual([]);
   expect(summary(alert({ kind: 'battery_low' }))).toEqual([['ack_timeout', 0, 181_000]]);
+});
+
+test('an escalation re-arms only the new level\'s ack timer (the SLA timers do not move with the level)', () => {
+  const escalated = alert({ level: 1, levelStartedAt: at(181) });
+  expect(ackTimerOf(escalated, config).map((t) => [t.job.type, 'level' in t.job ? t.job.level : null, t.dueAt.getTime() - t0.getTime()])).toEqual([['ack_timeout', 1, 361_000]]);
+  expect(ackTimerOf(alert({ state: 'accepted', acceptedAt: at(60), acceptedBy: 'r1' }), config)).toEqual([]);
 });
 
 test('timer lateness = now − (enqueued at + delay)', () => {
