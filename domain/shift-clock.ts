@@ -52,13 +52,49 @@ function formatter(tz: string): Intl.DateTimeFormat {
 
 interface WallFields { y: number; mo: number; d: number; h: number; mi: number; s: number }
 
-function wallFields(instant: Date, tz: string): WallFields {
+function formattedFields(instant: Date, tz: string): WallFields {
   const out: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(instant)) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);
   }
   const h = out.hour ?? 0;
   return { y: out.year ?? 0, mo: out.month ?? 0, d: out.day ?? 0, h: h === 24 ? 0 : h, mi: out.minute ?? 0, s: out.second ?? 0 };
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * formatToParts costs microseconds and the router asks for one zone's wall clock at the same
+ * minute again and again (every escalation reads "now"), so each zone remembers the last minute
+ * asked about (a memo, no I/O). Asked a second time, the minute's UTC offset is checked at its
+ * first and last second; when they agree (no transition within it) and the year is 1000-9999
+ * (where the UTC getters and ICU agree on the fields), the minute's fields come from the offset.
+ * A search over many instants (nextShiftBoundary) still costs one formatToParts per instant.
+ */
+const lastMinute = new Map<string, { minute: number; offsetMs: number | null | undefined }>();
+
+function offsetAt(t: number, tz: string): number {
+  const w = formattedFields(new Date(t), tz);
+  return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - t;
+}
+
+function wallFields(instant: Date, tz: string): WallFields {
+  const t = instant.getTime();
+  const minute = Math.floor(t / MINUTE_MS);
+  const memo = lastMinute.get(tz);
+  if (!Number.isFinite(t) || !memo || memo.minute !== minute) {
+    if (Number.isFinite(t)) lastMinute.set(tz, { minute, offsetMs: undefined });
+    return formattedFields(instant, tz);
+  }
+  if (memo.offsetMs === undefined) {
+    const start = minute * MINUTE_MS;
+    const first = offsetAt(start, tz);
+    const year = new Date(start + first).getUTCFullYear();
+    memo.offsetMs = first === offsetAt(start + MINUTE_MS - 1000, tz) && year >= 1000 && year <= 9999 ? first : null;
+  }
+  if (memo.offsetMs === null) return formattedFields(instant, tz);
+  const w = new Date(t + memo.offsetMs);
+  return { y: w.getUTCFullYear(), mo: w.getUTCMonth() + 1, d: w.getUTCDate(), h: w.getUTCHours(), mi: w.getUTCMinutes(), s: w.getUTCSeconds() };
 }
 
 /** The zone's UTC offset at an instant, in ms (east positive: Asia/Shanghai = +8 h). */

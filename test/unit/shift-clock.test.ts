@@ -169,3 +169,31 @@ describe('nextShiftBoundary', () => {
     }
   });
 });
+
+it('the per-minute memo gives the same wall clock as ICU, also in minutes around a transition', () => {
+  const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu'];
+  // New York springs forward at 2026-03-08 07:00 UTC, London at 03-29 01:00 UTC, Lord Howe (30 min) falls back at 04-04 15:00 UTC.
+  const starts = [Date.UTC(2026, 2, 8, 6, 59), Date.UTC(2026, 2, 29, 0, 59), Date.UTC(2026, 3, 4, 14, 59), Date.UTC(2026, 4, 12, 2, 0)];
+  const icu = (t: number, tz: string) => {
+    const f: Record<string, number> = {};
+    for (const p of new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(t))) {
+      if (p.type !== 'literal') f[p.type] = Number(p.value);
+    }
+    return f as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
+  };
+  for (const tz of zones) {
+    for (const start of starts) {
+      for (let k = 0; k < 3; k++) { // asked repeatedly: the memo is filled, then used
+        for (const ds of [0, 1, 29_500, 59_999, 60_000, 61_000, 119_999]) {
+          const t = start + ds;
+          const w = icu(t, tz);
+          const p = localTimeParts(new Date(t), tz);
+          expect(p.date).toBe(`${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`);
+          expect(p.seconds).toBe(w.hour * 3600 + w.minute * 60 + w.second);
+          expect(p.weekday).toBe(new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay());
+          expect(utcOffsetMs(new Date(t), tz)).toBe(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(t / 1000) * 1000);
+        }
+      }
+    }
+  }
+});
