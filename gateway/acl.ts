@@ -31,7 +31,7 @@ export function createAuthorizePublish(deps: { ingest: Ingest; presence: Presenc
       if (topic.kind === 'event') {
         packet.retain = false; // events are never retained
         deps.ingest.handlePayload(session, packet.topic, packet.payload as Buffer).then(
-          () => callback(null),
+          () => corked(client, () => callback(null)),
           (err: unknown) => { deps.log(`event from ${session.deviceId} not stored; no PUBACK, the device will retry`, err); callback(err as Error); });
         return;
       }
@@ -57,6 +57,22 @@ export function createAuthorizePublish(deps: { ingest: Ingest; presence: Presenc
     aclDenied.inc({ action: 'publish' });
     callback(denied(`${session.deviceId} may not publish to ${packet.topic.slice(0, 128)}`));
   };
+}
+
+/**
+ * aedes writes the PUBACK inside the callback. A group commit answers a device's whole in-flight
+ * window in one turn, so corking its socket until the turn ends sends those PUBACKs in one write
+ * instead of a syscall each (socket writes were the gateway's largest CPU item at 9k msg/s).
+ */
+function corked(client: Parameters<AuthorizePublish>[0], answer: () => void): void {
+  const conn = (client as unknown as { conn?: { cork?: () => void; uncork?: () => void } }).conn;
+  if (!conn?.cork || !conn.uncork) return answer();
+  conn.cork();
+  try {
+    answer();
+  } finally {
+    process.nextTick(() => conn.uncork!());
+  }
 }
 
 /** A device subscribes only to its own command topic. */

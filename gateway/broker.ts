@@ -135,7 +135,9 @@ export class Gateway {
     await this.fanout?.start();
     await this.downlinkRelay?.start();
 
-    const tcp = createServer(broker.handle);
+    // PUBACKs are small writes answering small writes: without TCP_NODELAY, Nagle holds one back
+    // until the device ACKs the previous, and the device's delayed ACK makes that up to 40 ms.
+    const tcp = createServer({ noDelay: true }, broker.handle);
     this.ports.mqtt = await listen(tcp, this.opts.mqttPort, this.opts.host, 'mqtt');
     this.servers.push(tcp);
     if (this.opts.tls) {

@@ -102,10 +102,10 @@ const liveDataSql = (a: string) => `jsonb_build_object(
   'onSiteAt', ${iso(`${a}.on_site_at`)}, 'closedAt', ${iso(`${a}.closed_at`)}, 'outcome', ${a}.outcome,
   'ackBreached', ${a}.ack_breached, 'slaWarned', ${a}.sla_warned, 'onsiteBreached', ${a}.onsite_breached)`;
 
-/** $1-$13 the signals; $14-$19 per signal: device, event id, new alert id, kind, severity, timeline data. */
+/** $1 the signals (json); $2-$7 per signal: device, event id, new alert id, kind, severity, timeline data. */
 const ALERT_BATCH_SQL = insertSignalsSql(`,
   extra AS (
-    SELECT * FROM unnest($14::text[], $15::text[], $16::uuid[], $17::text[], $18::text[], $19::jsonb[])
+    SELECT * FROM unnest($2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[])
            AS t(device_id, event_id, alert_id, kind, severity, timeline)
   ),
   opening AS (

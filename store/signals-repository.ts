@@ -35,16 +35,19 @@ export async function insertSignals(db: Queryable, rows: SignalRow[]): Promise<n
 export const signalKey = (deviceId: string, eventId: string) => `${deviceId}\u0000${eventId}`;
 
 /**
- * The signal-storing CTEs (input, fresh, stored, activity) with $1-$13 = signalParams(rows), then
+ * The signal-storing CTEs (input, fresh, stored, activity) with $1 = signalParams(rows), then
  * `rest`: more CTEs (starting with a comma) and the final SELECT. Statements that build on it are
  * named (prepared), so they are parsed once per connection, not on every batch.
  */
 export function insertSignalsSql(rest: string): string {
   return `WITH input AS (
-       SELECT DISTINCT ON (device_id, event_id) *
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-                     $7::timestamptz[], $8::jsonb[], $9::smallint[], $10::smallint[], $11::real[], $12::text[], $13::boolean[])
-              AS t(device_id, household_id, event_id, type, ts, device_ts, received_at, value, battery, rssi, confidence, room, activity)
+       SELECT DISTINCT ON (device_id, event_id)
+              d AS device_id, h AS household_id, e AS event_id, t AS type,
+              to_timestamp(ts / 1000.0) AS ts, to_timestamp(dts / 1000.0) AS device_ts, to_timestamp(rts / 1000.0) AS received_at,
+              v AS value, b AS battery, r AS rssi, c AS confidence, rm AS room, a AS activity
+         FROM json_to_recordset($1::json)
+              AS t(d text, h text, e text, t text, ts float8, dts float8, rts float8, v jsonb,
+                   b smallint, r smallint, c real, rm text, a boolean)
      ),
      fresh AS (
        INSERT INTO signal_dedupe (device_id, event_id, seen_at)
@@ -68,12 +71,16 @@ export function insertSignalsSql(rest: string): string {
      ${rest}`;
 }
 
+/**
+ * The rows as ONE json parameter, times as epoch ms: pg's encoding of 13 array parameters (escaping
+ * each element, formatting each Date) cost ~9% of the gateway's CPU at 9k msg/s, and Date's toJSON
+ * alone ~6 µs a row.
+ */
 export function signalParams(rows: SignalRow[]): unknown[] {
-  return [rows.map((r) => r.deviceId), rows.map((r) => r.householdId), rows.map((r) => r.eventId), rows.map((r) => r.type),
-    rows.map((r) => r.ts), rows.map((r) => r.deviceTs), rows.map((r) => r.receivedAt),
-    rows.map((r) => (r.value === undefined ? null : JSON.stringify(r.value))),
-    rows.map((r) => clampSmallint(r.battery)), rows.map((r) => clampSmallint(r.rssi)),
-    rows.map((r) => r.confidence), rows.map((r) => r.room), rows.map((r) => r.activity)];
+  return [JSON.stringify(rows.map((r) => ({
+    d: r.deviceId, h: r.householdId, e: r.eventId, t: r.type, ts: r.ts.getTime(), dts: r.deviceTs.getTime(), rts: r.receivedAt.getTime(),
+    v: r.value ?? null, b: clampSmallint(r.battery), r: clampSmallint(r.rssi), c: r.confidence, rm: r.room, a: r.activity,
+  })))];
 }
 
 /** Forgets dedupe keys older than 24 h (run periodically; the table stays small). */
