@@ -67,7 +67,7 @@ const sosPuback: Scenario = {
           ...notes,
           `${int(count)} sos_button devices, one per household, connected over 2 generator processes (bench/lib/lean-device.ts, DESIGN §2 on raw sockets); each sends one SOS, ${int(rate)}/s in total. The gateway is gateway/broker.ts in its own process (sessions in memory as in the all-in-one service; route job and live events to Redis after each commit).`,
           'PostgreSQL runs with fsync on. SOS that arrive together are group-committed (gateway/alert-writer.ts): one statement stores the signals, opens the alerts, links them and appends their timeline and live-feed rows; each PUBACK waits for that commit. At most one SOS per home is in flight.',
-          `The database holds a month of history first: ${int(count)} closed alerts, ANALYZEd (bench/lib/seed-devices.ts says why an empty alerts table measures a fresh install instead).`,
+          `The database holds a month of history first: ${int(count)} closed alerts, VACUUM ANALYZEd and checkpointed (bench/lib/seed-devices.ts says why an empty alerts table measures a fresh install instead).`,
         ],
         checks: { connected, sent: sent.records.length, acked: acked.length, stored: storedSignals, alerts, lost, duplicates: storedSignals - stored.size },
         raw: { rate, seconds, achievedRate: achieved, latency, bySecond, errors: sent.records.filter((r) => r.error).slice(0, 5).map((r) => r.error) },
