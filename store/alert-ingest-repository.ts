@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { ALERT_SEVERITY, EVENT_OPENS_ALERT, RESIDENT_CANCEL_WINDOW_MS, RESIDENT_CANCELLABLE } from '../domain/alert-kinds.js';
 import type { LiveEvent, UnsequencedLiveEvent } from '../domain/live-events.js';
-import { ALERT_RECORD_COLUMNS, findAlert, toLiveData, type AlertRecord } from './alert-transitions-repository.js';
+import { findAlert, toLiveData } from './alert-transitions-repository.js';
 import { inTransaction, type Queryable } from './db.js';
 import { appendLiveEvents } from './live-events-repository.js';
 import { insertSignals, insertSignalsSql, signalKey, signalParams, type SignalRow } from './signals-repository.js';
@@ -16,51 +16,17 @@ export type AlertIngestResult =
   | { outcome: 'stored' };
 
 /**
- * The durable path of an alert-class event (DESIGN §2, §3): in ONE transaction, dedupe and
- * store the signal, then open the household's alert of that kind or attach the repeat to the
- * live one, or apply a resident's cancel. The caller sends the PUBACK only after this resolves.
+ * The durable path of one alert-class event (DESIGN §2, §3): dedupe and store the signal and open
+ * the household's alert of that kind or attach the repeat to the live one — atomically, as a batch
+ * of one — or, for a resident's cancel, apply it in one transaction with its signal. The caller
+ * sends the PUBACK only after this resolves.
  */
 export async function ingestAlertEvent(pool: pg.Pool, signal: SignalRow): Promise<AlertIngestResult> {
+  if (signal.type !== 'cancel') return (await ingestAlertBatch(pool, [signal]))[0]!;
   return inTransaction(pool, async (tx) => {
     const stored = await insertSignals(tx, [signal]);
     if (stored === 0) return { outcome: 'duplicate' };
-    if (signal.type === 'cancel') return applyResidentCancel(tx, signal);
-    const kind = EVENT_OPENS_ALERT[signal.type as keyof typeof EVENT_OPENS_ALERT];
-    if (!kind) return { outcome: 'stored' };
-
-    const id = randomUUID();
-    // One round trip for the alert, its signal link and its timeline row (the PUBACK waits for
-    // this transaction, so every round trip is on the device's latency). The partial unique index
-    // alerts_one_live makes "one live alert per (household, kind)" atomic: a concurrent second
-    // SOS lands in DO UPDATE and attaches as a repeat. The child rows' foreign keys are checked
-    // at the end of the statement, when the alert row exists.
-    const upsert = await tx.query<AlertRecord & { created: boolean }>(
-      `WITH a AS (
-         INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
-         ON CONFLICT (household_id, kind) WHERE state IN ('open', 'notified', 'accepted', 'on_site')
-         DO UPDATE SET signal_count = alerts.signal_count + 1,
-                       last_signal_at = GREATEST(alerts.last_signal_at, EXCLUDED.last_signal_at),
-                       updated_at = now()
-         RETURNING *, (xmax = 0) AS created
-       ),
-       linked AS (
-         INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at)
-         SELECT a.id, $5::text, $7::text, $8::text, $6::timestamptz, $9::timestamptz FROM a
-       ),
-       logged AS (
-         INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data)
-         SELECT a.id, $10::text, CASE WHEN a.created THEN 'created' ELSE 'repeat' END, NULL,
-                CASE WHEN a.created THEN 'open' END, $11::jsonb FROM a
-       )
-       SELECT ${ALERT_RECORD_COLUMNS}, a.created FROM a`,
-      [id, signal.householdId, kind, ALERT_SEVERITY[kind], signal.deviceId, signal.ts,
-       signal.eventId, signal.type, signal.receivedAt, `device:${signal.deviceId}`,
-       JSON.stringify(timelineData(signal))]);
-    const { created, ...record } = upsert.rows[0]!;
-    const alert = { id: record.id, created };
-    const feed = await appendLiveEvents(tx, [{ type: created ? 'alert.created' : 'alert.updated', data: toLiveData(record as AlertRecord) }]);
-    return alert.created ? { outcome: 'opened', alertId: alert.id, live: feed } : { outcome: 'attached', alertId: alert.id, live: feed };
+    return applyResidentCancel(tx, signal);
   });
 }
 
