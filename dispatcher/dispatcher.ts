@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { LiveEvent } from '../domain/live-events.js';
 import { QUEUES, type EscalationJob } from '../domain/queues.js';
-import { publishLive } from '../store/live-publisher.js';
+import { TurnLivePublisher } from '../store/live-publisher.js';
 import { AlertChangeWatcher } from './alert-change-watcher.js';
 import { CommunityRosterCache } from './community-roster-cache.js';
 import type { DispatchContext, DispatcherConfig } from './dispatch-context.js';
@@ -92,14 +92,8 @@ export class Dispatcher {
 
     const producer = this.producer;
     const own = new OwnLiveEvents();
-    // One PUBLISH per event-loop turn for all handlers' committed events (issue 6: a Redis write each costs on 2 cores).
-    let queued: LiveEvent[] = [];
-    const publish = (events: LiveEvent[]) => {
-      if (events.length === 0) return;
-      own.note(events);
-      if (queued.length === 0) setImmediate(() => { const all = queued; queued = []; publishLive(producer, all); });
-      queued.push(...events);
-    };
+    const live = new TurnLivePublisher(producer);
+    const publish = (events: LiveEvent[]) => { own.note(events); live.publish(events); };
     const base = { pool: deps.pool, publish };
     this.webPush = new WebPushNotifier({ pool: deps.pool });
     const notifiers = deps.notifiers?.(base) ?? [

@@ -2,8 +2,8 @@ import type { Config } from '../domain/config.js';
 import { isAvailable } from '../domain/roster.js';
 import { resolveTiers, type RouteTarget, type RoutingPlan } from '../domain/routing.js';
 import type { Queryable } from '../store/db.js';
-import { loadResponders, loadRosterRows, loadRoutingContext, type ResponderRecord, type RoutingContext } from '../store/routing-context-repository.js';
-import type { CommunityRosterCache } from './community-roster-cache.js';
+import { loadRoutingContext, type ResponderRecord, type RoutingContext } from '../store/routing-context-repository.js';
+import { loadCommunityRoster, type CommunityRosterCache } from './community-roster-cache.js';
 import type { NotificationMessage, Recipient } from './notifiers/notifier.js';
 
 export type RoutingConfig = Pick<Config, 'GUARDIAN_TZ' | 'DAY_SHIFT'>;
@@ -31,9 +31,7 @@ export async function planRouteIn(
   db: Queryable, config: RoutingConfig, context: RoutingContext, at: Date, cache?: CommunityRosterCache,
 ): Promise<PlannedRoute> {
   const communityId = context.household.communityId;
-  const { responders, rosters } = cache
-    ? await cache.get(db, communityId)
-    : await Promise.all([loadResponders(db, communityId), loadRosterRows(db, communityId)]).then(([responders, rosters]) => ({ responders, rosters }));
+  const { responders, rosters } = await (cache ? cache.get(db, communityId) : loadCommunityRoster(db, communityId));
   const plan = resolveTiers({
     household: context.household, instant: at, tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT,
     responders, rosters, familyContacts: context.familyContacts, communityEmergencyContact: context.communityEmergencyContact,

@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { LiveEvent } from '../domain/live-events.js';
 import { QUEUES, type RouteJob } from '../domain/queues.js';
 import type { AlertIngestResult } from '../store/alert-ingest-repository.js';
-import { publishLive } from '../store/live-publisher.js';
+import { TurnLivePublisher } from '../store/live-publisher.js';
 
 /**
  * After an alert-class event commits: enqueue routing for a new alert (jobId = alertId, so a
@@ -19,6 +18,7 @@ export class AlertFanout {
   constructor(redisUrl: string, opts: { queuePrefix?: string; log: (m: string, e?: unknown) => void }) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => {}); // reconnects by itself; readiness reports it
+    this.live = new TurnLivePublisher(this.redis);
     this.routeQueue = new Queue<RouteJob>(QUEUES.route, {
       connection: this.redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
     });
@@ -34,15 +34,16 @@ export class AlertFanout {
     if (!ready) this.log('Redis unreachable: alerts will be routed by the reconciler');
   }
 
-  private live: LiveEvent[] = [];
+  private readonly live: TurnLivePublisher;
   private opened: string[] = [];
   private scheduled = false;
 
   /** Collected per event-loop turn: a committed batch of SOS is one PUBLISH and one addBulk. */
   handle(result: AlertIngestResult): void {
     if (result.outcome === 'duplicate' || result.outcome === 'stored') return;
-    this.live.push(...result.live);
-    if (result.outcome === 'opened') this.opened.push(result.alertId);
+    this.live.publish(result.live);
+    if (result.outcome !== 'opened') return;
+    this.opened.push(result.alertId);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -50,11 +51,8 @@ export class AlertFanout {
 
   private flush(): void {
     this.scheduled = false;
-    const live = this.live.sort((a, b) => a.seq - b.seq);
     const opened = this.opened;
-    this.live = [];
     this.opened = [];
-    publishLive(this.redis, live);
     if (opened.length === 0) return;
     this.routeQueue.addBulk(opened.map((alertId) => ({
       name: 'route', data: { alertId }, opts: { jobId: alertId, removeOnComplete: 1000, removeOnFail: 5000 },
@@ -62,6 +60,7 @@ export class AlertFanout {
   }
 
   async stop(): Promise<void> {
+    this.live.flush();
     if (this.scheduled) this.flush();
     await this.routeQueue.close().catch(() => {});
     this.redis.disconnect();

@@ -19,10 +19,6 @@ export interface VersionedAlert { alert: AlertRecord; version: string; context: 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function findAlertForTimer(db: Queryable, id: string): Promise<VersionedAlert | null> {
-  return (await findAlertsForTimers(db, [id]))[0]!;
-}
-
 /** Many timers' reads in one statement (dispatcher/tick-batcher.ts); results in the order of `ids`, null when missing. */
 export async function findAlertsForTimers(db: Queryable, ids: readonly string[]): Promise<Array<VersionedAlert | null>> {
   // A malformed id in a job must not fail the other timers' read (uuid cast).
@@ -107,10 +103,6 @@ export async function escalateAllIfUnchanged(db: Queryable, steps: readonly Esca
 export interface InAppClaim {
   alertId: string; round: string; purpose: string; target: string; responderId: string | null; tier: number | null; at: Date;
   event: { type: string; data: Record<string, unknown> };
-}
-
-export async function claimAndAppendInApp(db: Queryable, n: InAppClaim): Promise<{ id: number; live: LiveEvent } | null> {
-  return (await claimAndAppendInAppAll(db, [n]))[0]!;
 }
 
 /** Many in-app claims in one statement (dispatcher/tick-batcher.ts); a repeat of a key in one batch gets null. */

@@ -4,6 +4,7 @@ import type { VapidSetting } from '../../store/settings-repository.js';
 import { markPushSubscriptionGone, pushSubscriptionsOfResponder } from '../../store/notifications-repository.js';
 import type { NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
 import { ensureVapidKeys } from '../../store/vapid-keys.js';
+import { TtlCache } from '../ttl-cache.js';
 
 /**
  * Web Push channel (DESIGN §5): to every working push subscription of the users linked to the
@@ -15,7 +16,7 @@ import { ensureVapidKeys } from '../../store/vapid-keys.js';
 export class WebPushNotifier implements Notifier {
   readonly channel = 'web_push';
   private vapid: Promise<VapidSetting> | null = null;
-  private readonly endpoints = new Map<string, { at: number; value: Promise<string[]> }>();
+  private readonly endpoints: TtlCache<string[]>;
 
   constructor(private readonly deps: {
     pool: pg.Pool; fetch?: typeof fetch; timeoutMs?: number; ttlS?: number;
@@ -24,7 +25,9 @@ export class WebPushNotifier implements Notifier {
      * query it per page. A subscription removed meanwhile is still caught: send() re-reads it.
      */
     addressTtlMs?: number;
-  }) {}
+  }) {
+    this.endpoints = new TtlCache(deps.addressTtlMs ?? 2000);
+  }
 
   /** Generates the keys on first start (DESIGN §5); later calls reuse the stored ones. */
   keys(): Promise<VapidSetting> {
@@ -34,16 +37,8 @@ export class WebPushNotifier implements Notifier {
 
   async addresses(recipient: Recipient): Promise<string[]> {
     if (recipient.kind !== 'responder') return [];
-    const ttl = this.deps.addressTtlMs ?? 2000;
-    const hit = this.endpoints.get(recipient.responderId);
-    if (hit && Date.now() - hit.at < ttl) return hit.value;
-    const value = pushSubscriptionsOfResponder(this.deps.pool, recipient.responderId).then((subs) => subs.map((s) => s.endpoint));
-    value.catch(() => this.endpoints.delete(recipient.responderId));
-    if (ttl > 0) {
-      if (this.endpoints.size > 10_000) this.endpoints.clear(); // bounded; a miss only costs a query
-      this.endpoints.set(recipient.responderId, { at: Date.now(), value });
-    }
-    return value;
+    const { responderId } = recipient;
+    return this.endpoints.get(responderId, async () => (await pushSubscriptionsOfResponder(this.deps.pool, responderId)).map((s) => s.endpoint));
   }
 
   async send(m: NotificationMessage): Promise<SendResult> {
