@@ -21,6 +21,8 @@ import { Presence } from './presence.js';
 import { Quarantine } from './quarantine.js';
 import { SharedSessions } from './shared-sessions.js';
 import { TelemetryWriter } from './telemetry-writer.js';
+import { listen } from './listen.js';
+export { PortInUseError } from './listen.js';
 
 export interface GatewayOptions {
   pool: pg.Pool;
@@ -50,14 +52,6 @@ export interface GatewayOptions {
  * p50 14, 18, 15, 18 ms at 1,000 SOS/s). The queue bound is ~ 20 s of SOS at 1,000/s.
  */
 const ALERT_WRITES = { batchMax: 200, maxConcurrent: 2, maxWaiting: 20_000 };
-
-/** Thrown when a listen port is taken; names the port so bin/ can name the variable. */
-export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly what: 'mqtt' | 'mqtt_tls') {
-    super(`port ${port} is already in use`);
-    this.name = 'PortInUseError';
-  }
-}
 
 /**
  * The MQTT gateway (DESIGN §2, §8): composes auth, ACL/ingest, presence, the zigbee2mqtt
@@ -188,11 +182,3 @@ export class Gateway {
     await this.fanout?.stop();
   }
 }
-
-function listen(server: Server, port: number, host: string, what: 'mqtt' | 'mqtt_tls'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortInUseError(port, what) : err));
-    server.listen(port, host, () => resolve((server.address() as { port: number }).port));
-  });
-}
-

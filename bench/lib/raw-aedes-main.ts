@@ -5,12 +5,14 @@
  */
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
+import { LISTEN_BACKLOG } from '../../gateway/listen.js';
 
 const broker = await Aedes.createBroker({ maxClientsIdLength: 128 });
 broker.on('clientError', () => {});
 broker.on('connectionError', () => {});
 const server = createServer(broker.handle);
-server.listen(0, '127.0.0.1', () => {
+// The gateway's accept queue (LISTEN_BACKLOG), so both meet a burst of CONNECTs alike.
+server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => {
   process.send?.({ port: (server.address() as { port: number }).port });
 });
 process.on('disconnect', () => process.exit(1));
