@@ -5,4 +5,6 @@ export interface BrokerTarget {
   url: string;
   pid: number;
   stop(): Promise<void>;
+  /** A full GC in the broker process; resolves with its live heap in bytes (our Node children; not Mosquitto). */
+  collectGarbage?(): Promise<number | null>;
 }

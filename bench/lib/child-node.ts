@@ -20,7 +20,7 @@ export function childExecArgv(name: string): string[] {
 /** Forks a TypeScript module of bench/lib with an IPC channel. */
 export function forkTs(module: string, args: string[], name: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const file = fileURLToPath(new URL(module, import.meta.url));
-  const child = fork(file, args, { execArgv: ['--import', 'tsx', ...childExecArgv(name)], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(file, args, { execArgv: ['--import', 'tsx', '--expose-gc', ...childExecArgv(name)], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const untrack = track(() => stopChild(child, 5000));
   child.once('exit', () => { void untrack(); });
   return child;

@@ -7,6 +7,7 @@
  */
 import { Gateway } from '../../gateway/broker.js';
 import { createPool } from '../../store/db.js';
+import { answerGcRequests } from './child-gc.js';
 
 const pool = createPool(process.env.BENCH_DATABASE_URL!, 20);
 const gateway = new Gateway({
@@ -15,6 +16,7 @@ const gateway = new Gateway({
   shareSessions: process.env.BENCH_SHARE_SESSIONS === '1',
   log: { info: () => {}, warn: (m, e) => process.stderr.write(`gateway: ${m}${e ? `: ${String(e)}` : ''}\n`) },
 });
+answerGcRequests();
 await gateway.start();
 process.send?.({ port: gateway.ports.mqtt });
 let stopping = false;

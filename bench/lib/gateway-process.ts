@@ -1,4 +1,5 @@
 import type { BrokerTarget } from './broker-target.js';
+import { collectGarbage } from './child-gc.js';
 import { forkTs, stopChild } from './child-node.js';
 
 /** Starts gateway-main.ts in a child process against the bench's private PostgreSQL / Redis. */
@@ -14,6 +15,6 @@ export async function startGateway(opts: { databaseUrl: string; redisUrl: string
   }).catch(async (e: unknown) => { await stopChild(child); throw e; });
   return {
     name: opts.shareSessions ? 'guardian gateway (sessions in Redis)' : 'guardian gateway',
-    url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child, 30_000),
+    url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child, 30_000), collectGarbage: () => collectGarbage(child),
   };
 }

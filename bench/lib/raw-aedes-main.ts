@@ -6,7 +6,9 @@
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
 import { LISTEN_BACKLOG } from '../../gateway/listen.js';
+import { answerGcRequests } from './child-gc.js';
 
+answerGcRequests();
 const broker = await Aedes.createBroker({ maxClientsIdLength: 128 });
 broker.on('clientError', () => {});
 broker.on('connectionError', () => {});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BrokerTarget } from './broker-target.js';
+import { collectGarbage } from './child-gc.js';
 import { forkTs, stopChild } from './child-node.js';
 
 export function aedesVersion(): string {
@@ -21,5 +22,5 @@ export async function startRawAedes(): Promise<BrokerTarget> {
     child.once('message', (m: { port: number }) => { clearTimeout(timer); resolve(m.port); });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`raw aedes exited (${code})`)); });
   }).catch(async (e: unknown) => { await stopChild(child); throw e; });
-  return { name: `raw aedes ${aedesVersion()}`, url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child) };
+  return { name: `raw aedes ${aedesVersion()}`, url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child), collectGarbage: () => collectGarbage(child) };
 }

@@ -1,0 +1,25 @@
+import type { ChildProcess } from 'node:child_process';
+
+/**
+ * Memory per connection is read after a full garbage collection in the broker's process, so the
+ * heap figure counts what the connections keep alive rather than the garbage a ramp left for the
+ * next GC. The children run with --expose-gc (child-node.ts).
+ */
+export function answerGcRequests(): void {
+  process.on('message', (m: { op?: string }) => {
+    if (m?.op !== 'gc') return;
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ op: 'gc-done', heapUsed: process.memoryUsage().heapUsed });
+  });
+}
+
+/** Resolves with the child's live heap after the collection, or null if it did not answer in time. */
+export function collectGarbage(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {
+  return new Promise((resolve) => {
+    const done = (heapUsed: number | null) => { clearTimeout(timer); child.off('message', onMessage); resolve(heapUsed); };
+    const onMessage = (m: { op?: string; heapUsed?: number }) => { if (m?.op === 'gc-done') done(m.heapUsed ?? null); };
+    const timer = setTimeout(() => done(null), timeoutMs); // a busy child is measured as it is
+    child.on('message', onMessage);
+    child.send({ op: 'gc' });
+  });
+}
