@@ -8,12 +8,12 @@ const USAGE = `usage: npm run bench [-- [--quick] [scenario-id …]]
 
 Runs the benchmark scenarios of bench/scenarios/ in file-name order, each with its own private
 PostgreSQL, redis-server, brokers and load generators on ephemeral loopback ports.
-Writes bench/results/<timestamp>.json and (full runs) bench/RESULTS.md.
+Writes bench/results/<timestamp>.json and, when the whole suite ran in full, bench/RESULTS.md.
 
   --quick            tiny counts, correctness checks only (the smoke test in npm test)
   --results-dir DIR  where the JSON goes (default bench/results)
   --no-markdown      do not rewrite bench/RESULTS.md
-  --markdown         rewrite it even in --quick mode`;
+  --markdown         rewrite it even in --quick mode or for chosen scenarios`;
 
 /** \`guardian bench\`: exit 0 when every scenario ran (goals met or not), 1 when one failed. */
 export default async function bench(argv: string[]): Promise<number> {
@@ -34,7 +34,8 @@ export default async function bench(argv: string[]): Promise<number> {
     const { report, jsonPath, markdownPath } = await runSuite({
       quick, ids: parsed.positionals,
       resultsDir: typeof parsed.values['results-dir'] === 'string' ? parsed.values['results-dir'] : join(BENCH_DIR, 'results'),
-      markdown: parsed.values.markdown === true || (!quick && parsed.values['no-markdown'] !== true),
+      // RESULTS.md holds one whole run: a single scenario must not replace the others' figures.
+      markdown: parsed.values.markdown === true || (!quick && parsed.positionals.length === 0 && parsed.values['no-markdown'] !== true),
       command: ['npm run bench', ...(argv.length ? ['--', ...argv] : [])].join(' '),
       out,
     });
