@@ -54,6 +54,9 @@ export class Fleet {
 
   get size(): number { return this.procs.length; }
 
+  /** The generator processes' pids (CPU accounting). */
+  get pids(): number[] { return this.procs.map((p) => p.child.pid!).filter(Boolean); }
+
   /** Deals the devices round-robin over the processes and connects them (`batch` CONNECTs at a time per process). */
   async connect(url: string, devices: readonly DeviceCredential[], opts: { batch?: number; heartbeats?: boolean; timeoutMs?: number; log?: (m: string) => void; client?: FleetClient; stopAfterMs?: number } = {}) {
     this.shares = this.procs.map(() => []);
