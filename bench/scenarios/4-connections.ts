@@ -23,7 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WINDOW = 200; // CONNECTs in flight per generator process
 
 /**
- * A full GC in the broker, then a second for V8 to hand the freed pages back (it unmaps them in
+ * Full GCs in the broker, then a second for V8 to hand the freed pages back (it unmaps them in
  * the background), so RSS is read without the ramp's garbage in it. Returns the live heap.
  */
 async function settledHeap(target: BrokerTarget): Promise<number | null> {
@@ -129,7 +129,7 @@ const connections: Scenario = {
     ];
     notes.push(
       `Connections come from ${procs} generator processes (${int(Math.ceil(n / procs))} devices each, each process bound to its own 127.0.0.x source address), ${WINDOW * procs} CONNECTs in flight at a time; every device speaks DESIGN §2 on a raw socket (bench/lib/lean-device.ts: persistent session, retained \`online\` status, an \`offline\` will, a subscription to its cmd topic) — mqtt.js costs milliseconds of CPU per client here, which would make the generator, not the broker, the thing measured.`,
-      'The gateway authenticates every CONNECT against PostgreSQL (SHA-256 of the secret, constant-time compare); raw aedes accepts everyone. RSS is read from /proc before the ramp and 2 s after it, each time 1 s after a full GC in the broker process (bench/lib/child-gc.ts), so the garbage a ramp leaves behind is not counted as memory per connection; live heap = V8 heapUsed after that GC.',
+      'The gateway authenticates every CONNECT against PostgreSQL (SHA-256 of the secret, constant-time compare); raw aedes accepts everyone. RSS is read from /proc before the ramp and 2 s after it, each time 1 s after four full GCs in a row in the broker process (bench/lib/child-gc.ts; V8\'s memory reducer does the same when a process goes idle), so the garbage a ramp leaves behind is not counted as memory per connection; live heap = V8 heapUsed after them. Read without them, the gateway measured 15.7 to 23.8 KiB per connection from run to run and raw aedes 12.1 to 14.0 (the gateway ramps ~6 × faster, so more of its ramp garbage outlives the young generation and leaves old-space pages half empty), with the same live heap.',
       'Reconnect storm: every device\'s socket is destroyed at once (no DISCONNECT, so the will fires), then all reconnect at once; the time is until the last CONNACK.',
       'The gateway listens with an accept queue of 4,096 (gateway/listen.ts; raw aedes here too). With Node\'s default of 511 the kernel dropped the SYNs beyond it (108,404 ListenOverflows and 59,829 SYN retransmits in one run, read with nstat) and devices came back only on their 1, 3, 7, 15 and 31 s SYN retries: the same storm took over 30 s (17,951 of 19,000 back by then) and the ramp 668 CONNECT/s.',
     );
