@@ -9,7 +9,7 @@ import { Gateway } from '../../gateway/broker.js';
 import { createPool } from '../../store/db.js';
 import { answerGcRequests } from './child-gc.js';
 
-const pool = createPool(process.env.BENCH_DATABASE_URL!, 20);
+const pool = createPool(process.env.BENCH_DATABASE_URL!, 20, { fixed: true }); // as bin/runtime/service.ts
 const gateway = new Gateway({
   pool, host: '127.0.0.1', mqttPort: 0, batchMax: 2000, redisUrl: process.env.BENCH_REDIS_URL,
   instanceId: process.env.BENCH_INSTANCE_ID ?? 'bench-gateway',

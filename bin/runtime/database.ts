@@ -16,13 +16,13 @@ export interface DatabaseHandle {
  * one the running service already started — the CLI shares it). `ownEmbedded`: the service
  * stops the postmaster at shutdown even if it found one running (an orphan of a killed run).
  */
-export async function openDatabase(config: Config, log: (m: string) => void = () => {}, poolSize = 20, opts: { ownEmbedded?: boolean } = {}): Promise<DatabaseHandle> {
+export async function openDatabase(config: Config, log: (m: string) => void = () => {}, poolSize = 20, opts: { ownEmbedded?: boolean; fixedPool?: boolean } = {}): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
-    const pool = createPool(config.DATABASE_URL, poolSize);
+    const pool = createPool(config.DATABASE_URL, poolSize, { fixed: opts.fixedPool });
     return { pool, url: config.DATABASE_URL, embedded: false, close: () => pool.end() };
   }
   const pg = await startEmbeddedPostgres(config.DATA_DIR, log);
-  const pool = createPool(pg.url, poolSize);
+  const pool = createPool(pg.url, poolSize, { fixed: opts.fixedPool });
   return {
     pool, url: pg.url, embedded: true,
     close: async () => {

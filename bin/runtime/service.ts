@@ -54,7 +54,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
     cleanups.length = 0;
   };
   try {
-    const database = await openDatabase(config, (m) => log.info(m), 20, { ownEmbedded: true });
+    const database = await openDatabase(config, (m) => log.info(m), 20, { ownEmbedded: true, fixedPool: true });
     cleanups.push(() => database.close());
     await migrate(database.pool, (m) => log.info(m));
     const servesPeople = config.ROLE === 'all' || config.ROLE === 'api';
