@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { LISTEN_BACKLOG } from '../domain/listen-backlog.js';
 import { HttpPortInUseError } from './http-port-in-use-error.js';
 
 /**
@@ -8,7 +9,8 @@ import { HttpPortInUseError } from './http-port-in-use-error.js';
  */
 export async function listenApp(app: FastifyInstance, opts: { host: string; port: number }): Promise<number> {
   try {
-    await app.listen({ host: opts.host, port: opts.port });
+    // Devices on MQTT over WebSocket reconnect through this port too (domain/listen-backlog.ts).
+    await app.listen({ host: opts.host, port: opts.port, backlog: LISTEN_BACKLOG });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new HttpPortInUseError(opts.host, opts.port);
     throw err;

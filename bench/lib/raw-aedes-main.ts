@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
-import { LISTEN_BACKLOG } from '../../gateway/listen.js';
+import { LISTEN_BACKLOG } from '../../domain/listen-backlog.js';
 import { answerGcRequests } from './child-gc.js';
 
 answerGcRequests();
