@@ -15,4 +15,3 @@ export function listen(server: Server, port: number, host: string, what: 'mqtt' 
     server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve((server.address() as { port: number }).port));
   });
 }
-

@@ -1,6 +1,6 @@
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { arch, platform, userInfo } from 'node:os';
@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, isPortFree } from './ports.js';
-import { processAlive } from './process-alive.js';
+import { alivePidFromFile, processAlive } from './process-alive.js';
 
 /**
  * The embedded default database (DESIGN §1): real PostgreSQL binaries shipped by the
@@ -92,17 +92,9 @@ export const embeddedUrl = (i: EmbeddedPgInfo, db = 'postgres') =>
 
 /** The pid in postmaster.pid when that process is alive, else null. */
 export function runningPostmaster(pgDir: string): number | null {
-  return readPidFile(join(pgDir, 'postmaster.pid'));
+  return alivePidFromFile(join(pgDir, 'postmaster.pid'));
 }
 
-function readPidFile(file: string): number | null {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Starts (or adopts) the embedded PostgreSQL in `dataDir/pg`. Credentials and port live in

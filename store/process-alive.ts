@@ -17,3 +17,13 @@ export function processAlive(pid: number): boolean {
     return true; // no /proc (macOS): trust kill(0)
   }
 }
+
+/** The pid on the first line of a pid file (postmaster.pid, redis.pid) when that process is alive, else null. */
+export function alivePidFromFile(file: string): number | null {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]!.trim());
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}

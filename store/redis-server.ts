@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort } from './ports.js';
-import { processAlive } from './process-alive.js';
+import { alivePidFromFile, processAlive } from './process-alive.js';
 
 /**
  * The embedded default Redis (DESIGN §1): a private redis-server from PATH with AOF on,
@@ -23,14 +23,6 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-function alivePid(file: string): number | null {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
-  } catch {
-    return null;
-  }
-}
 
 export async function readPrivateRedisPort(dataDir: string): Promise<number | null> {
   try {
@@ -45,7 +37,7 @@ export async function startPrivateRedis(dataDir: string, opts: { persist?: boole
   const dir = join(resolve(dataDir), 'redis');
   await mkdir(dir, { recursive: true });
   const pidFile = join(dir, 'redis.pid');
-  const existing = alivePid(pidFile);
+  const existing = alivePidFromFile(pidFile);
   const known = await readPrivateRedisPort(dataDir);
   if (existing && known) {
     return { url: `redis://127.0.0.1:${known}`, port: known, startedHere: false, stop: () => stopPid(existing) };

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runningPostmaster } from '../../store/embedded-postgres.js';
+import { alivePidFromFile } from '../../store/process-alive.js';
 
 /** Clock ticks per second of /proc's CPU times (getconf CLK_TCK; 100 on Linux). */
 const TICKS_PER_S = (() => {
@@ -33,19 +35,9 @@ export function withChildren(pid: number): number[] {
   return [pid, ...kids];
 }
 
-/** The pid a pid file holds (postmaster.pid, redis.pid), or null. */
-export function pidFromFile(file: string): number | null {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').split('\n')[0]!.trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The private PostgreSQL's and redis-server's pids of a bench infra dir (private-infra.ts). */
 export function infraPids(dir: string): { postgres: number | null; redis: number | null } {
-  return { postgres: pidFromFile(join(dir, 'pg', 'postmaster.pid')), redis: pidFromFile(join(dir, 'redis', 'redis.pid')) };
+  return { postgres: runningPostmaster(join(dir, 'pg')), redis: alivePidFromFile(join(dir, 'redis', 'redis.pid')) };
 }
 
 /** Busy CPU seconds of the whole machine (all cores), from /proc/stat. */

@@ -1,3 +1,5 @@
+import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Goal, Scenario, ScenarioResult } from '../scenario.js';
 import type { BrokerTarget } from '../lib/broker-target.js';
 import { Fleet } from '../lib/fleet.js';
@@ -7,10 +9,7 @@ import { startPrivateInfra } from '../lib/private-infra.js';
 import { startRawAedes } from '../lib/raw-aedes-process.js';
 import { seedHouseholdDevices } from '../lib/seed-devices.js';
 import { startGateway } from '../lib/gateway-process.js';
-import { cpus } from 'node:os';
 import { infraPids, startCpuWindow, withChildren, type CpuUse } from '../lib/cpu-accounting.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface TargetRun { name: string; msgPerS: number; latency: LatencySummary; sent: number; acked: number; failed: number; stored?: number; cpu: CpuUse }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeviceCredential } from '../../domain/device-credentials.js';
 import type { Goal, Scenario, ScenarioResult } from '../scenario.js';
 import type { BrokerTarget } from '../lib/broker-target.js';
@@ -18,7 +19,6 @@ interface RampRun {
 }
 
 const MiB = 2 ** 20;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const WINDOW = 200; // CONNECTs in flight per generator process
 
