@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { Clock } from '../domain/clock.js';
 import type { Config } from '../domain/config.js';
 
 /** Tuning of the live feed (GET /api/v1/live); the defaults suit production, tests shorten them. */
@@ -16,6 +17,8 @@ export interface LiveFeedOptions {
   maxBufferedBytes?: number;
   /** Recently closed alerts included in the snapshot (default 1 h). */
   recentlyClosedMs?: number;
+  /** How often an open socket's session is re-read: a sign-out or a narrowed scope applies within this (default 30 s). */
+  rescopeMs?: number;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface LiveFeedOptions {
 export interface ApiDeps {
   pool: pg.Pool;
   config: Config;
+  /** Every "now" of the API (DESIGN §11); default the wall clock. */
+  clock?: Clock;
   /**
    * ioredis client the API publishes on (live events on LIVE_CHANNEL, alert_ack downlinks on
    * DOWNLINK_CHANNEL), after each transaction commits. Optional: without it nothing is

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { wallClock } from '../domain/clock.js';
 import type { ApiDeps } from './app-deps.js';
 import { authPlugin } from './plugins/auth-plugin.js';
 import { errorHandlerPlugin, frameworkErrorHandler } from './plugins/error-handler-plugin.js';
@@ -18,6 +19,7 @@ import { peopleRoutes } from './routes/people-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
 import { reportsRoutes } from './routes/reports-routes.js';
+import { AccessService } from './services/access-service.js';
 import { AlertActionsService } from './services/alert-actions-service.js';
 import { AlertsService } from './services/alerts-service.js';
 import { PeopleService } from './services/people-service.js';
@@ -79,7 +81,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorHandler,
   });
 
-  const auth = new AuthService(deps.pool, deps.config.SESSION_TTL_H);
+  const clock = deps.clock ?? wallClock;
+  const auth = new AuthService(deps.pool, deps.config.SESSION_TTL_H, clock, deps.config.ALERT_ACCESS_GRACE_S * 1000);
 
   await app.register(errorHandlerPlugin);
   // First of the hooks: its onResponse closes the socket of an upgrade that was refused (401,
@@ -100,22 +103,23 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const live = deps.live ?? {};
   const createSubscriber = deps.createLiveSubscriber
     ?? (deps.redis ? () => deps.redis!.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null }) : undefined);
+  const access = new AccessService(deps.pool, clock);
   const hub = new LiveHub({
-    pool: deps.pool, createSubscriber, pollMs: live.pollMs ?? 1000, gapWaitMs: live.gapWaitMs ?? 1000, log: app.log,
+    pool: deps.pool, clock, createSubscriber, pollMs: live.pollMs ?? 1000, gapWaitMs: live.gapWaitMs ?? 1000, log: app.log,
   });
   app.addHook('onClose', async () => { await hub.stop(); });
 
   await app.register(async (api) => {
     await authRoutes(api, { ...deps, auth });
-    await alertsRoutes(api, { alerts: new AlertsService(deps.pool), actions: new AlertActionsService(deps.pool, deps.redis) });
-    await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.config.GUARDIAN_TZ, deps.redis) });
-    await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config), pool: deps.pool });
+    await alertsRoutes(api, { alerts: new AlertsService(deps.pool, access, clock), actions: new AlertActionsService(deps.pool, access, clock, deps.redis) });
+    await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.config.GUARDIAN_TZ, clock, deps.redis) });
+    await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config, clock), pool: deps.pool });
     await liveRoutes(api, {
-      pool: deps.pool, hub, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,
+      pool: deps.pool, hub, clock, resolveSession: (token) => auth.resolve(token), rescopeMs: live.rescopeMs ?? 30_000, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,
       heartbeatMs: live.heartbeatMs ?? 25_000, recentlyClosedMs: live.recentlyClosedMs ?? 3_600_000,
     });
-    await householdsRoutes(api, { households: new HouseholdsService(deps.pool) });
-    await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked, deps.redis) });
+    await householdsRoutes(api, { households: new HouseholdsService(deps.pool, access, clock) });
+    await devicesRoutes(api, { devices: new DevicesService(deps.pool, access, clock, deps.onDeviceRevoked, deps.redis) });
     await usersRoutes(api, { users: new UsersService(deps.pool) });
     await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
   }, { prefix: '/api/v1' });

@@ -1,3 +1,4 @@
+import type { Scope } from '../domain/access-scope.js';
 import type { UserRole } from '../store/users-repository.js';
 
 /**
@@ -23,11 +24,18 @@ export interface AuthUser {
   role: UserRole;
   responderId: string | null;
   displayName: string | null;
+  /** What this person reaches (domain/access-scope.ts), resolved with the session on every request. */
+  scope: Scope;
 }
 
-export const ALL_ROLES: readonly UserRole[] = ['admin', 'operator', 'supervisor', 'responder'];
-/** The dispatch room: they see the whole community. */
+/** Everyone signed in: for reads (what each one sees is then narrowed by their scope). */
+export const ALL_ROLES: readonly UserRole[] = ['admin', 'operator', 'supervisor', 'responder', 'street'];
+/** Everyone who may act (accept, record a visit…): all but the read-only street office. */
+export const ACTING_ROLES: readonly UserRole[] = ['admin', 'operator', 'supervisor', 'responder'];
+/** The dispatch room: they manage their communities. */
 export const DISPATCH_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin'];
+/** What the dispatch room reads, which the street office reads too (reports, settings, devices). */
+export const OVERSIGHT_ROLES: readonly UserRole[] = ['operator', 'supervisor', 'admin', 'street'];
 export const ADMIN_ONLY: readonly UserRole[] = ['admin'];
 
 /** One route as the auth plugin saw it: the access policy every request to it is checked against. */

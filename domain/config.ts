@@ -28,6 +28,8 @@ export const configSchema = z.object({
   RECONCILE_S: seconds.default(30),
   ARRIVE_REMIND_S: seconds.default(300),
   CHECKIN_GRACE_S: seconds.default(300),
+  // A responder keeps the home of an alert they were paged for or held this long after it closed.
+  ALERT_ACCESS_GRACE_S: z.coerce.number().min(0).default(7200),
   ROLE: z.enum(['all', 'gateway', 'dispatcher', 'api']).default('all'),
   INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,5 +1,7 @@
 import { LIVE_STATES, type AlertKind, type AlertState, type Severity } from '../domain/alert-kinds.js';
+import type { Scope } from '../domain/access-scope.js';
 import type { Queryable } from './db.js';
+import { communityScopeSql, householdScopeSql, involvesResponder } from './scope-sql.js';
 
 /** An alert as the console lists it, with where it is (no personal data here). */
 export interface AlertListRow {
@@ -30,8 +32,9 @@ export interface AlertFilter {
   states?: readonly AlertState[];
   kind?: AlertKind;
   householdId?: string;
-  /** Restricts to alerts this responder accepted or was notified about (the responder's view). */
-  responderId?: string;
+  /** Only alerts of homes this scope reaches at `now` (domain/access-scope.ts). */
+  scope?: Scope;
+  now?: Date;
   limit?: number;
   offset?: number;
 }
@@ -55,9 +58,12 @@ const FROM = `FROM alerts a
 /** Critical first, then the newest: what the dispatch room must look at first. */
 const ORDER = `ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, a.opened_at DESC, a.id`;
 
-/** The responder's view: accepted by them, or they were notified about it. */
-const responderClause = (p: number) =>
-  `(a.accepted_by = $${p} OR EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.responder_id = $${p}))`;
+/** The alert's home is in scope (nothing added for a scope of everything). */
+function scopeClause(where: string[], params: unknown[], scope: Scope | undefined, now: Date): void {
+  if (!scope) return;
+  const clause = householdScopeSql(scope, 'a.household_id', params, now);
+  if (clause) where.push(clause);
+}
 
 export async function listAlerts(db: Queryable, f: AlertFilter = {}): Promise<{ items: AlertListRow[]; total: number }> {
   const where: string[] = [];
@@ -65,7 +71,7 @@ export async function listAlerts(db: Queryable, f: AlertFilter = {}): Promise<{ 
   if (f.states?.length) { params.push(f.states); where.push(`a.state = ANY($${params.length}::text[])`); }
   if (f.kind) { params.push(f.kind); where.push(`a.kind = $${params.length}`); }
   if (f.householdId) { params.push(f.householdId); where.push(`a.household_id = $${params.length}`); }
-  if (f.responderId !== undefined) { params.push(f.responderId); where.push(responderClause(params.length)); }
+  scopeClause(where, params, f.scope, f.now ?? new Date());
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts a ${w}`, params)).rows[0]!.n;
   const r = await db.query<AlertListRow>(
@@ -99,9 +105,15 @@ export async function alertExists(db: Queryable, id: string): Promise<boolean> {
   return ((await db.query(`SELECT 1 FROM alerts WHERE id = $1`, [id])).rowCount ?? 0) > 0;
 }
 
-/** Whether a responder may see this alert (same rule as the list's responder view). */
-export async function alertVisibleToResponder(db: Queryable, alertId: string, responderId: string): Promise<boolean> {
-  const r = await db.query(`SELECT 1 FROM alerts a WHERE a.id = $1 AND ${responderClause(2)}`, [alertId, responderId]);
+/** The home of an alert; null when there is no such alert. */
+export async function householdOfAlert(db: Queryable, id: string): Promise<string | null> {
+  const r = await db.query<{ householdId: string }>(`SELECT household_id AS "householdId" FROM alerts WHERE id = $1`, [id]);
+  return r.rows[0]?.householdId ?? null;
+}
+
+/** Whether this alert involves the responder: paged for it (any notification naming them) or holding it. */
+export async function alertInvolves(db: Queryable, alertId: string, responderId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM alerts a WHERE a.id = $1 AND ${involvesResponder('a', '$2')}`, [alertId, responderId]);
   return (r.rowCount ?? 0) > 0;
 }
 
@@ -139,6 +151,14 @@ export async function markNotificationsSeen(db: Queryable, alertId: string, resp
   return r.rowCount ?? 0;
 }
 
+/** Responders sent to this alert as backup (issue 15): they may record the arrival and resolve it too. */
+export async function backupsOf(db: Queryable, alertId: string): Promise<string[]> {
+  const r = await db.query<{ responderId: string }>(
+    `SELECT DISTINCT responder_id AS "responderId" FROM notifications
+      WHERE alert_id = $1 AND purpose = 'backup' AND responder_id IS NOT NULL`, [alertId]);
+  return r.rows.map((x) => x.responderId);
+}
+
 /** Whether this responder was notified about this alert (any purpose, any channel). */
 export async function wasNotified(db: Queryable, alertId: string, responderId: string): Promise<boolean> {
   const r = await db.query(`SELECT 1 FROM notifications WHERE alert_id = $1 AND responder_id = $2 LIMIT 1`, [alertId, responderId]);
@@ -171,15 +191,13 @@ export interface LiveAlertRow extends AlertListRow { outcome: string | null }
  * What the dispatch screen starts from (the live feed's snapshot): every live alert plus those
  * closed within `closedWithinMs`, most urgent first; for a responder, only their own.
  */
-export async function liveAlertsSnapshot(db: Queryable, opts: { closedWithinMs: number; responderId?: string; limit?: number }): Promise<LiveAlertRow[]> {
-  const params: unknown[] = [LIVE_STATES, opts.closedWithinMs / 1000];
-  let who = '';
-  if (opts.responderId !== undefined) { params.push(opts.responderId); who = `AND ${responderClause(params.length)}`; }
+export async function liveAlertsSnapshot(db: Queryable, opts: { closedWithinMs: number; now: Date; scope?: Scope; limit?: number }): Promise<LiveAlertRow[]> {
+  const params: unknown[] = [LIVE_STATES, new Date(opts.now.getTime() - opts.closedWithinMs)];
+  const where = ['(a.state = ANY($1::text[]) OR a.closed_at > $2)'];
+  scopeClause(where, params, opts.scope, opts.now);
   params.push(opts.limit ?? 1000);
   const r = await db.query<LiveAlertRow>(
-    `SELECT ${LIST_COLUMNS}, a.outcome ${FROM}
-      WHERE (a.state = ANY($1::text[]) OR a.closed_at > now() - make_interval(secs => $2)) ${who}
-      ${ORDER} LIMIT $${params.length}`, params);
+    `SELECT ${LIST_COLUMNS}, a.outcome ${FROM} WHERE ${where.join(' AND ')} ${ORDER} LIMIT $${params.length}`, params);
   return r.rows;
 }
 
@@ -190,13 +208,23 @@ export interface CommunitySummary {
   respondersOnDuty: number;
 }
 
-/** Headline counts for the dispatch screen (the snapshot's "status summary"). */
-export async function communitySummary(db: Queryable): Promise<CommunitySummary> {
-  const r = await db.query<Omit<CommunitySummary, 'liveAlertsByState'>>(
-    `SELECT (SELECT count(*)::int FROM households) AS households,
-            (SELECT count(DISTINCT household_id)::int FROM alerts WHERE state = ANY($1::text[])) AS "householdsWithLiveAlerts",
-            (SELECT count(*)::int FROM devices WHERE revoked_at IS NULL) AS devices,
-            (SELECT count(*)::int FROM devices WHERE revoked_at IS NULL AND online) AS "devicesOnline",
-            (SELECT count(*)::int FROM responders WHERE active AND on_duty) AS "respondersOnDuty"`, [LIVE_STATES]);
-  return { ...r.rows[0]!, liveAlertsByState: await countLiveAlertsByState(db) };
+/** Headline counts for the dispatch screen (the snapshot's "status summary"), over the communities of `scope`. */
+export async function communitySummary(db: Queryable, scope?: Scope): Promise<CommunitySummary> {
+  const params: unknown[] = [LIVE_STATES];
+  const inScope = scope ? communityScopeSql(scope, 'g.community_id', params) : null;
+  // Homes of the scope's communities; everything for an admin.
+  const homes = inScope
+    ? `(SELECT h.id FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id WHERE ${inScope})`
+    : null;
+  const people = scope && inScope ? inScope.replace('g.community_id', 'community_id') : null;
+  const r = await db.query<CommunitySummary & { byState: Record<string, number> | null }>(
+    `SELECT (SELECT count(*)::int FROM households ${homes ? `WHERE id IN ${homes}` : ''}) AS households,
+            (SELECT count(DISTINCT household_id)::int FROM alerts WHERE state = ANY($1::text[]) ${homes ? `AND household_id IN ${homes}` : ''}) AS "householdsWithLiveAlerts",
+            (SELECT count(*)::int FROM devices WHERE revoked_at IS NULL ${homes ? `AND household_id IN ${homes}` : ''}) AS devices,
+            (SELECT count(*)::int FROM devices WHERE revoked_at IS NULL AND online ${homes ? `AND household_id IN ${homes}` : ''}) AS "devicesOnline",
+            (SELECT count(*)::int FROM responders WHERE active AND on_duty ${people ? `AND ${people}` : ''}) AS "respondersOnDuty",
+            (SELECT json_object_agg(state, n) FROM (SELECT state, count(*)::int AS n FROM alerts
+               WHERE state = ANY($1::text[]) ${homes ? `AND household_id IN ${homes}` : ''} GROUP BY state) s) AS "byState"`, params);
+  const { byState, ...counts } = r.rows[0]!;
+  return { ...counts, liveAlertsByState: byState ?? {} };
 }

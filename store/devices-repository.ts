@@ -1,6 +1,8 @@
+import type { Scope } from '../domain/access-scope.js';
 import type { DeviceKind } from '../domain/device-kinds.js';
 import { hashSecret, newDeviceSecret } from '../domain/secrets.js';
 import type { Queryable } from './db.js';
+import { householdScopeSql } from './scope-sql.js';
 
 export interface DeviceAuthRow {
   id: string;
@@ -66,9 +68,13 @@ export async function revokeDevice(db: Queryable, id: string): Promise<boolean> 
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function listDevices(db: Queryable, opts: { householdId?: string; limit?: number; offset?: number } = {}): Promise<{ items: DeviceRow[]; total: number }> {
-  const where = opts.householdId ? 'WHERE household_id = $1' : '';
-  const params: unknown[] = opts.householdId ? [opts.householdId] : [];
+export async function listDevices(db: Queryable, opts: { householdId?: string; scope?: Scope; now?: Date; limit?: number; offset?: number } = {}): Promise<{ items: DeviceRow[]; total: number }> {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (opts.householdId) { params.push(opts.householdId); conditions.push(`household_id = $${params.length}`); }
+  const inScope = opts.scope ? householdScopeSql(opts.scope, 'household_id', params, opts.now ?? new Date()) : null;
+  if (inScope) conditions.push(inScope);
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const total = Number((await db.query(`SELECT count(*) AS n FROM devices ${where}`, params)).rows[0].n);
   const n = params.length;
   const r = await db.query<DeviceRow>(

@@ -1,6 +1,8 @@
 import { LIVE_STATES } from '../domain/alert-kinds.js';
 import { recentAlertsOfHousehold, type AlertListRow } from './alerts-repository.js';
+import type { Scope } from '../domain/access-scope.js';
 import type { Queryable } from './db.js';
+import { householdScopeSql } from './scope-sql.js';
 import { devicesOfHousehold, type DeviceRow } from './devices-repository.js';
 import { hourlyActivity, type ActivityBucket } from './activity-repository.js';
 import { recentSignals } from './signals-repository.js';
@@ -11,7 +13,11 @@ export interface HouseholdListRow {
   devicesOnline: number; devicesTotal: number; openAlerts: number;
 }
 
-export interface HouseholdFilter { gridId?: string; buildingId?: string; q?: string; limit?: number; offset?: number }
+export interface HouseholdFilter {
+  gridId?: string; buildingId?: string; q?: string; limit?: number; offset?: number;
+  /** Only the homes this scope reaches at `now` (domain/access-scope.ts). */
+  scope?: Scope; now?: Date;
+}
 
 export interface HouseholdRow {
   id: string; unit: string; address: string; phone: string | null; livingSituation: string;
@@ -55,6 +61,8 @@ export async function listHouseholds(db: Queryable, f: HouseholdFilter = {}): Pr
     const p = params.length;
     where.push(`(h.unit ILIKE $${p} OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.name ILIKE $${p}))`);
   }
+  const inScope = f.scope ? householdScopeSql(f.scope, 'h.id', params, f.now ?? new Date()) : null;
+  if (inScope) where.push(inScope);
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const from = `FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id`;
   const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from} ${w}`, params)).rows[0]!.n;
@@ -82,7 +90,7 @@ export async function householdExists(db: Queryable, id: string): Promise<boolea
   return ((await db.query(`SELECT 1 FROM households WHERE id = $1`, [id])).rowCount ?? 0) > 0;
 }
 
-export async function getHouseholdFile(db: Queryable, id: string, opts: { alerts?: number; visits?: number; signals?: number } = {}): Promise<HouseholdFile | null> {
+export async function getHouseholdFile(db: Queryable, id: string, opts: { now?: Date; alerts?: number; visits?: number; signals?: number } = {}): Promise<HouseholdFile | null> {
   const h = await db.query<HouseholdRow>(
     `SELECT h.id, h.unit, h.address, h.phone, h.living_situation AS "livingSituation",
             h.inactivity_day_s AS "inactivityDayS", h.inactivity_night_s AS "inactivityNightS", h.notes,
@@ -94,7 +102,7 @@ export async function getHouseholdFile(db: Queryable, id: string, opts: { alerts
       WHERE h.id = $1`, [id]);
   const household = h.rows[0];
   if (!household) return null;
-  const activitySince = new Date(Date.now() - 7 * 86_400_000);
+  const activitySince = new Date((opts.now ?? new Date()).getTime() - 7 * 86_400_000);
   const [residents, contacts, devices, alerts, visits, signals, activity] = await Promise.all([
     db.query<ResidentRow>(
       `SELECT id, name, gender, birth_year AS "birthYear", phone, id_number AS "idNumber", conditions, notes

@@ -1,4 +1,6 @@
+import type { Scope } from '../domain/access-scope.js';
 import type { Queryable } from './db.js';
+import { householdScopeSql } from './scope-sql.js';
 
 /**
  * The SLA report (DESIGN §6 "reports (SLA: time to accept / on site per shift, per responder,
@@ -49,6 +51,9 @@ export interface SlaReportQuery {
   /** DAY_SHIFT as two 'HH:MM' times. */
   dayStarts: string;
   dayEnds: string;
+  /** Only alerts of homes this scope reaches (the caller's communities). */
+  scope?: Scope;
+  now?: Date;
 }
 
 const GROUP: Record<ReportGroupBy, { key: string; label: string }> = {
@@ -59,7 +64,9 @@ const GROUP: Record<ReportGroupBy, { key: string; label: string }> = {
 
 export async function slaReport(db: Queryable, q: SlaReportQuery): Promise<SlaReportRow[]> {
   const g = GROUP[q.groupBy];
-  // $1 from, $2 to, $3 SLA seconds, $4 time zone, $5 day start, $6 day end.
+  // $1 from, $2 to, $3 SLA seconds, $4 time zone, $5 day start, $6 day end; then the scope's.
+  const params: unknown[] = [q.from, q.to, q.slaOnsiteS, q.timeZone, q.dayStarts, q.dayEnds];
+  const inScope = q.scope ? householdScopeSql(q.scope, 'a.household_id', params, q.now ?? new Date()) : null;
   const r = await db.query<SlaReportRow>(
     `WITH base AS (
        SELECT a.*, (a.first_signal_at AT TIME ZONE $4) AS local_at,
@@ -71,6 +78,7 @@ export async function slaReport(db: Queryable, q: SlaReportQuery): Promise<SlaRe
          JOIN buildings b ON b.id = h.building_id
          LEFT JOIN responders r ON r.id = a.accepted_by
         WHERE a.severity IN ('critical', 'high') AND a.first_signal_at >= $1 AND a.first_signal_at < $2
+              ${inScope ? `AND ${inScope}` : ''}
      ), shifted AS (
        SELECT base.*, CASE
                 WHEN $5::time < $6::time THEN local_at::time >= $5::time AND local_at::time < $6::time
@@ -97,7 +105,6 @@ export async function slaReport(db: Queryable, q: SlaReportQuery): Promise<SlaRe
                   / nullif(count(*) FILTER (WHERE x.state <> 'cancelled'), 0), 1)::float8 AS "onSiteWithinSlaPct",
             count(*) FILTER (WHERE x.ack_breached)::int AS "ackBreaches",
             count(*) FILTER (WHERE x.onsite_breached OR x.tto > $3)::int AS "onSiteBreaches"
-       FROM x GROUP BY 1, 2 ORDER BY 1`,
-    [q.from, q.to, q.slaOnsiteS, q.timeZone, q.dayStarts, q.dayEnds]);
+       FROM x GROUP BY 1, 2 ORDER BY 1`, params);
   return r.rows;
 }

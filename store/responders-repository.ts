@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ResponderRole } from '../domain/roster.js';
+import type { Scope } from '../domain/access-scope.js';
 import type { Queryable } from './db.js';
+import { peopleScopeSql } from './scope-sql.js';
 
 /**
  * Responders (DESIGN §4 "People"): CRUD for the API and the CLI. Routing reads them through
@@ -30,6 +32,8 @@ export interface ResponderFilter {
   /** Only this responder (a responder's own view). */
   id?: string;
   q?: string;
+  /** Only the people this scope reaches (domain/access-scope.ts). */
+  scope?: Scope;
   limit?: number;
   offset?: number;
 }
@@ -74,6 +78,8 @@ export async function listResponders(db: Queryable, f: ResponderFilter = {}): Pr
   if (f.active !== undefined) add((p) => `r.active = ${p}`, f.active);
   if (f.onDuty !== undefined) add((p) => `r.on_duty = ${p}`, f.onDuty);
   if (f.q !== undefined) add((p) => `(r.name ILIKE ${p} OR r.id ILIKE ${p})`, `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const inScope = f.scope ? peopleScopeSql(f.scope, 'r.community_id', params) : null;
+  if (inScope) where.push(inScope);
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM responders r ${w}`, params)).rows[0]!.n;
   const r = await db.query<ResponderRow>(
@@ -114,10 +120,26 @@ export async function soleCommunityId(db: Queryable): Promise<string | null> {
   return r.rows.length === 1 ? r.rows[0]!.id : null;
 }
 
-/** Which of these ids name no row of the place table (grids, buildings, households). */
-export async function unknownPlaces(db: Queryable, table: 'grids' | 'buildings' | 'households' | 'communities', ids: readonly string[]): Promise<string[]> {
+/** Community of each kind of place, as a SQL expression over the place's own row `x`. */
+const COMMUNITY_OF = {
+  communities: 'x.id',
+  grids: 'x.community_id',
+  buildings: '(SELECT g.community_id FROM grids g WHERE g.id = x.grid_id)',
+  households: '(SELECT g.community_id FROM buildings b JOIN grids g ON g.id = b.grid_id WHERE b.id = x.building_id)',
+} as const;
+
+/** The ids among `ids` that name no place, or a place outside `communityIds` (null = any community). */
+export async function unknownPlaces(db: Queryable, table: keyof typeof COMMUNITY_OF, ids: readonly string[], communityIds: readonly string[] | null = null): Promise<string[]> {
   if (ids.length === 0) return [];
-  const r = await db.query<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1::text[])`, [ids]);
+  const r = await db.query<{ id: string }>(
+    `SELECT x.id FROM ${table} x WHERE x.id = ANY($1::text[]) AND ($2::text[] IS NULL OR ${COMMUNITY_OF[table]} = ANY($2::text[]))`,
+    [ids, communityIds]);
+  const known = new Set(r.rows.map((x) => x.id));
+  return [...new Set(ids)].filter((id) => !known.has(id));
+}
+
+export async function unknownStreets(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  const r = await db.query<{ id: string }>(`SELECT id FROM streets WHERE id = ANY($1::text[])`, [ids]);
   const known = new Set(r.rows.map((x) => x.id));
   return [...new Set(ids)].filter((id) => !known.has(id));
 }

@@ -1,4 +1,6 @@
+import type { Scope } from '../domain/access-scope.js';
 import type { Queryable } from './db.js';
+import { peopleScopeSql } from './scope-sql.js';
 
 /**
  * Roster shifts (roster_shifts, DESIGN §4 "Rosters say who is on duty when"): the weekly
@@ -32,10 +34,14 @@ const COLUMNS = `s.id, s.responder_id AS "responderId", r.name AS "responderName
   s.weekday, to_char(s.on_date, 'YYYY-MM-DD') AS "onDate", to_char(s.starts, 'HH24:MI') AS starts,
   to_char(s.ends, 'HH24:MI') AS ends, s.off_duty AS "offDuty"`;
 
-export async function listRosterShifts(db: Queryable, f: { responderId?: string; limit?: number; offset?: number } = {}): Promise<{ items: RosterShiftRow[]; total: number }> {
-  const w = f.responderId !== undefined ? 'WHERE s.responder_id = $1' : '';
-  const params: unknown[] = f.responderId !== undefined ? [f.responderId] : [];
-  const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM roster_shifts s ${w}`, params)).rows[0]!.n;
+export async function listRosterShifts(db: Queryable, f: { responderId?: string; scope?: Scope; limit?: number; offset?: number } = {}): Promise<{ items: RosterShiftRow[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.responderId !== undefined) { params.push(f.responderId); where.push(`s.responder_id = $${params.length}`); }
+  const inScope = f.scope ? peopleScopeSql(f.scope, 'r.community_id', params) : null;
+  if (inScope) where.push(inScope);
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM roster_shifts s JOIN responders r ON r.id = s.responder_id ${w}`, params)).rows[0]!.n;
   const r = await db.query<RosterShiftRow>(
     `SELECT ${COLUMNS} FROM roster_shifts s JOIN responders r ON r.id = s.responder_id ${w}
       ORDER BY r.name, s.responder_id, s.on_date NULLS FIRST, s.weekday, s.starts, s.id

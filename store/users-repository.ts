@@ -9,7 +9,8 @@ import type { Queryable } from './db.js';
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 const N = 16384, R = 8, P = 1, KEY_LEN = 32;
 
-export const USER_ROLES = ['admin', 'operator', 'supervisor', 'responder'] as const;
+/** `street`: the sub-district (街道) office, which reads every community of its streets and changes nothing. */
+export const USER_ROLES = ['admin', 'operator', 'supervisor', 'responder', 'street'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export interface UserRow {
@@ -19,9 +20,14 @@ export interface UserRow {
   responderId: string | null;
   displayName: string | null;
   disabled: boolean;
+  /** operator/supervisor: the communities they work for. */
+  communityIds: string[];
+  /** street: the streets (sub-districts) whose communities they read. */
+  streetIds: string[];
 }
 
-const USER_COLUMNS = `id, username, role, responder_id AS "responderId", display_name AS "displayName", disabled`;
+const USER_COLUMNS = `id, username, role, responder_id AS "responderId", display_name AS "displayName", disabled,
+  community_ids AS "communityIds", street_ids AS "streetIds"`;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -38,7 +44,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-export interface NewUser { username: string; password: string; role: UserRole; responderId?: string | null; displayName?: string | null }
+export interface NewUser {
+  username: string; password: string; role: UserRole; responderId?: string | null; displayName?: string | null;
+  communityIds?: readonly string[]; streetIds?: readonly string[];
+}
 
 export class UserExistsError extends Error {
   constructor(readonly username: string) {
@@ -50,9 +59,10 @@ export class UserExistsError extends Error {
 export async function createUser(db: Queryable, u: NewUser): Promise<UserRow> {
   const hash = await hashPassword(u.password);
   const r = await db.query<UserRow>(
-    `INSERT INTO users (username, password_hash, role, responder_id, display_name) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO users (username, password_hash, role, responder_id, display_name, community_ids, street_ids)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
-    [u.username, hash, u.role, u.responderId ?? null, u.displayName ?? null]);
+    [u.username, hash, u.role, u.responderId ?? null, u.displayName ?? null, u.communityIds ?? [], u.streetIds ?? []]);
   if (!r.rows[0]) throw new UserExistsError(u.username);
   return r.rows[0];
 }
@@ -94,7 +104,7 @@ export async function ensureAdmin(db: Queryable, presetPassword?: string): Promi
 export interface UserListRow extends UserRow { createdAt: Date; responderName: string | null }
 
 const USER_LIST_SELECT = `SELECT u.id, u.username, u.role, u.responder_id AS "responderId", u.display_name AS "displayName",
-    u.disabled, u.created_at AS "createdAt", r.name AS "responderName"
+    u.disabled, u.community_ids AS "communityIds", u.street_ids AS "streetIds", u.created_at AS "createdAt", r.name AS "responderName"
   FROM users u LEFT JOIN responders r ON r.id = u.responder_id`;
 
 export async function listUsers(db: Queryable, f: { role?: UserRole; limit?: number; offset?: number } = {}): Promise<{ items: UserListRow[]; total: number }> {
@@ -110,9 +120,11 @@ export async function findUserListRow(db: Queryable, id: number): Promise<UserLi
   return (await db.query<UserListRow>(`${USER_LIST_SELECT} WHERE u.id = $1`, [id])).rows[0] ?? null;
 }
 
-export type UserChanges = Partial<Pick<UserRow, 'role' | 'responderId' | 'displayName' | 'disabled'>>;
+export type UserChanges = Partial<Pick<UserRow, 'role' | 'responderId' | 'displayName' | 'disabled' | 'communityIds' | 'streetIds'>>;
 
-const USER_COLUMN: Record<keyof UserChanges, string> = { role: 'role', responderId: 'responder_id', displayName: 'display_name', disabled: 'disabled' };
+const USER_COLUMN: Record<keyof UserChanges, string> = {
+  role: 'role', responderId: 'responder_id', displayName: 'display_name', disabled: 'disabled', communityIds: 'community_ids', streetIds: 'street_ids',
+};
 
 /** Applies the changes; null when there is no such user. Sessions read the row on every request, so a role change or a disable takes effect at once. */
 export async function updateUser(db: Queryable, id: number, changes: UserChanges): Promise<UserRow | null> {

@@ -1,12 +1,16 @@
 import type { WebSocket } from 'ws';
 import type { LiveEvent } from '../../domain/live-events.js';
 import { liveSlowConsumers } from '../api-metrics.js';
-import { visibleTo, type Audiences, type LiveSink } from './live-hub.js';
+import type { Scope } from '../../domain/access-scope.js';
+import type { LiveAudience } from './live-audience.js';
+import type { LiveSink } from './live-hub.js';
 
 /** Close codes of the live feed (4000-4999 are the application's, RFC 6455 §7.4.2). */
 export const LIVE_CLOSE = {
   /** The client reads too slowly; reconnect with ?since=<last seq received>. */
   slowConsumer: 4008,
+  /** The session ended (signed out, expired, disabled): sign in again. */
+  sessionEnded: 4001,
   /** The server is shutting down; reconnect (to another instance) with ?since. */
   goingAway: 1001,
 } as const;
@@ -15,6 +19,9 @@ export const LIVE_CLOSE = {
 const MAX_HELD = 10_000;
 
 export interface LiveClientOptions {
+  /** What the socket's user reaches (domain/access-scope.ts). */
+  scope: Scope;
+  /** The responder the socket belongs to, for their own pages and status. */
   responderId: string | null;
   maxBufferedBytes: number;
   heartbeatMs: number;
@@ -31,8 +38,10 @@ export interface LiveClientOptions {
  */
 export class LiveClient implements LiveSink {
   readonly responderId: string | null;
+  /** Re-read with the session while the socket lives (live-routes.ts), so a narrowed scope applies. */
+  scope: Scope;
   lastSeq = 0;
-  private held: Array<{ events: readonly LiveEvent[]; audiences: Audiences }> = [];
+  private held: Array<{ events: readonly LiveEvent[]; audience: LiveAudience }> = [];
   private heldCount = 0;
   private streaming = false;
   private closed = false;
@@ -41,6 +50,7 @@ export class LiveClient implements LiveSink {
 
   constructor(private readonly socket: WebSocket, private readonly opts: LiveClientOptions, private readonly onClose: () => void) {
     this.responderId = opts.responderId;
+    this.scope = opts.scope;
     socket.on('pong', () => { this.alive = true; });
     socket.on('close', () => this.dispose());
     socket.on('error', () => this.dispose());
@@ -57,15 +67,15 @@ export class LiveClient implements LiveSink {
     return this.closed;
   }
 
-  push(events: readonly LiveEvent[], audiences: Audiences): void {
+  push(events: readonly LiveEvent[], audience: LiveAudience): void {
     if (this.closed) return;
     if (!this.streaming) {
-      this.held.push({ events, audiences });
+      this.held.push({ events, audience });
       this.heldCount += events.length;
       if (this.heldCount > MAX_HELD) this.tooSlow();
       return;
     }
-    for (const e of events) if (visibleTo(e, this.responderId, audiences)) this.sendEvent(e);
+    for (const e of events) if (audience.visibleTo(e, this)) this.sendEvent(e);
   }
 
   /** Sends a control message (snapshot, resume), not an event. */
@@ -73,9 +83,9 @@ export class LiveClient implements LiveSink {
     this.send(JSON.stringify(message));
   }
 
-  /** Sends an event, filtered, during a replay (the caller supplies the audiences). */
-  replay(events: readonly LiveEvent[], audiences: Audiences): void {
-    for (const e of events) if (visibleTo(e, this.responderId, audiences)) this.sendEvent(e);
+  /** Sends events, filtered, during a replay (the caller supplies the audience). */
+  replay(events: readonly LiveEvent[], audience: LiveAudience): void {
+    for (const e of events) if (audience.visibleTo(e, this)) this.sendEvent(e);
   }
 
   /** After the snapshot or replay, which covered everything up to `coveredSeq`: flush what was held, then stream. */
@@ -84,8 +94,8 @@ export class LiveClient implements LiveSink {
     const held = this.held;
     this.held = [];
     this.heldCount = 0;
-    for (const { events, audiences } of held) {
-      for (const e of events) if (e.seq > coveredSeq && visibleTo(e, this.responderId, audiences)) this.sendEvent(e);
+    for (const { events, audience } of held) {
+      for (const e of events) if (e.seq > coveredSeq && audience.visibleTo(e, this)) this.sendEvent(e);
     }
     this.streaming = true;
   }

@@ -2,22 +2,19 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { LiveEvent } from '../../domain/live-events.js';
 import { LIVE_CHANNEL } from '../../domain/queues.js';
-import { alertAudiences } from '../../store/alerts-repository.js';
+import type { Clock } from '../../domain/clock.js';
 import { latestLiveSeq, liveEventsSince } from '../../store/live-events-repository.js';
 import { liveGapFills } from '../api-metrics.js';
+import { LiveAudience, LiveDirectory, type LiveViewer } from './live-audience.js';
 
-/** A connected socket as the hub sees it (see live-client.ts). */
-export interface LiveSink {
-  /** Null: sees every event (dispatch room). Else the responder whose events these are. */
-  readonly responderId: string | null;
-  push(events: readonly LiveEvent[], audiences: Audiences): void;
+/** A connected socket as the hub sees it (see live-client.ts): whose it is, and where its events go. */
+export interface LiveSink extends LiveViewer {
+  push(events: readonly LiveEvent[], audience: LiveAudience): void;
 }
-
-/** alert id → responders it concerns (notified or holding it). */
-export type Audiences = ReadonlyMap<string, ReadonlySet<string>>;
 
 export interface LiveHubOptions {
   pool: pg.Pool;
+  clock: Clock;
   createSubscriber?: () => Redis;
   pollMs: number;
   gapWaitMs: number;
@@ -55,7 +52,16 @@ export class LiveHub {
   private chain: Promise<void> = Promise.resolve();
   private queued = false;
 
-  constructor(private readonly opts: LiveHubOptions) {}
+  readonly directory: LiveDirectory;
+
+  constructor(private readonly opts: LiveHubOptions) {
+    this.directory = new LiveDirectory(opts.pool, opts.clock);
+  }
+
+  /** Who may see what of a batch, for these sockets (the same rule as the API's reads). */
+  audience(events: readonly LiveEvent[], viewers: Iterable<LiveViewer>): Promise<LiveAudience> {
+    return LiveAudience.of(this.opts.pool, this.directory, this.opts.clock, events, viewers);
+  }
 
   /** The last seq delivered to sockets: a new socket's snapshot or replay ends here. */
   get seq(): number {
@@ -178,36 +184,7 @@ export class LiveHub {
 
   private async deliver(events: LiveEvent[]): Promise<void> {
     if (this.sinks.size === 0) return;
-    const audiences = [...this.sinks].some((s) => s.responderId !== null)
-      ? await audiencesOf(this.opts.pool, events)
-      : new Map<string, Set<string>>();
-    for (const sink of this.sinks) sink.push(events, audiences);
-  }
-}
-
-/** One query for every alert a batch mentions, only when a responder is connected. */
-export async function audiencesOf(pool: pg.Pool, events: readonly LiveEvent[]): Promise<Audiences> {
-  const ids = new Set<string>();
-  for (const e of events) if (e.type === 'alert.created' || e.type === 'alert.updated') ids.add(e.data.id);
-  return alertAudiences(pool, [...ids]);
-}
-
-/**
- * What a responder's socket receives (decision): events of alerts they were notified about or
- * hold, their own in-app notifications (`responder.notify`) and their own status. Household,
- * device and roster events are for the dispatch room.
- */
-export function visibleTo(e: LiveEvent, responderId: string | null, audiences: Audiences): boolean {
-  if (responderId === null) return true;
-  const data = e.data as unknown as Record<string, unknown>;
-  switch (e.type as string) {
-    case 'alert.created':
-    case 'alert.updated':
-      return data.acceptedBy === responderId || (audiences.get(String(data.id))?.has(responderId) ?? false);
-    case 'responder.notify':
-    case 'responder.status':
-      return data.responderId === responderId;
-    default:
-      return false;
+    const audience = await this.audience(events, this.sinks);
+    for (const sink of this.sinks) sink.push(events, audience);
   }
 }

@@ -68,7 +68,7 @@ export const authPlugin = globalPlugin<{ auth: AuthService }>('auth', async (app
   });
 });
 
-function tokenOf(request: FastifyRequest, queryToken: boolean): { token: string; via: 'bearer' | 'cookie' | 'query' } | null {
+export function tokenOf(request: FastifyRequest, queryToken: boolean): { token: string; via: 'bearer' | 'cookie' | 'query' } | null {
   const h = request.headers.authorization;
   if (h) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);

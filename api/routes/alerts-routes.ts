@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import { ALL_ROLES } from '../route-access.js';
+import { ACTING_ROLES, ALL_ROLES } from '../route-access.js';
 import {
-  ActingBody, AlertDetailResponse, AlertItem, AlertParams, AlertsQuery, CancelBody, EscalateBody, NoteBody, ResolveBody,
+  ActingBody, AlertDetailResponse, SeenResponse, AlertItem, AlertParams, AlertsQuery, CancelBody, EscalateBody, NoteBody, ResolveBody,
 } from '../schemas/alerts-schemas.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import type { ActionBody, AlertActionsService, ResponderActionType } from '../services/alert-actions-service.js';
@@ -30,18 +30,27 @@ export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { 
   app.get<{ Params: AlertParams }>('/alerts/:id', {
     config: { roles: ALL_ROLES },
     schema: {
-      tags: ['alerts'], summary: 'One alert with its timeline, signals and notifications (who, when, channel, tier, seen); a responder opening it marks theirs seen',
+      tags: ['alerts'], summary: 'One alert with its timeline, signals and notifications (who, when, channel, tier, seen); 404 outside your scope',
       params: AlertParams, response: responses({ 200: AlertDetailResponse }),
     },
   }, async (request) => alerts.detail(request.user!, request.params.id));
 
+  app.post<{ Params: AlertParams }>('/alerts/:id/seen', {
+    config: { roles: ACTING_ROLES },
+    schema: {
+      tags: ['alerts'], summary: 'The alert is on the responder\'s screen: their pages of it are read (已读). Receiving it is not reading it.',
+      params: AlertParams, response: responses({ 200: SeenResponse }),
+    },
+  }, async (request) => alerts.markSeen(request.user!, request.params.id));
+
   for (const a of ACTIONS) {
     app.post<{ Params: AlertParams; Body: ActionBody }>(`/alerts/:id/${a.path}`, {
-      config: { roles: ALL_ROLES },
+      config: { roles: ACTING_ROLES },
       schema: {
         tags: ['alerts'], summary: a.summary,
-        description: 'Responders act as themselves on alerts notified to them (resolve/cancel: only alerts they hold). '
-          + 'The dispatch room may act on a responder\'s behalf with `responderId`. Answers the alert after the action. '
+        description: 'Responders act as themselves on alerts sent to them or of their own grid/building/homes; only the holder or a backup '
+          + 'may record the arrival or resolve (403 not_holder), only the holder may cancel. The dispatch room may act on a responder\'s '
+          + 'behalf with `responderId` (arrive/resolve: the holder or a backup). 404 outside your scope. Answers the alert after the action. '
           + '409: the alert\'s state does not allow it (code from the state machine: already_accepted, arrival_required, terminal, invalid_transition…).',
         params: AlertParams, body: a.body, response: responses({ 200: AlertDetailResponse }),
       },

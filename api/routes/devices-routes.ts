@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_ONLY } from '../route-access.js';
+import { ADMIN_ONLY, OVERSIGHT_ROLES } from '../route-access.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import { DeviceParams, DevicesQuery, ProvisionBody, ProvisionResponse, RevokeResponse } from '../schemas/devices-schemas.js';
 import { DeviceItem } from '../schemas/households-schemas.js';
@@ -18,12 +18,12 @@ export async function devicesRoutes(app: FastifyInstance, { devices }: { devices
   });
 
   app.get<{ Querystring: DevicesQuery }>('/devices', {
-    config: { roles: ['operator', 'supervisor', 'admin'] },
+    config: { roles: OVERSIGHT_ROLES },
     schema: {
-      tags: ['devices'], summary: 'Devices, by household', querystring: DevicesQuery,
+      tags: ['devices'], summary: 'Devices of the homes in your scope, by household', querystring: DevicesQuery,
       response: responses({ 200: Page(DeviceItem) }),
     },
-  }, async (request) => devices.list(request.query));
+  }, async (request) => devices.list(request.user!, request.query));
 
   app.post<{ Params: DeviceParams }>('/devices/:id/revoke', {
     config: { roles: ADMIN_ONLY },

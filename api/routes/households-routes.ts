@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
+import { ACTING_ROLES, ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import {
   CreateVisitBody, HouseholdCare, HouseholdFileResponse, HouseholdItem, HouseholdParams, HouseholdsQuery, PatchHouseholdBody, VisitItem,
@@ -32,7 +32,7 @@ export async function householdsRoutes(app: FastifyInstance, { households }: { h
   }, async (request) => households.updateCare({ ...request.user!, ip: request.ip }, request.params.id, request.body));
 
   app.post<{ Params: HouseholdParams; Body: CreateVisitBody }>('/households/:id/visits', {
-    config: { roles: ALL_ROLES },
+    config: { roles: ACTING_ROLES },
     schema: {
       tags: ['households'], summary: 'Record a visit, a phone call or a check-in in the household file',
       params: HouseholdParams, body: CreateVisitBody, response: responses({ 201: VisitItem }),

@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
+import type { Clock } from '../../domain/clock.js';
 import { communitySummary, liveAlertsSnapshot } from '../../store/alerts-repository.js';
 import { liveEventsSince } from '../../store/live-events-repository.js';
 import { liveSockets } from '../api-metrics.js';
 import { ApiError, forbidden } from '../api-error.js';
-import { LiveClient } from '../live/live-client.js';
-import { audiencesOf, type LiveHub } from '../live/live-hub.js';
-import { sameOrigin } from '../plugins/auth-plugin.js';
+import { LIVE_CLOSE, LiveClient } from '../live/live-client.js';
+import type { LiveHub } from '../live/live-hub.js';
+import { sameOrigin, tokenOf } from '../plugins/auth-plugin.js';
 import { ALL_ROLES, type AuthUser } from '../route-access.js';
 
 const LiveQuery = Type.Object({
@@ -19,6 +20,11 @@ type LiveQuery = Static<typeof LiveQuery>;
 
 export interface LiveRouteDeps {
   pool: pg.Pool;
+  clock: Clock;
+  /** Re-reads a socket's session: its user now, or null when the session ended. */
+  resolveSession: (token: string) => Promise<AuthUser | null>;
+  /** How often an open socket's session and scope are re-read (default 30 s). */
+  rescopeMs: number;
   hub: LiveHub;
   maxBufferedBytes: number;
   heartbeatMs: number;
@@ -40,9 +46,10 @@ const REPLAY_PAGE = 1000;
  * - With `?since=N` (the last seq received): `{"type":"resume","seq":N,"data":{"since":N,"until":S}}`,
  *   then exactly the events N < seq ≤ S from the table, then the stream.
  * - Events: `{"seq","type","data"}`, type alert.created | alert.updated | household.status |
- *   device.status | responder.status | roster.gap | responder.notify, seq increasing. A
- *   responder gets only their own (see visibleTo), so their seqs skip numbers: resume from the
- *   last one received. Clients drop a seq they already have.
+ *   device.status | responder.status | roster.gap | responder.notify, seq increasing. Each
+ *   socket gets only the events of its user's scope (api/live/live-audience.ts: the same rule as
+ *   the API's reads), so seqs skip numbers: resume from the last one received. Clients drop a
+ *   seq they already have.
  * - Heartbeat: WebSocket pings (browsers answer by themselves). Close 4008 = too slow, reconnect
  *   with ?since; 1001 = server going away, reconnect with ?since.
  */
@@ -71,7 +78,21 @@ export async function liveRoutes(app: FastifyInstance, deps: LiveRouteDeps) {
       const user = request.user!;
       const responderId = user.role === 'responder' ? (user.responderId ?? '\u0000none') : null;
       let client: LiveClient | null = null;
-      client = new LiveClient(socket, { responderId, maxBufferedBytes: deps.maxBufferedBytes, heartbeatMs: deps.heartbeatMs }, () => {
+      // The socket outlives the request: its session is re-read now and then, so signing out,
+      // a disabled account or a narrowed scope (a grid worker moved to another grid) applies to
+      // the feed too, within rescopeMs.
+      const token = tokenOf(request, true)?.token;
+      const rescope = setInterval(() => {
+        if (!token || !client) return;
+        deps.resolveSession(token).then((now) => {
+          if (!client) return;
+          if (!now) client.close(LIVE_CLOSE.sessionEnded, 'session ended; sign in again');
+          else client.scope = now.scope;
+        }, () => { /* the database is away: keep the last scope until the next try */ });
+      }, deps.rescopeMs);
+      rescope.unref();
+      client = new LiveClient(socket, { scope: user.scope, responderId, maxBufferedBytes: deps.maxBufferedBytes, heartbeatMs: deps.heartbeatMs }, () => {
+        clearInterval(rescope);
         if (client) deps.hub.remove(client);
         liveSockets.dec();
       });
@@ -96,19 +117,19 @@ async function open(deps: LiveRouteDeps, client: LiveClient, user: AuthUser, sin
     for (let cursor = since; cursor < upTo;) {
       const rows = (await liveEventsSince(deps.pool, cursor, REPLAY_PAGE)).filter((e) => e.seq <= upTo);
       if (rows.length === 0) break;
-      client.replay(rows, client.responderId === null ? new Map() : await audiencesOf(deps.pool, rows));
+      client.replay(rows, await deps.hub.audience(rows, [client]));
       cursor = rows[rows.length - 1]!.seq;
       if (client.isClosed) return;
     }
     client.startStreaming(Math.max(upTo, since));
     return;
   }
-  const forResponder = client.responderId;
+  const now = deps.clock.now();
   const [alerts, summary] = await Promise.all([
-    liveAlertsSnapshot(deps.pool, { closedWithinMs: deps.recentlyClosedMs, ...(forResponder !== null ? { responderId: forResponder } : {}) }),
-    user.role === 'responder' ? Promise.resolve(null) : communitySummary(deps.pool),
+    liveAlertsSnapshot(deps.pool, { closedWithinMs: deps.recentlyClosedMs, now, scope: user.scope }),
+    user.role === 'responder' ? Promise.resolve(null) : communitySummary(deps.pool, user.scope),
   ]);
-  client.sendControl({ type: 'snapshot', seq: upTo, data: { alerts, summary, at: new Date().toISOString() } });
+  client.sendControl({ type: 'snapshot', seq: upTo, data: { alerts, summary, at: now.toISOString() } });
   client.startStreaming(upTo);
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
+import { ACTING_ROLES, ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import {
   CreateResponderBody, CreateRosterBody, DutyBody, PatchResponderBody, ResponderItem, ResponderParams, RespondersQuery,
@@ -36,7 +36,7 @@ export async function peopleRoutes(app: FastifyInstance, { people }: { people: P
   }, async (request) => people.update(actor(request), request.params.id, request.body));
 
   app.post<{ Params: ResponderParams; Body: DutyBody }>('/responders/:id/duty', {
-    config: { roles: ALL_ROLES },
+    config: { roles: ACTING_ROLES },
     schema: { tags: ['people'], summary: 'The on-duty switch; responders may flip their own. Sends responder.status on the live feed', params: ResponderParams, body: DutyBody, response: responses({ 200: ResponderItem }) },
   }, async (request) => people.setDuty(actor(request), request.params.id, request.body.onDuty));
 

@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../store/audit-repository.js';
 import type pg from 'pg';
-import { DISPATCH_ROLES } from '../route-access.js';
+import { OVERSIGHT_ROLES } from '../route-access.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import { AuditItem, AuditQuery, SlaReportQuery, SlaReportResponse } from '../schemas/reports-schemas.js';
 import { toCsv, type ReportsService } from '../services/reports-service.js';
 
 export async function reportsRoutes(app: FastifyInstance, { reports, pool }: { reports: ReportsService; pool: pg.Pool }) {
   app.get<{ Querystring: SlaReportQuery }>('/reports/sla', {
-    config: { roles: DISPATCH_ROLES },
+    config: { roles: OVERSIGHT_ROLES },
     schema: {
       tags: ['reports'], summary: 'SLA report: time to accept / on site (median, p90), % on site within SLA, breaches, per shift, responder or grid',
       querystring: SlaReportQuery,
@@ -20,7 +20,7 @@ export async function reportsRoutes(app: FastifyInstance, { reports, pool }: { r
       }) }),
     },
   }, async (request, reply) => {
-    const report = await reports.sla(request.query);
+    const report = await reports.sla(request.user!, request.query);
     if (request.query.format !== 'csv') return reply.send(report);
     const day = (d: Date) => d.toISOString().slice(0, 10);
     return reply
@@ -32,5 +32,5 @@ export async function reportsRoutes(app: FastifyInstance, { reports, pool }: { r
   app.get<{ Querystring: AuditQuery }>('/audit', {
     config: { roles: ['admin', 'supervisor'] },
     schema: { tags: ['reports'], summary: 'The audit log, newest first: every change and every household-file read', querystring: AuditQuery, response: responses({ 200: Page(AuditItem) }) },
-  }, async (request) => listAudit(pool, request.query));
+  }, async (request) => listAudit(pool, { ...request.query, scope: request.user!.scope }));
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
+import { ALL_ROLES, OVERSIGHT_ROLES } from '../route-access.js';
 import { responses } from '../schemas/common-schemas.js';
 import { PushSubscriptionBody, PushUnsubscribeBody, SettingsResponse, VapidKeyResponse } from '../schemas/settings-schemas.js';
 import { Type, type Static } from '@sinclair/typebox';
@@ -8,7 +8,7 @@ import type { SettingsService } from '../services/settings-service.js';
 /** The settings in force (dispatch room, read-only) and Web Push subscriptions (everyone, their own). */
 export async function settingsRoutes(app: FastifyInstance, { settings }: { settings: SettingsService }) {
   app.get('/settings', {
-    config: { roles: DISPATCH_ROLES },
+    config: { roles: OVERSIGHT_ROLES },
     schema: { tags: ['settings'], summary: 'Timeouts, SLA, shifts and channels in force (set by environment variables)', response: responses({ 200: SettingsResponse }) },
   }, async () => settings.current());
 

@@ -97,3 +97,5 @@ export const NoteBody = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 4000 }),
 }, { additionalProperties: false });
 export type NoteBody = Static<typeof NoteBody>;
+
+export const SeenResponse = Type.Object({ marked: Type.Integer({ description: 'Pages of yours marked read now (0 when already read, or not a responder)' }) });

@@ -7,8 +7,14 @@ const Password = Type.String({ minLength: 8, maxLength: 200 });
 
 export const UserItem = Type.Object({
   id: Type.Integer(), username: Type.String(), role: StringEnum(USER_ROLES), responderId: Nullable(Type.String()),
-  responderName: Nullable(Type.String()), displayName: Nullable(Type.String()), disabled: Type.Boolean(), createdAt: DateTime,
+  responderName: Nullable(Type.String()), displayName: Nullable(Type.String()), disabled: Type.Boolean(),
+  communityIds: Type.Array(Type.String(), { description: 'operator/supervisor: the communities they work for' }),
+  streetIds: Type.Array(Type.String(), { description: 'street: the streets whose communities they read' }),
+  createdAt: DateTime,
 });
+
+const CommunityIds = Type.Array(TextId, { maxItems: 200, description: 'operator/supervisor: the communities they see and act on (default: the only community, when there is exactly one)' });
+const StreetIds = Type.Array(TextId, { maxItems: 50, description: 'street: the streets (街道) whose communities they read' });
 
 export const UsersQuery = Type.Object({ role: Type.Optional(StringEnum(USER_ROLES)), ...PageQuery });
 export type UsersQuery = Static<typeof UsersQuery>;
@@ -21,6 +27,8 @@ export const CreateUserBody = Type.Object({
   password: Type.Optional(Password),
   responderId: Type.Optional(TextId),
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  communityIds: Type.Optional(CommunityIds),
+  streetIds: Type.Optional(StreetIds),
 }, { additionalProperties: false });
 export type CreateUserBody = Static<typeof CreateUserBody>;
 
@@ -34,6 +42,8 @@ export const PatchUserBody = Type.Object({
   responderId: Type.Optional(Nullable(TextId)),
   displayName: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
   disabled: Type.Optional(Type.Boolean({ description: 'A disabled user is signed out everywhere at once' })),
+  communityIds: Type.Optional(CommunityIds),
+  streetIds: Type.Optional(StreetIds),
 }, { additionalProperties: false, minProperties: 1 });
 export type PatchUserBody = Static<typeof PatchUserBody>;
 

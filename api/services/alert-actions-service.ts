@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { AlertKind, Outcome } from '../../domain/alert-kinds.js';
+import { placeInScope } from '../../domain/access-scope.js';
+import { actionVerdict, type ActionVerdict } from '../../domain/alert-action-rights.js';
 import type { AlertAction } from '../../domain/alert-state-machine.js';
+import type { Clock } from '../../domain/clock.js';
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { timeToAccept as msToAccept, timeToOnSite as msToOnSite, slaApplies } from '../../domain/sla-clock.js';
 import type { AlertAckState } from '../../domain/topics.js';
-import { markNotificationsSeen, wasNotified } from '../../store/alerts-repository.js';
+import { backupsOf, markNotificationsSeen, wasNotified } from '../../store/alerts-repository.js';
 import { AlertActionRefusedError, applyAlertAction, findAlert, type AlertRecord } from '../../store/alert-transitions-repository.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { devicesOfHousehold } from '../../store/devices-repository.js';
@@ -14,6 +17,7 @@ import { logDeviceDownlink } from '../../store/notifications-repository.js';
 import { findResponder } from '../../store/responders-repository.js';
 import { timeToAccept, timeToOnSite } from '../api-metrics.js';
 import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
+import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
 
 export type ResponderActionType = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
@@ -43,82 +47,75 @@ export const ACK_TEXT: Record<AlertAckState, string> = {
 const BAD_INPUT = new Set(['outcome_required', 'invalid_outcome', 'note_required', 'reason_required', 'text_required']);
 
 /**
- * Responder actions on an alert (DESIGN §3, §4; issue 4 item 4): accept, arrive, resolve, cancel,
- * escalate, note. Each goes through applyAlertAction (row lock = the compare-and-set of "first
- * accept wins"); after the commit the live events are published, the household's devices hear
- * the ack, the SLA histograms are observed and the audit log gets a row.
+ * Actions on an alert (DESIGN §3, §4): accept, arrive, resolve, cancel, escalate, note. Each goes
+ * through applyAlertAction (row lock = the compare-and-set of "first accept wins"); after the
+ * commit the live events are published, the household's devices hear the ack, the SLA
+ * histograms are observed and the audit log gets a row.
  *
- * Who acts:
- * - A responder user acts as their linked responder (users.responder_id); an account without
- *   one may not act. `responderId` in the body must be absent or their own.
- * - Operators, supervisors and admins act for the whole community. With `responderId` they
- *   record the action on that responder's behalf (e.g. after a phone call): the alert is
- *   accepted by that responder. Without it the action is theirs: `user:<username>`.
- * The alert_events actor is always the signed-in user (`user:<username>`), so the timeline shows
- * who pressed the button; `data.by` shows for whom.
- *
- * What a responder may do (decision): accept, arrive, escalate and add notes on alerts they were
- * notified about or hold; resolve and cancel only alerts they hold (accepted_by), because the
- * person at the door closes the case — others ask the dispatch room.
+ * Access, in order: the alert's home must be in the caller's scope (else 404, as if it did not
+ * exist); then domain/alert-action-rights.ts says whose hand may press which button — only the
+ * holder, a backup sent to the alert, or the dispatch room on their behalf may record an arrival.
+ * A responder user acts as their linked responder (users.responder_id); the dispatch room acts
+ * as itself, or with `responderId` on that responder's behalf (e.g. after a phone call). The
+ * alert_events actor is always the signed-in user (`user:<username>`), so the timeline shows who
+ * pressed the button; `data.by` shows for whom.
  */
 export class AlertActionsService {
-  constructor(private readonly pool: pg.Pool, private readonly redis?: Redis) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly access: AccessService,
+    private readonly clock: Clock,
+    private readonly redis?: Redis,
+  ) {}
 
   async act(actor: Actor, alertId: string, type: ResponderActionType, body: ActionBody): Promise<{ noop: boolean }> {
     const alert = await findAlert(this.pool, alertId);
     if (!alert) throw notFound(`no alert ${alertId}`);
-    const who = await this.actingFor(actor, body.responderId);
-    if (actor.role === 'responder') await this.checkResponderMay(alert, who.responderId!, type);
+    const place = await this.access.household(actor, alert.householdId, `no alert ${alertId}`);
+    this.access.mayWrite(actor);
+    const verdict = await this.verdict(actor, alert, type, body.responderId, placeInScope(actor.scope, place));
+    if (!verdict.ok) throw forbidden(verdict.message, verdict.code);
+    const by = verdict.by ?? `user:${actor.username}`;
+    const forResponder = verdict.by;
 
-    const action = toAction(type, who.by, body);
+    const action = toAction(type, by, body);
     let result;
     try {
-      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`);
+      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`, this.clock.now());
     } catch (err) {
       if (err instanceof AlertActionRefusedError) throw await this.refusal(err, alertId);
       throw err;
     }
-    if (who.responderId) await markNotificationsSeen(this.pool, alertId, who.responderId);
+    if (actor.role === 'responder' && forResponder) await markNotificationsSeen(this.pool, alertId, forResponder, this.clock.now());
     if (result.noop) return { noop: true };
 
     publishLive(this.redis, result.live);
     await this.ackDevices(result.alert, type);
-    observeSla(result.alert, type, who.by);
+    observeSla(result.alert, type, by);
     await writeAudit(this.pool, {
       username: actor.username, role: actor.role, action: `alert.${type}`, target: alertId, ip: actor.ip,
-      data: { by: who.by, onBehalf: who.onBehalf, state: result.alert.state, ...auditFields(body) },
-    });
+      data: { by, onBehalf: actor.role !== 'responder' && forResponder !== null, state: result.alert.state, ...auditFields(body) },
+    }, this.clock.now());
     return { noop: false };
   }
 
-  /** Whom the action is recorded for: `by` goes into accepted_by and the timeline's data.by. */
-  private async actingFor(actor: Actor, requested: string | undefined): Promise<{ by: string; responderId: string | null; onBehalf: boolean }> {
+  /** Loads the facts domain/alert-action-rights.ts decides on. */
+  private async verdict(actor: Actor, alert: AlertRecord, type: ResponderActionType, requested: string | undefined, ownPlace: boolean): Promise<ActionVerdict> {
+    const backups = await backupsOf(this.pool, alert.id);
     if (actor.role === 'responder') {
       if (!actor.responderId) throw forbidden('your account is not linked to a responder; ask an admin to link it', 'not_a_responder');
       if (requested !== undefined && requested !== actor.responderId) {
         throw forbidden('responders act for themselves only; leave out responderId', 'forbidden');
       }
-      return { by: actor.responderId, responderId: actor.responderId, onBehalf: false };
+      const paged = await wasNotified(this.pool, alert.id, actor.responderId);
+      return actionVerdict({ type, via: 'self', forResponder: actor.responderId, holder: alert.acceptedBy, holderName: alert.acceptedByName, backups, paged, ownPlace });
     }
-    if (requested === undefined) return { by: `user:${actor.username}`, responderId: null, onBehalf: false };
-    const responder = await findResponder(this.pool, requested);
-    if (!responder) throw badRequest(`body.responderId: no responder "${requested}"`, 'unknown_responder');
-    if (!responder.active) throw badRequest(`body.responderId: ${responder.name} (${requested}) is no longer active`, 'inactive_responder');
-    return { by: requested, responderId: requested, onBehalf: true };
-  }
-
-  private async checkResponderMay(alert: AlertRecord, responderId: string, type: ResponderActionType): Promise<void> {
-    const holds = alert.acceptedBy === responderId;
-    if (holds) return;
-    const notified = await wasNotified(this.pool, alert.id, responderId);
-    if (type === 'resolve' || type === 'cancel') {
-      if (notified && alert.acceptedBy) {
-        throw forbidden(`this alert is held by ${alert.acceptedByName ?? alert.acceptedBy}; only they or the dispatch room may ${type} it`, 'not_holder');
-      }
-      if (notified) throw forbidden(`accept the alert before you ${type} it`, 'not_holder');
-      throw forbidden('this alert is not assigned to you');
+    if (requested !== undefined) {
+      const responder = await findResponder(this.pool, requested);
+      if (!responder) throw badRequest(`body.responderId: no responder "${requested}"`, 'unknown_responder');
+      if (!responder.active) throw badRequest(`body.responderId: ${responder.name} (${requested}) is no longer active`, 'inactive_responder');
     }
-    if (!notified) throw forbidden('this alert is not assigned to you');
+    return actionVerdict({ type, via: 'dispatch', forResponder: requested ?? null, holder: alert.acceptedBy, holderName: alert.acceptedByName, backups, paged: false, ownPlace: false });
   }
 
   private async refusal(err: AlertActionRefusedError, alertId: string): Promise<ApiError> {
@@ -139,7 +136,7 @@ export class AlertActionsService {
     const deviceIds = devices.filter((d) => !d.revokedAt && !d.parentId && ACK_DEVICE_KINDS.has(d.kind)).map((d) => d.id);
     const published = await publishDownlink(this.redis, { deviceIds, command: { type: 'alert_ack', alertId: alert.id, state, text: ACK_TEXT[state] } });
     await logDeviceDownlink(this.pool, {
-      alertId: alert.id, state, deviceIds, at: new Date(),
+      alertId: alert.id, state, deviceIds, at: this.clock.now(),
       ...(published === 'sent' ? { status: 'sent' } : published === 'failed'
         ? { status: 'failed', error: 'Redis refused the publish: the gateways were not told' }
         : { status: 'skipped', error: 'no Redis: the gateways cannot be reached' }),

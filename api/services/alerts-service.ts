@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import { ALERT_STATES, type AlertKind, type AlertState } from '../../domain/alert-kinds.js';
+import type { Clock } from '../../domain/clock.js';
 import { maskPhone } from '../../domain/pii-mask.js';
-import { alertExists, alertVisibleToResponder, getAlertDetail, listAlerts, markNotificationsSeen, type AlertDetail } from '../../store/alerts-repository.js';
-import { badRequest, forbidden, notFound } from '../api-error.js';
+import { getAlertDetail, householdOfAlert, listAlerts, markNotificationsSeen, type AlertDetail } from '../../store/alerts-repository.js';
+import { badRequest, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
+import type { AccessService } from './access-service.js';
 
 export interface AlertListQuery { state?: string; kind?: AlertKind; householdId?: string; limit: number; offset: number }
 
@@ -20,39 +22,44 @@ export function parseStates(state: string | undefined): AlertState[] | undefined
 }
 
 /**
- * Who sees which alerts (DESIGN §6): the dispatch room (operator, supervisor, admin) sees the
- * whole community; a responder sees the alerts they accepted or were notified about.
+ * Who sees which alerts: the alerts of the homes in the caller's scope (domain/access-scope.ts)
+ * — the dispatch room's communities, a grid worker's grids, and for every responder the homes
+ * of alerts they are paged for or hold. Out of scope is 404, as if the alert did not exist.
  */
 export class AlertsService {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool, private readonly access: AccessService, private readonly clock: Clock) {}
 
   async list(user: AuthUser, q: AlertListQuery) {
     const states = parseStates(q.state);
-    if (user.role === 'responder') {
-      // A responder account not linked to a responder record has no alerts of its own.
-      if (!user.responderId) return { items: [], total: 0 };
-      return listAlerts(this.pool, { states, kind: q.kind, householdId: q.householdId, responderId: user.responderId, limit: q.limit, offset: q.offset });
-    }
-    return listAlerts(this.pool, { states, kind: q.kind, householdId: q.householdId, limit: q.limit, offset: q.offset });
+    return listAlerts(this.pool, { states, kind: q.kind, householdId: q.householdId, scope: user.scope, now: this.clock.now(), limit: q.limit, offset: q.offset });
+  }
+
+  /** 404 unless the alert exists and its home is in the caller's scope; answers the home. */
+  async reach(user: AuthUser, id: string): Promise<string> {
+    const householdId = await householdOfAlert(this.pool, id);
+    if (!householdId) throw notFound(`no alert ${id}`);
+    await this.access.household(user, householdId, `no alert ${id}`);
+    return householdId;
   }
 
   /**
-   * One alert with its timeline, signals and notification attempts. A responder opening it
-   * marks their notifications of it as seen (the dispatch room sees who has looked).
+   * One alert with its timeline, signals and notification attempts. Opening it does not mark a
+   * responder's pages seen: the phone says so when the alert is on screen (POST …/seen).
    */
   async detail(user: AuthUser, id: string) {
-    if (user.role === 'responder') {
-      if (!(await alertExists(this.pool, id))) throw notFound(`no alert ${id}`);
-      if (!user.responderId || !(await alertVisibleToResponder(this.pool, id, user.responderId))) {
-        throw forbidden('this alert is not assigned to you');
-      }
-      await markNotificationsSeen(this.pool, id, user.responderId);
-    }
+    await this.reach(user, id);
     const d = await getAlertDetail(this.pool, id);
     if (!d) throw notFound(`no alert ${id}`);
-    if (user.role !== 'responder') return flatten(d);
-    // Notification targets are other people's phone numbers and addresses: masked for responders.
+    if (user.role !== 'responder' && user.role !== 'street') return flatten(d);
+    // Notification targets are other people's phone numbers and addresses: masked for responders and the street office.
     return flatten({ ...d, notifications: d.notifications.map((n) => ({ ...n, target: maskPhone(n.target) ?? '' })) });
+  }
+
+  /** The responder has the alert on screen: their pages of it count as read ("已读"). */
+  async markSeen(user: AuthUser, id: string): Promise<{ marked: number }> {
+    await this.reach(user, id);
+    if (!user.responderId) return { marked: 0 };
+    return { marked: await markNotificationsSeen(this.pool, id, user.responderId, this.clock.now()) };
   }
 }
 

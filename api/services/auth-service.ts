@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { scopeOf } from '../../domain/access-scope.js';
+import type { Clock } from '../../domain/clock.js';
 import { hashSecret, randomToken } from '../../domain/secrets.js';
 import { createSession, deleteExpiredSessions, deleteSession, findSessionUser } from '../../store/sessions-repository.js';
 import { findUserByName, hashPassword, verifyPassword } from '../../store/users-repository.js';
@@ -15,12 +17,18 @@ export const badCredentials = () => new ApiError(401, 'bad_credentials', 'wrong 
 let decoyHash: Promise<string> | null = null;
 const decoy = () => (decoyHash ??= hashPassword(randomToken(16)));
 
-export interface LoginResult { token: string; expiresAt: Date; user: AuthUser }
+export interface LoginResult { token: string; expiresAt: Date; user: Omit<AuthUser, 'scope'> }
 
 export class AuthService {
   private lastSweep = 0;
 
-  constructor(private readonly pool: pg.Pool, private readonly sessionTtlHours: number) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly sessionTtlHours: number,
+    private readonly clock: Clock,
+    /** How long a responder keeps the home of an alert they handled after it closed (ALERT_ACCESS_GRACE_S). */
+    private readonly alertGraceMs: number,
+  ) {}
 
   async login(username: string, password: string): Promise<LoginResult> {
     const user = await findUserByName(this.pool, username);
@@ -29,7 +37,7 @@ export class AuthService {
 
     // Sessions are 256-bit random tokens; the database keeps only their SHA-256.
     const token = randomToken(32);
-    const expiresAt = await createSession(this.pool, hashSecret(token), user.id, this.sessionTtlHours);
+    const expiresAt = await createSession(this.pool, hashSecret(token), user.id, this.sessionTtlHours, this.clock.now());
     await this.sweepExpired();
     const { id, role, responderId, displayName } = user;
     return { token, expiresAt, user: { id, username: user.username, role, responderId, displayName } };
@@ -38,9 +46,10 @@ export class AuthService {
   /** The user of a live session token, or null. */
   async resolve(token: string): Promise<AuthUser | null> {
     if (token.length === 0 || token.length > 256) return null;
-    const row = await findSessionUser(this.pool, hashSecret(token));
+    const row = await findSessionUser(this.pool, hashSecret(token), this.clock.now());
     if (!row) return null;
-    return { id: row.id, username: row.username, role: row.role, responderId: row.responderId, displayName: row.displayName };
+    const scope = scopeOf({ role: row.role, communityIds: row.communityIds, responder: row.responder }, this.alertGraceMs);
+    return { id: row.id, username: row.username, role: row.role, responderId: row.responderId, displayName: row.displayName, scope };
   }
 
   async logout(token: string): Promise<void> {
@@ -49,8 +58,9 @@ export class AuthService {
 
   /** At most once an hour, on login: cheap housekeeping without a timer to stop. */
   private async sweepExpired(): Promise<void> {
-    if (Date.now() - this.lastSweep < 3_600_000) return;
-    this.lastSweep = Date.now();
-    await deleteExpiredSessions(this.pool).catch(() => {});
+    const now = this.clock.nowMs();
+    if (now - this.lastSweep < 3_600_000) return;
+    this.lastSweep = now;
+    await deleteExpiredSessions(this.pool, new Date(now)).catch(() => {});
   }
 }

@@ -7,6 +7,9 @@ import { findDeviceForAuth, listDevices, provisionDevice, revokeDevice } from '.
 import { householdExists } from '../../store/households-repository.js';
 import { publishDeviceRevoked } from '../../store/live-publisher.js';
 import { ApiError, notFound } from '../api-error.js';
+import type { Clock } from '../../domain/clock.js';
+import type { AuthUser } from '../route-access.js';
+import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
 
 export interface ProvisionInput { householdId: string; kind: DeviceKind; room?: string; heartbeatS?: number }
@@ -15,12 +18,15 @@ export interface ProvisionInput { householdId: string; kind: DeviceKind; room?: 
 export class DevicesService {
   constructor(
     private readonly pool: pg.Pool,
+    private readonly access: AccessService,
+    private readonly clock: Clock,
     private readonly onDeviceRevoked?: (deviceId: string) => void,
     /** Every gateway hears a revocation on DEVICE_REVOKED_CHANNEL, also those in other processes. */
     private readonly redis?: Redis,
   ) {}
 
   async provision(actor: Actor, input: ProvisionInput): Promise<{ deviceId: string; secret: string }> {
+    if (!(await this.access.reachesHousehold(actor, input.householdId))) throw unknownHousehold(input.householdId);
     try {
       return await inTransaction(this.pool, async (tx) => {
         if (!(await householdExists(tx, input.householdId))) throw unknownHousehold(input.householdId);
@@ -38,13 +44,15 @@ export class DevicesService {
     }
   }
 
-  list(q: { householdId?: string; limit: number; offset: number }) {
-    return listDevices(this.pool, q);
+  /** The devices of the homes in the caller's scope. */
+  list(user: AuthUser, q: { householdId?: string; limit: number; offset: number }) {
+    return listDevices(this.pool, { ...q, scope: user.scope, now: this.clock.now() });
   }
 
   async revoke(actor: Actor, id: string): Promise<{ deviceId: string; revoked: boolean; alreadyRevoked: boolean }> {
     const device = await findDeviceForAuth(this.pool, id);
     if (!device) throw notFound(`no device ${id}`);
+    await this.access.household(actor, device.householdId, `no device ${id}`);
     const changed = await revokeDevice(this.pool, id);
     if (changed) {
       await writeAudit(this.pool, { username: actor.username, role: actor.role, action: 'device.revoke', target: id, ip: actor.ip, data: { householdId: device.householdId } });

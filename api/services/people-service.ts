@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { maskPhone } from '../../domain/pii-mask.js';
+import { communityInScope, communityPeopleInScope } from '../../domain/access-scope.js';
+import { wallClock, type Clock } from '../../domain/clock.js';
 import { onDutyAt, type ResponderRole } from '../../domain/roster.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
@@ -24,25 +26,36 @@ import type { Actor } from './actor.js';
  */
 export class PeopleService {
   /** `tz`: GUARDIAN_TZ, the zone rosters are written in. */
-  constructor(private readonly pool: pg.Pool, private readonly tz: string, private readonly redis?: Redis) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly tz: string,
+    private readonly clock: Clock = wallClock,
+    private readonly redis?: Redis,
+  ) {}
 
-  /** Each with `onDutyNow`: the switch and the roster together, as routing sees them this minute. */
+  /** Each with `onDutyNow`: the switch and the roster together, as routing sees them this minute. Only the caller's communities' people. */
   async list(user: AuthUser, f: ResponderFilter) {
-    const page = await listResponders(this.pool, f);
-    const now = onDutyAt(page.items, await loadRosterRows(this.pool), new Date(), this.tz);
+    const page = await listResponders(this.pool, { ...f, scope: user.scope });
+    const now = onDutyAt(page.items, await loadRosterRows(this.pool), this.clock.now(), this.tz);
     return { total: page.total, items: page.items.map((r) => ({ ...this.view(user, r), onDutyNow: now.has(r.id) })) };
   }
 
   async get(user: AuthUser, id: string) {
+    return this.view(user, await this.reach(user, id));
+  }
+
+  /** The responder when the caller's scope reaches their community; 404 otherwise, as if they did not exist. */
+  private async reach(user: AuthUser, id: string): Promise<ResponderRow> {
     const r = await findResponder(this.pool, id);
-    if (!r) throw notFound(`no responder ${id}`);
-    return this.view(user, r);
+    if (!r || !communityPeopleInScope(user.scope, r.communityId)) throw notFound(`no responder ${id}`);
+    return r;
   }
 
   async create(actor: Actor, input: Omit<NewResponder, 'communityId'> & { communityId?: string }) {
-    const communityId = input.communityId ?? await soleCommunityId(this.pool);
+    const communityId = input.communityId ?? (actor.scope.all ? await soleCommunityId(this.pool) : soleOf(actor.scope.communityIds));
     if (!communityId) throw badRequest('body.communityId is required when there is not exactly one community', 'community_required');
-    await this.checkPlaces({ ...input, communityId });
+    if (!communityInScope(actor.scope, communityId)) throw badRequest(`body.communityId: unknown "${communityId}"`, 'unknown_place');
+    await this.checkPlaces(actor, { ...input, communityId });
     const { row, live } = await this.inTx(async (tx) => {
       const row = await insertResponder(tx, { ...input, communityId }).catch((err: { code?: string }) => {
         if (err.code === '23505') throw new ApiError(409, 'responder_exists', `body.id: responder "${input.id}" already exists`);
@@ -57,8 +70,9 @@ export class PeopleService {
   }
 
   async update(actor: Actor, id: string, changes: ResponderChanges) {
+    await this.reach(actor, id);
     if (Object.keys(changes).length === 0) throw badRequest('body: nothing to change');
-    await this.checkPlaces(changes);
+    await this.checkPlaces(actor, changes);
     const { row, live } = await this.inTx(async (tx) => {
       const before = await findResponder(tx, id);
       if (!before) throw notFound(`no responder ${id}`);
@@ -74,6 +88,7 @@ export class PeopleService {
 
   /** The on-duty switch: a responder flips their own; the dispatch room flips anyone's. */
   async setDuty(actor: Actor, id: string, onDuty: boolean) {
+    await this.reach(actor, id);
     if (actor.role === 'responder' && actor.responderId !== id) throw forbidden('responders switch only their own duty');
     return this.update(actor, id, { onDuty });
   }
@@ -84,7 +99,7 @@ export class PeopleService {
       if (q.responderId !== undefined && q.responderId !== user.responderId) throw forbidden('responders read only their own roster');
       return listRosterShifts(this.pool, { ...q, responderId: user.responderId });
     }
-    return listRosterShifts(this.pool, q);
+    return listRosterShifts(this.pool, { ...q, scope: user.scope });
   }
 
   async addRoster(actor: Actor, s: NewRosterShift) {
@@ -92,7 +107,8 @@ export class PeopleService {
     const dated = s.onDate !== undefined && s.onDate !== null;
     if (weekly === dated) throw badRequest('body: give either weekday (a weekly shift) or onDate (a dated override), not both', 'weekday_or_date');
     if (weekly && s.offDuty) throw badRequest('body.offDuty applies to a dated override (onDate) only', 'off_duty_needs_date');
-    if (!(await findResponder(this.pool, s.responderId))) throw badRequest(`body.responderId: no responder "${s.responderId}"`, 'unknown_responder');
+    const who = await findResponder(this.pool, s.responderId);
+    if (!who || !communityPeopleInScope(actor.scope, who.communityId)) throw badRequest(`body.responderId: no responder "${s.responderId}"`, 'unknown_responder');
     return this.inTx(async (tx) => {
       const [row] = await insertRosterShifts(tx, [s]);
       await writeAudit(tx, { username: actor.username, role: actor.role, action: 'roster.create', target: s.responderId, ip: actor.ip, data: { id: row!.id, ...s } });
@@ -101,7 +117,10 @@ export class PeopleService {
   }
 
   async removeRoster(actor: Actor, id: number) {
-    if (!(await findRosterShift(this.pool, id))) throw notFound(`no roster shift ${id}`);
+    const shift = await findRosterShift(this.pool, id);
+    if (!shift) throw notFound(`no roster shift ${id}`);
+    const who = await findResponder(this.pool, shift.responderId);
+    if (!who || !communityPeopleInScope(actor.scope, who.communityId)) throw notFound(`no roster shift ${id}`);
     return this.inTx(async (tx) => {
       const gone = await deleteRosterShift(tx, id);
       if (!gone) throw notFound(`no roster shift ${id}`);
@@ -110,19 +129,19 @@ export class PeopleService {
     });
   }
 
-  /** Responders see their own phone number and colleagues' masked. */
+  /** Responders see their own phone number and colleagues' masked; the street office sees all masked. */
   private view(user: AuthUser, r: ResponderRow): ResponderRow {
-    if (user.role !== 'responder' || user.responderId === r.id) return r;
+    if ((user.role !== 'responder' && user.role !== 'street') || user.responderId === r.id) return r;
     return { ...r, phone: maskPhone(r.phone) ?? '' };
   }
 
-  private async checkPlaces(p: { communityId?: string; gridIds?: readonly string[]; buildingIds?: readonly string[]; householdIds?: readonly string[] }) {
+  private async checkPlaces(actor: Actor, p: { communityId?: string; gridIds?: readonly string[]; buildingIds?: readonly string[]; householdIds?: readonly string[] }) {
     const checks: Array<[string, 'communities' | 'grids' | 'buildings' | 'households', readonly string[] | undefined]> = [
       ['communityId', 'communities', p.communityId ? [p.communityId] : undefined],
       ['gridIds', 'grids', p.gridIds], ['buildingIds', 'buildings', p.buildingIds], ['householdIds', 'households', p.householdIds],
     ];
     for (const [field, table, ids] of checks) {
-      const unknown = ids ? await unknownPlaces(this.pool, table, ids) : [];
+      const unknown = ids ? await unknownPlaces(this.pool, table, ids, actor.scope.all ? null : actor.scope.communityIds) : [];
       if (unknown.length) throw badRequest(`body.${field}: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, 'unknown_place');
     }
   }
@@ -136,3 +155,7 @@ function statusEvent(r: ResponderRow) {
   return { type: 'responder.status' as const, data: { responderId: r.id, role: r.role as ResponderRole, onDuty: r.onDuty && r.active } };
 }
 
+
+function soleOf(ids: readonly string[]): string | null {
+  return ids.length === 1 ? ids[0]! : null;
+}

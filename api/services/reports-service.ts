@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { wallClock, type Clock } from '../../domain/clock.js';
 import type { Config } from '../../domain/config.js';
+import type { AuthUser } from '../route-access.js';
 import { slaReport, type ReportGroupBy, type SlaReportRow } from '../../store/reports-repository.js';
 import { badRequest } from '../api-error.js';
 
@@ -14,9 +16,11 @@ export interface SlaReport {
 
 /** The SLA report (see store/reports-repository.ts for every definition) and its CSV form. */
 export class ReportsService {
-  constructor(private readonly pool: pg.Pool, private readonly config: Config) {}
+  constructor(private readonly pool: pg.Pool, private readonly config: Config, private readonly clock: Clock = wallClock) {}
 
-  async sla(q: { from?: string; to?: string; groupBy: ReportGroupBy }, now = new Date()): Promise<SlaReport> {
+  /** Over the alerts of the caller's scope (their communities). */
+  async sla(user: Pick<AuthUser, 'scope'>, q: { from?: string; to?: string; groupBy: ReportGroupBy }): Promise<SlaReport> {
+    const now = this.clock.now();
     const to = q.to ? new Date(q.to) : now;
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 7 * DAY_MS);
     if (!(from < to)) throw badRequest('querystring.from must be before querystring.to');
@@ -24,6 +28,7 @@ export class ReportsService {
     const [dayStarts, dayEnds] = this.config.DAY_SHIFT.split('-') as [string, string];
     const items = await slaReport(this.pool, {
       from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, timeZone: this.config.GUARDIAN_TZ, dayStarts, dayEnds,
+      scope: user.scope, now,
     });
     return { from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, items, total: items.length };
   }

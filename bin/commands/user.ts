@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { EXIT_OK, fail, oneLine, parseCommandArgs, str, usageError, UsageError, withDatabase, type Parsed } from './args.js';
-import { createUser, setPassword, USER_ROLES, UserExistsError, type UserRole } from '../../store/users-repository.js';
+import { UsersService } from '../../api/services/users-service.js';
+import { setPassword, USER_ROLES, type UserRole } from '../../store/users-repository.js';
+import { CLI_ACTOR, cliMessage } from './people-cli.js';
 
 const USAGE = `usage: npx guardian user <add|passwd> [options]
 
-  user add --username U --role ${USER_ROLES.join('|')} [--responder <id>] [--name N] [--password P]
+  user add --username U --role ${USER_ROLES.join('|')} [--responder <id>] [--communities c1,c2]
+           [--streets s1] [--name N] [--password P]
       Creates a console user. A responder user is linked to a responder (their phone view
-      shows their own alerts). Without --password a password is generated and shown once.
+      shows their own alerts); an operator or supervisor works for communities (default: the
+      only one, when there is exactly one); a street user reads every community of its streets.
+      Without --password a password is generated and shown once.
   user passwd --username U [--password P]
       Sets a new password (generated and shown once when --password is not given).
 
@@ -14,6 +19,8 @@ Options:
   --username <u>     login name: letters, digits, . _ -
   --role <role>      ${USER_ROLES.join(', ')}
   --responder <id>   the responder this login acts as (required for --role responder)
+  --communities <ids> comma-separated communities of an operator or supervisor
+  --streets <ids>    comma-separated streets (街道) of a street user
   --name <n>         display name shown in the console
   --password <p>     at least 8 characters (note: it stays in your shell history)
   -h, --help         this help`;
@@ -22,6 +29,8 @@ const OPTIONS = {
   username: { type: 'string' },
   role: { type: 'string' },
   responder: { type: 'string' },
+  communities: { type: 'string' },
+  streets: { type: 'string' },
   name: { type: 'string' },
   password: { type: 'string' },
 } as const;
@@ -71,20 +80,24 @@ async function add(p: Parsed): Promise<number> {
   if (role === 'responder' && !responderId) throw new UsageError('--role responder needs --responder <id> (the responder this login acts as)');
   const pw = password(p);
 
+  const list = (key: string) => str(p, key)?.split(',').map((x) => x.trim()).filter(Boolean);
   return withDatabase(async (pool) => {
-    let displayName = str(p, 'name') ?? null;
-    if (responderId) {
-      const r = await pool.query<{ name: string }>('SELECT name FROM responders WHERE id = $1', [responderId]);
-      if (!r.rows[0]) return fail(`unknown responder "${responderId}"`);
-      displayName ??= r.rows[0].name;
-    }
+    // The same service as POST /api/v1/users: the same checks, and an audit row naming the CLI.
+    let created;
     try {
-      await createUser(pool, { username: name, password: pw.password, role: role as UserRole, responderId, displayName });
+      created = await new UsersService(pool).create(CLI_ACTOR, {
+        username: name, role: role as UserRole, password: pw.password,
+        ...(responderId ? { responderId } : {}), ...(str(p, 'name') ? { displayName: str(p, 'name')! } : {}),
+        ...(list('communities') ? { communityIds: list('communities')! } : {}), ...(list('streets') ? { streetIds: list('streets')! } : {}),
+      });
     } catch (err) {
-      if (err instanceof UserExistsError) return fail(err.message);
+      const message = cliMessage(err);
+      if (message) return fail(message);
       throw err;
     }
-    process.stdout.write(`user "${name}" created (role ${role}${responderId ? `, responder ${responderId}` : ''})\n`);
+    const u = created.user;
+    const where = u.communityIds.length ? `, communities ${u.communityIds.join(',')}` : u.streetIds.length ? `, streets ${u.streetIds.join(',')}` : '';
+    process.stdout.write(`user "${name}" created (role ${role}${responderId ? `, responder ${responderId}` : ''}${where})\n`);
     if (pw.generated) process.stdout.write(`password: ${pw.password}\n(shown only this once)\n`);
     return EXIT_OK;
   });

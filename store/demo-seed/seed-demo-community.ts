@@ -242,7 +242,10 @@ async function ensureDemoUsers(pool: pg.Pool, plan: DemoPlan, dataDir: string, l
       }
       const password = randomBytes(9).toString('base64url');
       try {
-        await createUser(pool, { username: l.username, password, role: l.role, responderId: l.responderId, displayName: l.displayName });
+        await createUser(pool, {
+          username: l.username, password, role: l.role, responderId: l.responderId, displayName: l.displayName,
+          communityIds: l.role === 'responder' ? [] : [plan.community.id],
+        });
         created++;
         results[k] = entry(password);
       } catch (err) {

@@ -24,10 +24,21 @@ export interface TestLogin {
   bearer: { authorization: string };
 }
 
-export async function createTestUser(db: TestDb, role: UserRole, opts: { responderId?: string; username?: string; password?: string } = {}) {
+/**
+ * A console user. Operators and supervisors work for every community that exists now plus the
+ * test community `c-api`, unless `communityIds` says otherwise; a street user reads the streets
+ * in `streetIds`.
+ */
+export async function createTestUser(db: TestDb, role: UserRole, opts: { responderId?: string; username?: string; password?: string; communityIds?: string[]; streetIds?: string[] } = {}) {
   const username = opts.username ?? unique(role);
   const password = opts.password ?? `pw-${unique('x')}`;
-  await createUser(db.pool, { username, password, role, responderId: opts.responderId ?? null, displayName: `${role} ${username}` });
+  const dispatch = role === 'operator' || role === 'supervisor';
+  const existing = dispatch && !opts.communityIds
+    ? (await db.pool.query<{ id: string }>(`SELECT id FROM communities`)).rows.map((r) => r.id) : [];
+  await createUser(db.pool, {
+    username, password, role, responderId: opts.responderId ?? null, displayName: `${role} ${username}`,
+    communityIds: opts.communityIds ?? (dispatch ? [...new Set([...existing, 'c-api'])] : []), streetIds: opts.streetIds ?? [],
+  });
   return { username, password };
 }
 
@@ -44,7 +55,7 @@ export async function login(app: FastifyInstance, username: string, password: st
   return { username, password, token, cookie: sessionCookieOf(res), bearer: { authorization: `Bearer ${token}` } };
 }
 
-export async function loginAs(app: FastifyInstance, db: TestDb, role: UserRole, opts: { responderId?: string } = {}): Promise<TestLogin> {
+export async function loginAs(app: FastifyInstance, db: TestDb, role: UserRole, opts: { responderId?: string; communityIds?: string[]; streetIds?: string[] } = {}): Promise<TestLogin> {
   const u = await createTestUser(db, role, opts);
   return login(app, u.username, u.password);
 }

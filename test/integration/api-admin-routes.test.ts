@@ -17,7 +17,8 @@ beforeAll(async () => {
   app = await buildTestApp(db);
   admin = await loginAs(app, db, 'admin');
   op = await loginAs(app, db, 'operator');
-  responderId = await createResponder(db, undefined, { name: '周网格', role: 'grid_worker' });
+  // The grid worker of the home's grid (g-api): the home is in their scope.
+  responderId = await createResponder(db, undefined, { name: '周网格', role: 'grid_worker', gridIds: ['g-api'] });
   responder = await loginAs(app, db, 'responder', { responderId });
   hh = await createHouseholdWithPeople(db);
 });

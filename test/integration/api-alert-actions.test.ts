@@ -128,13 +128,19 @@ describe('the full flow', () => {
     expect(metrics).toMatch(/guardian_time_to_on_site_seconds_count\{severity="critical"\} [1-9]/);
   });
 
-  test('a responder opening the alert marks their notifications seen', async () => {
+  test('reading an alert is not seeing it: "已读" is stamped when the phone says the alert is on screen', async () => {
     const { alertId } = await notifiedAlert();
     const me = await responderLogin('看一眼');
     const nid = await notifyResponder(db, alertId, me.id);
+    const seenAt = async () => (await db.pool.query(`SELECT seen_at FROM notifications WHERE id = $1`, [nid])).rows[0].seen_at;
+    // The phone fetches the alert when the page arrives, before anybody looks at it.
     expect((await app.inject({ url: `/api/v1/alerts/${alertId}`, headers: me.login.bearer })).statusCode).toBe(200);
-    const row = (await db.pool.query(`SELECT seen_at FROM notifications WHERE id = $1`, [nid])).rows[0];
-    expect(row.seen_at).toBeInstanceOf(Date);
+    expect(await seenAt()).toBeNull();
+    const seen = await post(`/api/v1/alerts/${alertId}/seen`, me.login);
+    expect(seen.statusCode).toBe(200);
+    expect(seen.json()).toEqual({ marked: 1 });
+    expect(await seenAt()).toBeInstanceOf(Date);
+    expect((await post(`/api/v1/alerts/${alertId}/seen`, me.login)).json()).toEqual({ marked: 0 });
   });
 
   test('notes, escalate and cancel', async () => {
@@ -191,15 +197,58 @@ describe('acting on behalf', () => {
 });
 
 describe('what a responder may do', () => {
-  test('a responder cannot act on an alert that was not notified to them (403)', async () => {
+  test('an alert outside a responder\'s scope does not exist for them (404), whatever the action', async () => {
     const { alertId } = await notifiedAlert();
     const stranger = await responderLogin('路人');
     for (const action of ['accept', 'arrive', 'escalate']) {
       const res = await post(`/api/v1/alerts/${alertId}/${action}`, stranger.login);
-      expect(res.statusCode, action).toBe(403);
+      expect(res.statusCode, action).toBe(404);
+      expect(res.json().error.message).toBe(`no alert ${alertId}`);
     }
-    expect((await post(`/api/v1/alerts/${alertId}/notes`, stranger.login, { text: 'x' })).statusCode).toBe(403);
-    expect((await post(`/api/v1/alerts/${alertId}/cancel`, stranger.login, { reason: 'x' })).statusCode).toBe(403);
+    expect((await post(`/api/v1/alerts/${alertId}/notes`, stranger.login, { text: 'x' })).statusCode).toBe(404);
+    expect((await post(`/api/v1/alerts/${alertId}/cancel`, stranger.login, { reason: 'x' })).statusCode).toBe(404);
+    expect((await db.pool.query(`SELECT state FROM alerts WHERE id = $1`, [alertId])).rows[0].state).toBe('notified');
+  });
+
+  test('a paged colleague cannot mark someone else\'s alert on site or resolve it; the holder, a backup and the dispatch room on their behalf can', async () => {
+    const { alertId } = await notifiedAlert();
+    const holder = await responderLogin('王接单');
+    const colleague = await responderLogin('李同事');
+    const backup = await responderLogin('赵备援');
+    for (const r of [holder, colleague]) await notifyResponder(db, alertId, r.id);
+    expect((await post(`/api/v1/alerts/${alertId}/accept`, holder.login)).statusCode).toBe(200);
+
+    // The hole of issue 20: the colleague's arrive stopped the SLA clock while nobody was there.
+    const arrive = await post(`/api/v1/alerts/${alertId}/arrive`, colleague.login);
+    expect(arrive.statusCode).toBe(403);
+    expect(arrive.json().error).toMatchObject({ code: 'not_holder' });
+    expect(arrive.json().error.message).toContain('王接单');
+    expect((await post(`/api/v1/alerts/${alertId}/resolve`, colleague.login, { outcome: 'assisted' })).json().error.code).toBe('not_holder');
+    // Nor may the dispatch room record it for the colleague.
+    expect((await post(`/api/v1/alerts/${alertId}/arrive`, op, { responderId: colleague.id })).json().error.code).toBe('not_holder');
+    const row = (await db.pool.query(`SELECT state, on_site_at FROM alerts WHERE id = $1`, [alertId])).rows[0];
+    expect(row).toEqual({ state: 'accepted', on_site_at: null });
+
+    // A backup sent to the alert may arrive (the first to arrive sets on_site); the holder still holds it.
+    await notifyResponder(db, alertId, backup.id, { purpose: 'backup', round: 'backup1' });
+    const byBackup = await post(`/api/v1/alerts/${alertId}/arrive`, backup.login);
+    expect(byBackup.statusCode).toBe(200);
+    expect(byBackup.json()).toMatchObject({ state: 'on_site', acceptedBy: holder.id });
+    expect(byBackup.json().timeline.at(-1)).toMatchObject({ type: 'state', toState: 'on_site', data: { by: backup.id } });
+    expect((await post(`/api/v1/alerts/${alertId}/resolve`, backup.login, { outcome: 'assisted' })).statusCode).toBe(200);
+  });
+
+  test('the dispatch room records an arrival for the holder by default, and must name who arrived when nobody holds it', async () => {
+    const { alertId } = await notifiedAlert();
+    const holder = await responderLogin('钱持有');
+    const none = await post(`/api/v1/alerts/${alertId}/arrive`, op);
+    expect(none.statusCode).toBe(403);
+    expect(none.json().error.code).toBe('responder_required');
+    await notifyResponder(db, alertId, holder.id);
+    expect((await post(`/api/v1/alerts/${alertId}/accept`, holder.login)).statusCode).toBe(200);
+    const onBehalf = await post(`/api/v1/alerts/${alertId}/arrive`, op);
+    expect(onBehalf.statusCode).toBe(200);
+    expect(onBehalf.json().timeline.at(-1)).toMatchObject({ toState: 'on_site', actor: `user:${op.username}`, data: { by: holder.id } });
   });
 
   test('resolve and cancel belong to whoever holds the alert', async () => {
@@ -224,8 +273,9 @@ describe('what a responder may do', () => {
     const other = await createResponder(db);
     const res = await post(`/api/v1/alerts/${alertId}/accept`, me.login, { responderId: other });
     expect(res.statusCode).toBe(403);
+    // An account linked to no responder reaches no home: the alert does not exist for it.
     const unlinked = await loginAs(app, db, 'responder');
-    expect((await post(`/api/v1/alerts/${alertId}/accept`, unlinked)).json().error.code).toBe('not_a_responder');
+    expect((await post(`/api/v1/alerts/${alertId}/accept`, unlinked)).statusCode).toBe(404);
   });
 });
 

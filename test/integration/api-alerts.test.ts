@@ -85,32 +85,40 @@ describe('GET /api/v1/alerts', () => {
     expect(res.json().error.message).toContain(message);
   });
 
-  test('a responder sees only alerts they accepted or were notified about', async () => {
+  test('a responder sees the alerts of the homes their own alerts reach (paged for or held), nothing else', async () => {
     const rid = await createResponder(db);
     const responder = await loginAs(app, db, 'responder', { responderId: rid });
     expect((await get('/api/v1/alerts', responder)).json()).toEqual({ items: [], total: 0 });
 
     await db.pool.query(`UPDATE alerts SET accepted_by = $1 WHERE id = $2`, [rid, ids.smoke]);
     await db.pool.query(`INSERT INTO notifications (alert_id, responder_id, tier, channel, target, status) VALUES ($1, $2, 1, 'webhook', '13700001111', 'sent')`, [ids.fall, rid]);
-    const body = (await get('/api/v1/alerts', responder)).json();
-    expect(body.total).toBe(2);
-    expect(body.items.map((a: { id: string }) => a.id)).toEqual([ids.smoke, ids.fall]);
-    // Filters still apply inside their view.
-    expect((await get('/api/v1/alerts?kind=fall', responder)).json().total).toBe(1);
+    // Home A (the smoke they hold) and home B (the fall they were paged for) are theirs while those alerts live.
+    const elsewhere = await insertAlert(db, { householdId: (await createHouseholdWithPeople(db, { grid: 'g-west' })).id, kind: 'sos', state: 'notified' });
+    try {
+      const body = (await get('/api/v1/alerts', responder)).json();
+      expect(body.total).toBe(5);
+      expect(body.items.map((a: { id: string }) => a.id)).toEqual([ids.smoke, ids.fall, ids.oldSos, ids.inactivity, ids.battery]);
+      // Filters still apply inside their view.
+      expect((await get('/api/v1/alerts?kind=fall', responder)).json().total).toBe(1);
 
-    // Detail: their own alert yes (with others' phone numbers masked), someone else's no.
-    const mine = await get(`/api/v1/alerts/${ids.fall}`, responder);
-    expect(mine.statusCode).toBe(200);
-    expect(mine.json().notifications[0].target).toBe('137****1111');
-    expect((await get(`/api/v1/alerts/${ids.fall}`)).json().notifications[0].target).toBe('13700001111');
-    const other = await get(`/api/v1/alerts/${ids.battery}`, responder);
-    expect(other.statusCode).toBe(403);
+      // Detail: their own alert yes (with others' phone numbers masked); another home's does not exist for them.
+      const mine = await get(`/api/v1/alerts/${ids.fall}`, responder);
+      expect(mine.statusCode).toBe(200);
+      expect(mine.json().notifications[0].target).toBe('137****1111');
+      expect((await get(`/api/v1/alerts/${ids.fall}`)).json().notifications[0].target).toBe('13700001111');
+      const other = await get(`/api/v1/alerts/${elsewhere}`, responder);
+      expect(other.statusCode).toBe(404);
+      expect(other.json().error).toEqual({ code: 'not_found', message: `no alert ${elsewhere}` });
+    } finally {
+      await db.pool.query(`DELETE FROM alerts WHERE id = $1`, [elsewhere]);
+      await db.pool.query(`UPDATE alerts SET accepted_by = NULL WHERE id = $1`, [ids.smoke]);
+    }
   });
 
   test('a responder account without a responder record sees nothing', async () => {
     const unlinked = await loginAs(app, db, 'responder');
     expect((await get('/api/v1/alerts', unlinked)).json()).toEqual({ items: [], total: 0 });
-    expect((await get(`/api/v1/alerts/${ids.fall}`, unlinked)).statusCode).toBe(403);
+    expect((await get(`/api/v1/alerts/${ids.fall}`, unlinked)).statusCode).toBe(404);
   });
 });
 

@@ -57,8 +57,8 @@ describe('GET /api/v1/households', () => {
     expect((await get('/api/v1/households?limit=1')).json()).toMatchObject({ total: 2, items: [expect.any(Object)] });
   });
 
-  test('responders see the address masked', async () => {
-    const responder = await loginAs(app, db, 'responder', { responderId: await createResponder(db) });
+  test('responders (a grid worker of the home\'s grid) see the address masked', async () => {
+    const responder = await loginAs(app, db, 'responder', { responderId: await createResponder(db, undefined, { gridIds: ['g-east'] }) });
     const item = (await get('/api/v1/households', responder)).json().items.find((h: { id: string }) => h.id === hh.id);
     expect(item.address).toBe('南京市鼓楼区宁海路街道****');
     expect(item.residents).toEqual(['李爷爷']);
@@ -83,7 +83,7 @@ describe('GET /api/v1/households/:id (一户一档)', () => {
   });
 
   test('the file for a responder: phones, ID number and street masked, and audited', async () => {
-    const rid = await createResponder(db);
+    const rid = await createResponder(db, undefined, { gridIds: ['g-east'] });
     const responder = await loginAs(app, db, 'responder', { responderId: rid });
     const f = (await get(`/api/v1/households/${hh.id}`, responder)).json();
     expect(f.masked).toBe(true);
@@ -98,7 +98,7 @@ describe('GET /api/v1/households/:id (一户一档)', () => {
   });
 
   test('a responder holding a live alert they accepted for this home sees it unmasked; closed ones do not count', async () => {
-    const rid = await createResponder(db);
+    const rid = await createResponder(db, undefined, { gridIds: ['g-east'] });
     const responder = await loginAs(app, db, 'responder', { responderId: rid });
     const alertId = await insertAlert(db, { householdId: hh.id, kind: 'sos', state: 'accepted', acceptedBy: rid });
     const f = (await get(`/api/v1/households/${hh.id}`, responder)).json();

@@ -206,14 +206,14 @@ describe('route × caller', () => {
 });
 
 describe('object level: a responder reaches only their own alerts, duty and roster', () => {
-  test("another responder's alert, duty switch and roster are 403; their own are not; the alert is unchanged", async () => {
+  test("another responder's alert is 404 (out of scope), their duty switch and roster 403; their own are not; the alert is unchanged", async () => {
     const other = await createResponder(db);
     const hh = await createHouseholdWithPeople(db);
     const theirs = await insertAlert(db, { householdId: hh.id, kind: 'sos', state: 'accepted', acceptedBy: other });
     await notifyResponder(db, theirs, other);
     const me = logins.get('responder')!;
     const as = (method: 'GET' | 'POST', url: string, payload?: object) => app.inject({ method, url, headers: me.bearer, ...(payload ? { payload } : {}) });
-    const refused = [
+    const unseen = [
       await as('GET', `/api/v1/alerts/${theirs}`),
       await as('POST', `/api/v1/alerts/${theirs}/accept`, {}),
       await as('POST', `/api/v1/alerts/${theirs}/arrive`, {}),
@@ -221,6 +221,9 @@ describe('object level: a responder reaches only their own alerts, duty and rost
       await as('POST', `/api/v1/alerts/${theirs}/cancel`, { reason: 'x' }),
       await as('POST', `/api/v1/alerts/${theirs}/notes`, { text: 'x' }),
       await as('POST', `/api/v1/alerts/${theirs}/accept`, { responderId: other }),
+    ];
+    expect(unseen.map((r) => r.statusCode)).toEqual(unseen.map(() => 404));
+    const refused = [
       await as('POST', `/api/v1/responders/${other}/duty`, { onDuty: false }),
       await as('GET', `/api/v1/rosters?responderId=${other}`),
     ];

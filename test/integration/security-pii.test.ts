@@ -10,7 +10,8 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
 /**
  * Personal data per role (issue 7, item 7; DESIGN §6): residents' and family phone numbers, ID
  * numbers and street addresses are shown to the dispatch room (operator, supervisor, admin) and
- * masked for responders — except for the home whose live alert they accepted. Every read of a
+ * masked for responders — except for the home whose live alert they accepted — and for the
+ * read-only street office. Every read of a
  * household file, by any role, masked or not, is a row in the audit log. Checked for every role
  * and every place the data comes out: the household list, the file, the alert detail, the team.
  */
@@ -28,9 +29,15 @@ beforeAll(async () => {
   db = await createTestDb();
   app = await buildTestApp(db);
   hh = await createHouseholdWithPeople(db, { residentName: '赵奶奶' });
-  responderId = await createResponder(db, undefined, { phone: OWN_PHONE });
+  // The responder is the grid worker of the test grid (g-api), so its homes are in their scope.
+  responderId = await createResponder(db, undefined, { phone: OWN_PHONE, gridIds: ['g-api'] });
   colleagueId = await createResponder(db, undefined, { phone: COLLEAGUE_PHONE });
-  for (const role of ALL_ROLES) logins.set(role, await loginAs(app, db, role, role === 'responder' ? { responderId } : {}));
+  // The street office of the test community's street.
+  await db.pool.query(`INSERT INTO streets (id, name) VALUES ('s-api', '宁海路街道')`);
+  await db.pool.query(`UPDATE communities SET street_id = 's-api' WHERE id = 'c-api'`);
+  for (const role of ALL_ROLES) {
+    logins.set(role, await loginAs(app, db, role, role === 'responder' ? { responderId } : role === 'street' ? { streetIds: ['s-api'] } : {}));
+  }
   // An alert the responder was paged for (so they may open it), with a page to the family phone.
   alertId = await insertAlert(db, { householdId: hh.id, kind: 'fall', state: 'notified' });
   await notifyResponder(db, alertId, responderId);
@@ -42,7 +49,8 @@ afterAll(async () => {
 });
 
 const get = (url: string, role: UserRole) => app.inject({ url, headers: logins.get(role)!.bearer });
-const masks = (role: UserRole) => role === 'responder';
+/** Responders and the street office (which oversees, and never calls a resident) see personal data masked. */
+const masks = (role: UserRole) => role === 'responder' || role === 'street';
 const PII = () => [hh.residentPhone, hh.contactPhone, hh.idNumber, '芦山路18号', '02584561234'];
 
 describe.each(ALL_ROLES)('%s', (role) => {
@@ -91,7 +99,8 @@ describe.each(ALL_ROLES)('%s', (role) => {
     expect(res.statusCode).toBe(200);
     const byId = new Map(res.json().items.map((r: { id: string; phone: string }) => [r.id, r.phone]));
     expect(byId.get(colleagueId)).toBe(masks(role) ? '135****7777' : COLLEAGUE_PHONE);
-    expect(byId.get(responderId)).toBe(OWN_PHONE);
+    // A responder sees their own number; the street office sees nobody's.
+    expect(byId.get(responderId)).toBe(role === 'street' ? '135****2222' : OWN_PHONE);
   });
 });
 
