@@ -55,8 +55,14 @@ export interface LadderStep {
 
 export interface LadderInput {
   role: LadderRole;
-  /** The person can be reached in the app (a linked account): the app step applies. */
+  /** The person uses the app (a linked account): the phone steps wait their turn behind it. */
   hasApp: boolean;
+  /**
+   * The app step is listed even without an account (default: hasApp). Responders always get the
+   * in-app record (the dispatch room sees it on the alert), but without an account it cannot
+   * be what they wait on, so their phone steps start at once.
+   */
+  appListed?: boolean;
   severity: Severity;
   at: Date;
   tz: string;
@@ -82,8 +88,8 @@ export function ladderSteps(input: LadderInput): LadderStep[] {
     phone = keepSms;
   }
   const steps: Array<{ group: LadderGroup; afterS: number }> = [];
-  if (input.hasApp) steps.push({ group: 'app', afterS: 0 });
-  else if (phone.length > 0) {
+  if (input.hasApp || input.appListed) steps.push({ group: 'app', afterS: 0 });
+  if (!input.hasApp && phone.length > 0) {
     // No app: the first phone step is the first step, and the rest keep their spacing.
     const shift = phone[0]!.afterS;
     phone = phone.map((s) => ({ group: s.group, afterS: s.afterS - shift }));
