@@ -34,8 +34,8 @@ export async function getChannelRow(db: Queryable, channel: string, scope: strin
 }
 
 /**
- * Creates or replaces a row. Secrets not given keep their stored value, so an admin can change
- * a template without pasting the access key secret again; `null` removes one.
+ * Creates a row or patches it: fields not given keep their stored value (an admin can change a
+ * template without pasting the access key secret again); `null` removes a field or a secret.
  */
 export async function putChannelRow(db: Queryable, row: {
   channel: string; scope: string; config: Record<string, unknown>; secrets: Record<string, string | null>; enabled: boolean; at: Date; by: string | null;
@@ -44,9 +44,9 @@ export async function putChannelRow(db: Queryable, row: {
   const removed = Object.entries(row.secrets).filter(([, v]) => v === null).map(([k]) => k);
   await db.query(
     `INSERT INTO channel_settings (channel, scope, config, secrets, enabled, updated_at, updated_by)
-     VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7)
+     VALUES ($1, $2, jsonb_strip_nulls($3::jsonb), $4::jsonb, $5, $6, $7)
      ON CONFLICT (channel, scope) DO UPDATE SET
-       config = EXCLUDED.config,
+       config = jsonb_strip_nulls(channel_settings.config || EXCLUDED.config),
        secrets = (channel_settings.secrets - $8::text[]) || EXCLUDED.secrets,
        enabled = EXCLUDED.enabled, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
     [row.channel, row.scope, JSON.stringify(row.config), JSON.stringify(set), row.enabled, row.at, row.by, removed]);

@@ -8,7 +8,7 @@ import type { Queryable } from './db.js';
 export async function createOneTimeLink(db: Queryable, l: { tokenHash: Buffer; userId: number; alertId: string; notificationId: number | null; at: Date; ttlS: number }): Promise<void> {
   await db.query(
     `INSERT INTO one_time_links (token_hash, user_id, alert_id, notification_id, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $5 + make_interval(secs => $6::double precision))`,
+     VALUES ($1, $2, $3, $4, $5::timestamptz, $5::timestamptz + make_interval(secs => $6::double precision))`,
     [l.tokenHash, l.userId, l.alertId, l.notificationId, l.at, l.ttlS]);
 }
 

@@ -3,13 +3,14 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type pg from 'pg';
 import { clip, renderObjectTemplate } from '../../domain/message-template.js';
 import { normalizePhone } from '../../domain/phone-number.js';
-import { ChannelConfigSource, endpointOf, errorText, protocolOf, str, type MergedConfig } from './channel-config.js';
+import { ChannelConfigSource, cjsClass, endpointOf, errorText, protocolOf, str, type MergedConfig } from './channel-config.js';
 import { messageVariables } from './message-variables.js';
 import type { DeliveryScope, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
 import { oneTimeLink } from './one-time-link.js';
 
 /** The SDK is CommonJS with `exports.default = Client`; under ESM the class is one level down. */
-const DysmsClass = Dysms.default.default;
+// Node's ESM loader puts the class on `.default.default`; bundlers (vitest) on `.default`.
+const DysmsClass = cjsClass<typeof Dysms.default.default>(Dysms.default);
 type DysmsClient = InstanceType<typeof DysmsClass>;
 
 /** Aliyun caps most template variables at 35 characters. */

@@ -4,11 +4,11 @@ import { RuntimeOptions } from '@darabonba/typescript';
 import type pg from 'pg';
 import { clip, renderObjectTemplate } from '../../domain/message-template.js';
 import { normalizePhone } from '../../domain/phone-number.js';
-import { ChannelConfigSource, endpointOf, errorText, num, protocolOf, str, type MergedConfig } from './channel-config.js';
+import { ChannelConfigSource, cjsClass, endpointOf, errorText, num, protocolOf, str, type MergedConfig } from './channel-config.js';
 import { messageVariables } from './message-variables.js';
 import type { DeliveryScope, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
 
-const OpenApiClass = OpenApi.default.default;
+const OpenApiClass = cjsClass<typeof OpenApi.default.default>(OpenApi.default);
 type OpenApiClient = InstanceType<typeof OpenApiClass>;
 
 export const DEFAULT_ALIYUN_TTS_PARAMS = { kind: '{kind}', place: '{place}' };

@@ -55,3 +55,8 @@ export function errorText(err: unknown, secrets: Record<string, string>): string
   for (const s of Object.values(secrets)) if (s && s.length >= 4) text = text.split(s).join('[redacted]');
   return text.replace(/\s+/g, ' ').slice(0, 300);
 }
+
+/** The class of a CommonJS SDK whose module sets `exports.default = Client`, however it was loaded. */
+export function cjsClass<C>(imported: unknown): C {
+  return (typeof imported === 'function' ? imported : (imported as { default: unknown }).default) as C;
+}
