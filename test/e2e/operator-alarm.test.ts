@@ -94,7 +94,7 @@ describe.sequential('operator alarm everywhere (issue 16)', () => {
     await expect.poll(oscStarts, { timeout: 10_000 }).toBeGreaterThan(before);
     // Title flashes: it alternates between the alarm text and the page's own title.
     const titles = new Set<string>();
-    await expect.poll(async () => { titles.add(await page.title()); return [...titles].some((x) => x.startsWith('🔴')) && [...titles].some((x) => !x.startsWith('🔴')); }, { timeout: 10_000, intervals: [300] }).toBe(true);
+    await expect.poll(async () => { titles.add(await page.title()); return [...titles].some((x) => x.startsWith('🔴')) && [...titles].some((x) => !x.startsWith('🔴')); }, { timeout: 10_000, interval: 300 }).toBe(true);
     expect(new URL(page.url()).pathname).toBe(`/households/${sos.householdId}`);
     await screenshot(page, 'alarm-on-household-file');
   });
