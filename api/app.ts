@@ -29,6 +29,12 @@ import { ReportsService } from './services/reports-service.js';
 import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
 import { HouseholdsService } from './services/households-service.js';
+import { channelCallbacksRoutes } from './routes/channel-callbacks-routes.js';
+import { channelSettingsRoutes } from './routes/channel-settings-routes.js';
+import { oneTimeLinkRoutes } from './routes/one-time-link-routes.js';
+import { ChannelCallbacksService } from './services/channel-callbacks-service.js';
+import { ChannelSettingsService } from './services/channel-settings-service.js';
+import { OneTimeLinkService } from './services/one-time-link-service.js';
 
 export type { ApiDeps } from './app-deps.js';
 
@@ -99,6 +105,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(async (root) => {
     await healthRoutes(root, deps);
     await mqttWebSocketRoutes(root, deps);
+    await oneTimeLinkRoutes(root, { links: new OneTimeLinkService(deps.pool, deps.config.SESSION_TTL_H) });
   });
   const live = deps.live ?? {};
   const createSubscriber = deps.createLiveSubscriber
@@ -122,6 +129,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, access, clock, deps.onDeviceRevoked, deps.redis) });
     await usersRoutes(api, { users: new UsersService(deps.pool) });
     await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
+    // Issue 16: provider callbacks (public, token in the URL) and channel settings.
+    await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, deps.redis)) });
+    await channelSettingsRoutes(api, { channels: new ChannelSettingsService(deps.pool, deps.redis), reconcileS: deps.config.RECONCILE_S });
   }, { prefix: '/api/v1' });
 
   return app;

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   seed: { summary: 'seed --demo [--households N]: the demo community', load: () => import('./commands/seed.js') },
   device: { summary: 'device add|list|revoke: provision and manage devices', load: () => import('./commands/device.js') },
   webhook: { summary: 'webhook set|show|clear: the SMS/voice gateway URL and its HMAC secret', load: () => import('./commands/webhook.js') },
+  channel: { summary: 'channel set|show|clear|callbacks: SMS, voice and group-robot channels (issue 16)', load: () => import('./commands/channel.js') },
   responder: { summary: 'responder add|list|duty: people who answer alerts', load: () => import('./commands/responder.js') },
   roster: { summary: 'roster add|list|remove: weekly shifts and dated overrides', load: () => import('./commands/roster.js') },
   user: { summary: 'user add: create a console user', load: () => import('./commands/user.js') },

@@ -6,6 +6,7 @@ import type { LiveEvent } from '../domain/live-events.js';
 import { QUEUES, type EscalationJob } from '../domain/queues.js';
 import { TurnLivePublisher } from '../store/live-publisher.js';
 import { AlertChangeWatcher } from './alert-change-watcher.js';
+import { ChannelParts, providerNotifiers, type ChannelPartsOptions } from './channel-parts.js';
 import { CommunityRosterCache } from './community-roster-cache.js';
 import type { DispatchContext, DispatcherConfig } from './dispatch-context.js';
 import type { DispatcherLog } from './dispatcher-log.js';
@@ -46,6 +47,8 @@ export interface DispatcherDeps {
   reconcileIntervalMs?: number;
   /** Test hook: every timer run with its lateness (ms) and outcome. */
   onTimer?: (job: EscalationJob, latenessMs: number, outcome: string) => void;
+  /** Ladder and channel health tuning (issue 16); `ladder: false` sends every channel at once. */
+  channels?: ChannelPartsOptions & { ladder?: boolean };
 }
 
 /**
@@ -68,6 +71,7 @@ export class Dispatcher {
   private unregisterDepth: Array<() => void> = [];
   private reconciler: Reconciler | null = null;
   private webPush: WebPushNotifier | null = null;
+  private channelParts: ChannelParts | null = null;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -96,15 +100,20 @@ export class Dispatcher {
     const publish = (events: LiveEvent[]) => { own.note(events); live.publish(events); };
     const base = { pool: deps.pool, publish };
     this.webPush = new WebPushNotifier({ pool: deps.pool });
+    const channels = new ChannelParts({
+      pool: deps.pool, producer, ...prefix, clock, tz: deps.config.GUARDIAN_TZ, log: deps.log, ...(deps.channels ? { options: deps.channels } : {}),
+    });
+    this.channelParts = channels;
     const notifiers = deps.notifiers?.(base) ?? [
       new InAppNotifier(base), this.webPush, new WebhookNotifier({ pool: deps.pool, ...(deps.webhook ? { options: deps.webhook } : {}) }),
+      ...providerNotifiers(deps.pool, channels.configs),
     ];
     // VAPID keys on first start (DESIGN §5), so the API can hand the public key to phones.
     await this.webPush.keys().catch((err) => deps.log.warn('dispatcher: VAPID keys not ready', err));
 
     const ctx: DispatchContext = {
       pool: deps.pool, config: deps.config, clock, log: deps.log, publish,
-      sender: new NotificationSender({ pool: deps.pool, notifiers, clock, log: deps.log }),
+      sender: new NotificationSender({ pool: deps.pool, notifiers, clock, log: deps.log, ...(deps.channels?.ladder === false ? {} : { ladder: channels.ladder }) }),
       timers: new EscalationTimers(this.escalationQueue, clock),
       rosters: new CommunityRosterCache(deps.rosterCacheMs ?? 2000),
     };
@@ -126,6 +135,9 @@ export class Dispatcher {
     await watcher.start();
     this.parts.push(watcher);
 
+    await channels.start(ctx, this.workerConnection, this.subscriber, deps.tuning);
+    this.parts.push(channels);
+
     if (deps.passiveRules) {
       await deps.passiveRules.start();
       this.parts.push(deps.passiveRules);
@@ -133,6 +145,11 @@ export class Dispatcher {
     this.unregisterDepth.push(reportQueueDepth(this.escalationQueue as unknown as Queue), reportQueueDepth(routeQueue));
     this.parts.push({ stop: () => routeQueue.close().catch(() => {}) });
     deps.log.info(`dispatcher ${this.instanceId} started (ack ${deps.config.ACK_TIMEOUT_S}s, SLA ${deps.config.SLA_WARN_S}/${deps.config.SLA_ONSITE_S}s)`);
+  }
+
+  /** One channel health check now (tests; the periodic one runs every RECONCILE_S). */
+  async checkChannelsNow() {
+    return this.channelParts?.health?.checkNow() ?? null;
   }
 
   /** One reconciler pass now (tests; an operator's "re-check" button could call it too). */
@@ -147,6 +164,7 @@ export class Dispatcher {
     await this.escalationQueue?.close().catch(() => {});
     this.escalationQueue = null;
     this.reconciler = null;
+    this.channelParts = null;
     for (const c of [this.subscriber, this.workerConnection, this.producer]) c?.disconnect();
     this.subscriber = this.workerConnection = this.producer = null;
   }

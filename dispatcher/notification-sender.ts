@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import type { NotificationPurpose } from '../domain/notification-events.js';
 import { claimNotification, finishNotification } from '../store/notifications-repository.js';
+import { recordProviderMessage } from '../store/channel-notifications-repository.js';
 import type { DispatcherLog } from './dispatcher-log.js';
 import { notificationsTotal } from './dispatcher-metrics.js';
-import type { NotificationMessage, Notifier, Recipient } from './notifiers/notifier.js';
+import type { ChannelGroup, DeliveryScope, NotificationMessage, Notifier, Recipient } from './notifiers/notifier.js';
 
 export interface Delivery {
   alert: NotificationMessage['alert'];
@@ -15,6 +16,17 @@ export interface Delivery {
   title: string;
   text: (recipient: Recipient) => string;
 }
+
+/**
+ * A person's ladder (dispatcher/ladder-planner.ts): for a page, which channel groups go out now;
+ * it arms the later steps (SMS, voice) as delayed jobs itself.
+ */
+export interface LadderScheduler {
+  plan(d: Delivery, recipient: Recipient): Promise<ReadonlySet<ChannelGroup>>;
+}
+
+/** Groups that never wait on a ladder: the generic webhook keeps its old at-once behaviour. */
+const ALWAYS_NOW: readonly ChannelGroup[] = ['webhook'];
 
 export interface DeliveryReport {
   /** Rows this sender inserted (and so sent); 0 when another dispatcher already had them all. */
@@ -30,18 +42,57 @@ export interface DeliveryReport {
  * Channels and recipients go out in parallel: one slow SMS gateway must not delay the push.
  */
 export class NotificationSender {
-  constructor(private readonly deps: { pool: pg.Pool; notifiers: readonly Notifier[]; clock: () => Date; log: DispatcherLog }) {}
+  constructor(private readonly deps: { pool: pg.Pool; notifiers: readonly Notifier[]; clock: () => Date; log: DispatcherLog; ladder?: LadderScheduler }) {}
 
-  async deliver(d: Delivery): Promise<DeliveryReport> {
+  /**
+   * `groups`: send on these channel groups only (a ladder step firing later); otherwise a page
+   * follows each person's ladder (app now, SMS and voice later) and group robots are told once.
+   */
+  async deliver(d: Delivery, opts: { groups?: readonly ChannelGroup[] } = {}): Promise<DeliveryReport> {
     const report: DeliveryReport = { claimed: 0, sent: 0 };
+    const scope: DeliveryScope = { communityId: d.household.communityId ?? null, purpose: d.purpose, tier: d.tier };
     const jobs: Array<Promise<void>> = [];
     for (const recipient of d.recipients) {
-      for (const notifier of this.deps.notifiers) {
-        jobs.push(this.deliverOn(notifier, recipient, d, report));
-      }
+      jobs.push(this.groupsFor(d, recipient, opts.groups).then((groups) => Promise.all(
+        this.deps.notifiers.filter((n) => !n.groupAddresses && groups.has(n.group ?? 'app'))
+          .map((n) => this.deliverOn(n, recipient, d, report, scope)),
+      )).then(() => undefined));
+    }
+    if (!opts.groups) {
+      for (const notifier of this.deps.notifiers) if (notifier.groupAddresses) jobs.push(this.deliverToGroups(notifier, d, report, scope));
     }
     await Promise.all(jobs);
     return report;
+  }
+
+  private async groupsFor(d: Delivery, recipient: Recipient, only?: readonly ChannelGroup[]): Promise<ReadonlySet<ChannelGroup>> {
+    if (only) return new Set(only);
+    const all = new Set<ChannelGroup>(this.deps.notifiers.map((n) => n.group ?? 'app'));
+    if (!this.deps.ladder) return all;
+    // Only pages ring phones; reminders, informs and notices stay in the app (and the webhook).
+    if (d.purpose !== 'page') return new Set<ChannelGroup>(['app', ...ALWAYS_NOW]);
+    try {
+      return new Set<ChannelGroup>([...await this.deps.ladder.plan(d, recipient), ...ALWAYS_NOW]);
+    } catch (err) {
+      // A ladder that cannot be read must not silence a page: everything goes out now.
+      this.deps.log.warn(`notifications: ladder of ${recipient.name} unavailable; sending on every channel now`, err);
+      return all;
+    }
+  }
+
+  /** A group robot: one message to each chat set up for this community and tier. */
+  private async deliverToGroups(notifier: Notifier, d: Delivery, report: DeliveryReport, scope: DeliveryScope): Promise<void> {
+    let targets: string[];
+    try {
+      targets = await notifier.groupAddresses!(scope);
+    } catch (err) {
+      this.deps.log.warn(`notifications: ${notifier.channel} chats unavailable`, err);
+      return;
+    }
+    for (const target of targets) {
+      const chat: Recipient = { kind: 'community', name: target, phone: '' };
+      await this.sendOne(notifier, chat, target, d, report);
+    }
   }
 
   /** Records that nobody could be told on this round (e.g. nobody on duty and no supervisor). */
@@ -56,50 +107,53 @@ export class NotificationSender {
     return true;
   }
 
-  private async deliverOn(notifier: Notifier, recipient: Recipient, d: Delivery, report: DeliveryReport): Promise<void> {
+  private async deliverOn(notifier: Notifier, recipient: Recipient, d: Delivery, report: DeliveryReport, scope: DeliveryScope): Promise<void> {
     let targets: string[];
     try {
-      targets = await notifier.addresses(recipient);
+      targets = await notifier.addresses(recipient, scope);
     } catch (err) {
       this.deps.log.warn(`notifications: ${notifier.channel} addresses of ${recipient.name} unavailable`, err);
       return;
     }
-    await Promise.all(targets.map(async (target) => {
-      const at = this.deps.clock();
-      const responderId = recipient.kind === 'responder' ? recipient.responderId : null;
-      if (notifier.claimAndSend) {
-        const done = await notifier.claimAndSend({
-          alert: d.alert, household: d.household, recipient, target, purpose: d.purpose, tier: d.tier,
-          round: d.round, title: d.title, text: d.text(recipient), at,
-        }, { responderId });
-        if (!done) return; // another sender has this one
-        report.claimed++;
-        notificationsTotal.inc({ channel: notifier.channel, purpose: d.purpose, status: done.result.status });
-        if (done.result.status === 'sent') report.sent++;
-        return;
-      }
-      const id = await claimNotification(this.deps.pool, {
-        alertId: d.alert.id, round: d.round, purpose: d.purpose, channel: notifier.channel, target,
-        responderId: recipient.kind === 'responder' ? recipient.responderId : null, tier: d.tier, at,
-      });
-      if (id === null) return; // another sender has this one
+    await Promise.all(targets.map((target) => this.sendOne(notifier, recipient, target, d, report)));
+  }
+
+  private async sendOne(notifier: Notifier, recipient: Recipient, target: string, d: Delivery, report: DeliveryReport): Promise<void> {
+    const at = this.deps.clock();
+    const responderId = recipient.kind === 'responder' ? recipient.responderId : null;
+    if (notifier.claimAndSend) {
+      const done = await notifier.claimAndSend({
+        alert: d.alert, household: d.household, recipient, target, purpose: d.purpose, tier: d.tier,
+        round: d.round, title: d.title, text: d.text(recipient), at,
+      }, { responderId });
+      if (!done) return; // another sender has this one
       report.claimed++;
-      let result;
-      try {
-        result = await notifier.send({
-          id, alert: d.alert, household: d.household, recipient, target, purpose: d.purpose, tier: d.tier,
-          round: d.round, title: d.title, text: d.text(recipient), at,
-        });
-      } catch (err) {
-        result = { status: 'failed' as const, error: err instanceof Error ? err.message : String(err) };
-      }
-      const attempts = result.attempts ?? (result.status === 'skipped' ? 0 : 1);
-      await finishNotification(this.deps.pool, id, {
-        status: result.status, error: result.error ?? null, attempts, sentAt: result.status === 'sent' ? this.deps.clock() : null,
+      notificationsTotal.inc({ channel: notifier.channel, purpose: d.purpose, status: done.result.status });
+      if (done.result.status === 'sent') report.sent++;
+      return;
+    }
+    const id = await claimNotification(this.deps.pool, {
+      alertId: d.alert.id, round: d.round, purpose: d.purpose, channel: notifier.channel, target,
+      responderId: recipient.kind === 'responder' ? recipient.responderId : null, tier: d.tier, at,
+    });
+    if (id === null) return; // another sender has this one
+    report.claimed++;
+    let result;
+    try {
+      result = await notifier.send({
+        id, alert: d.alert, household: d.household, recipient, target, purpose: d.purpose, tier: d.tier,
+        round: d.round, title: d.title, text: d.text(recipient), at,
       });
-      notificationsTotal.inc({ channel: notifier.channel, purpose: d.purpose, status: result.status });
-      if (result.status === 'sent') report.sent++;
-      else if (result.status === 'failed') this.deps.log.warn(`notification ${id} (${notifier.channel} to ${recipient.name}) failed: ${result.error ?? ''}`);
-    }));
+    } catch (err) {
+      result = { status: 'failed' as const, error: err instanceof Error ? err.message : String(err) };
+    }
+    const attempts = result.attempts ?? (result.status === 'skipped' ? 0 : 1);
+    await finishNotification(this.deps.pool, id, {
+      status: result.status, error: result.error ?? null, attempts, sentAt: result.status === 'sent' ? this.deps.clock() : null,
+    });
+    if (result.provider) await recordProviderMessage(this.deps.pool, id, result.provider, result.providerMessageId ?? null);
+    notificationsTotal.inc({ channel: notifier.channel, purpose: d.purpose, status: result.status });
+    if (result.status === 'sent') report.sent++;
+    else if (result.status === 'failed') this.deps.log.warn(`notification ${id} (${notifier.channel} to ${recipient.name}) failed: ${result.error ?? ''}`);
   }
 }

@@ -41,7 +41,7 @@ export async function planRouteIn(
 
 export function householdOf(p: PlannedRoute): NotificationMessage['household'] {
   const h = p.context.household;
-  return { unit: h.unit, address: h.address, buildingName: h.buildingName };
+  return { unit: h.unit, address: h.address, buildingName: h.buildingName, communityId: h.communityId };
 }
 
 /** A routing target with the name and phone the channels need. */

@@ -9,6 +9,8 @@ export const QUEUES = {
   escalation: 'guardian-escalation',
   /** Repeating passive-rule sweeps run by a BullMQ job scheduler, not a timer per home (§4). */
   sweep: 'guardian-sweep',
+  /** Delayed steps of a person's ladder: SMS, then a voice call, while nobody accepted (issue 16). */
+  ladder: 'guardian-ladder',
 } as const;
 
 export interface RouteJob { alertId: string }
@@ -79,3 +81,26 @@ export interface DownlinkMessage { deviceIds: string[]; command: import('./topic
  */
 export const DEVICE_REVOKED_CHANNEL = 'guardian:device-revoked';
 export interface DeviceRevokedMessage { deviceIds: string[] }
+
+/**
+ * One later step of a person's ladder (issue 16, domain/notification-ladder.ts): when it fires,
+ * the handler re-reads the alert and sends on `group` only while nobody has accepted, so an
+ * accepted alert never rings a phone. `recipient` is the notifier's Recipient, as plain data.
+ */
+export interface LadderJob {
+  alertId: string;
+  round: string;
+  tier: number | null;
+  step: number;
+  group: 'sms' | 'voice';
+  recipient: { kind: 'responder' | 'family' | 'community'; responderId?: string; role?: string; name: string; relation?: string; phone: string };
+}
+
+/** Fixed id per (alert, round, person, step): three ':'-parts as BullMQ 6.7 wants (see above). */
+export function ladderJobId(job: Pick<LadderJob, 'alertId' | 'round' | 'step' | 'recipient'>): string {
+  const who = job.recipient.kind === 'responder' ? `r.${job.recipient.responderId ?? ''}` : `p.${job.recipient.phone.replace(/\D/g, '')}`;
+  return `${job.alertId}:ladder:${`${job.round}.${job.step}.${who}`.replace(/:/g, '.')}`;
+}
+
+/** Redis channel the API and the CLI publish on after channel settings change (the health check re-runs). */
+export const CHANNELS_CHANGED_CHANNEL = 'guardian:channels-changed';

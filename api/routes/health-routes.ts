@@ -9,6 +9,7 @@ import { unauthorized } from '../api-error.js';
 import { ErrorResponse } from '../schemas/common-schemas.js';
 import { HealthResponse, ReadyResponse } from '../schemas/health-schemas.js';
 import { checkReadiness } from '../services/readiness-service.js';
+import { channelReadinessDetail } from '../services/channel-readiness.js';
 
 /**
  * Liveness, readiness and Prometheus metrics (DESIGN §6). Served at the root, not under /api/v1,
@@ -28,7 +29,9 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps) {
     },
   }, async (_request, reply) => {
     const { ready, checks } = await checkReadiness(deps.pool, deps.readiness);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    // Channel problems are detail, not unreadiness: taking the API out of rotation would hide the banner.
+    const detail = await channelReadinessDetail(deps.pool, deps.config.RECONCILE_S);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(detail ? { detail } : {}) });
   });
 
   // Public by default, as Prometheus targets usually are: it holds counts, never personal data.

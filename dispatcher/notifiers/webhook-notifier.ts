@@ -27,6 +27,7 @@ export interface WebhookNotifierOptions {
  */
 export class WebhookNotifier implements Notifier {
   readonly channel = 'webhook';
+  readonly group = 'webhook' as const;
   private cached: { at: number; value: WebhookSetting | null } | null = null;
 
   constructor(private readonly deps: { pool: pg.Pool; fetch?: typeof fetch; options?: WebhookNotifierOptions }) {}
