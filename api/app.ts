@@ -130,7 +130,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await usersRoutes(api, { users: new UsersService(deps.pool) });
     await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
     // Issue 16: provider callbacks (public, token in the URL) and channel settings.
-    await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, deps.redis)) });
+    await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, access, clock, deps.redis), clock, deps.config.ALERT_ACCESS_GRACE_S * 1000) });
     await channelSettingsRoutes(api, { channels: new ChannelSettingsService(deps.pool, deps.redis), reconcileS: deps.config.RECONCILE_S });
   }, { prefix: '/api/v1' });
 

@@ -1,5 +1,5 @@
 import { LIVE_STATES } from '../domain/alert-kinds.js';
-import type { AlertLink, Place, Scope } from '../domain/access-scope.js';
+import type { AlertLink, Place, Principal, Scope } from '../domain/access-scope.js';
 import type { Queryable } from './db.js';
 
 /**
@@ -100,4 +100,12 @@ export async function grantedHouseholds(db: Queryable, responderId: string, grac
       WHERE (ga.state = ANY($2::text[]) OR ga.closed_at >= $3) AND ${involvesResponder('ga', '$1')}`,
     [responderId, LIVE_STATES, new Date(now.getTime() - graceMs)]);
   return new Set(r.rows.map((x) => x.householdId));
+}
+
+/** A responder record as the scope rule reads it; null when unknown or no longer active. */
+export async function responderPrincipal(db: Queryable, responderId: string): Promise<Principal['responder']> {
+  const r = await db.query<NonNullable<Principal['responder']>>(
+    `SELECT id, role, community_id AS "communityId", grid_ids AS "gridIds", building_ids AS "buildingIds", household_ids AS "householdIds"
+       FROM responders WHERE id = $1 AND active`, [responderId]);
+  return r.rows[0] ?? null;
 }

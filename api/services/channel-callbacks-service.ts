@@ -9,6 +9,8 @@ import { applyReceipt, findByProviderMessage, latestSmsTo, recordReply, type Del
 import { accountOfResponder } from '../../store/responder-accounts-repository.js';
 import { ApiError, unauthorized } from '../api-error.js';
 import type { AlertActionsService } from './alert-actions-service.js';
+import { scopeOf } from '../../domain/access-scope.js';
+import { responderPrincipal } from '../../store/scope-sql.js';
 
 export type CallbackProvider = 'aliyun' | 'tencent';
 export type CallbackKind = 'sms-report' | 'sms-up' | 'voice-report' | 'sms-status' | 'sms-reply' | 'voice';
@@ -34,7 +36,13 @@ const s = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'num
  * and a repeated push of the same reply is recorded once and accepts once.
  */
 export class ChannelCallbacksService {
-  constructor(private readonly pool: pg.Pool, private readonly actions: AlertActionsService, private readonly clock: Clock = wallClock) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly actions: AlertActionsService,
+    private readonly clock: Clock = wallClock,
+    /** ALERT_ACCESS_GRACE_S: the replying responder acts with the scope their account would have. */
+    private readonly alertGraceMs = 7_200_000,
+  ) {}
 
   async verify(provider: CallbackProvider, token: string, kind: string, ip: string): Promise<void> {
     const stored = await getCallbackTokenHash(this.pool, provider);
@@ -121,9 +129,11 @@ export class ChannelCallbacksService {
     if (!isAcceptReply(text)) { await audit('channel.reply', { text: text.slice(0, 70) }); return; }
     if (!row.alertId || !row.responderId) { await audit('channel.reply.not_responder', {}); return; }
     const account = await accountOfResponder(this.pool, row.responderId);
+    const responder = await responderPrincipal(this.pool, row.responderId);
     const actor = {
       id: account?.id ?? 0, username: account?.username ?? `responder:${row.responderId}`, role: 'responder' as const,
       responderId: row.responderId, displayName: account?.displayName ?? null, ip,
+      scope: scopeOf({ role: 'responder', communityIds: [], responder }, this.alertGraceMs),
     };
     try {
       const r = await this.actions.act(actor, row.alertId, 'accept', {});

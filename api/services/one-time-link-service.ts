@@ -20,7 +20,7 @@ export class OneTimeLinkService {
       return null;
     }
     const sessionToken = randomToken(32);
-    const expiresAt = await createSession(this.pool, hashSecret(sessionToken), link.userId, this.sessionTtlHours);
+    const expiresAt = await createSession(this.pool, hashSecret(sessionToken), link.userId, this.sessionTtlHours, this.clock.now());
     await writeAudit(this.pool, { username: link.username, role: link.role, action: 'link.sign_in', target: link.alertId, ip, data: {} });
     return { sessionToken, expiresAt, alertId: link.alertId };
   }

@@ -1,6 +1,7 @@
 import { ChannelSettingsService } from '../../api/services/channel-settings-service.js';
 import { CHANNEL_NAMES } from '../../domain/channel-definitions.js';
 import { EXIT_OK, fail, oneLine, parseCommandArgs, str, usageError, UsageError, withDatabase, type Parsed } from './args.js';
+import { CLI_ACTOR } from './people-cli.js';
 
 const USAGE = `usage: npx guardian channel <set|show|clear|callbacks> [options]
 
@@ -20,7 +21,6 @@ Options:
   -h, --help         this help`;
 
 const OPTIONS = { community: { type: 'string' }, rotate: { type: 'string' } } as const;
-const CLI_ACTOR = { id: 0, username: 'cli', role: 'admin' as const, responderId: null, displayName: null, ip: 'cli' };
 
 export default async function channelCommand(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, OPTIONS, USAGE, { maxPositionals: 64 });
