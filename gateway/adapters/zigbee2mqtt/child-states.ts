@@ -6,8 +6,8 @@ const MAX_CACHED = 50_000;
 
 /**
  * The last state of each registered child, kept in PostgreSQL (so edges survive a restart and a
- * hub moving to another gateway) with a copy in memory. Messages of one child are handled one
- * after the other: two in flight would both compare against the same old state.
+ * hub moving to another gateway) with a copy in memory. `serial` runs a hub's messages one after
+ * the other: two in flight would both compare against the same old state.
  */
 export class ChildStates {
   private readonly cache = new Map<string, Z2mState>();
@@ -15,7 +15,7 @@ export class ChildStates {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Runs `fn` after every earlier message of this child is done. */
+  /** Runs `fn` after every earlier task of this key (a hub) is done. */
   serial<T>(childId: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.queues.get(childId) ?? Promise.resolve();
     const next = prev.then(fn, fn);

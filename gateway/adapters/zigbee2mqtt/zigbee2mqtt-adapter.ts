@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { ALERT_CLASS_EVENTS, kindMaySend } from '../../../domain/device-kinds.js';
 import { wallClock, type Clock } from '../../../domain/clock.js';
 import { attributeMessage, mapZ2mMessage, z2mEventIdBase, type Z2mState } from '../../../domain/zigbee2mqtt-mapping.js';
-import { parseOnlineState, parseZ2mTopic } from '../../../domain/zigbee2mqtt-topic.js';
+import { parseOnlineState, parseZ2mTopic, type Z2mTopic } from '../../../domain/zigbee2mqtt-topic.js';
 import type { DeviceCommand } from '../../../domain/topics.js';
 import type { DeviceSession } from '../../device-session.js';
 import type { Ingest } from '../../ingest.js';
@@ -61,35 +61,40 @@ export class Zigbee2MqttAdapter {
     // the gateway keeps what it needs in PostgreSQL instead.
     packet.retain = false;
     tagOrigin(packet, client.id);
+    // In order, per hub: aedes handles the packets of one read concurrently, and a state on a
+    // new friendly name must not overtake the bridge/devices that introduced it (a rename), nor
+    // two states of one child compare against the same old state.
+    await this.states.serial(hub.deviceId, () => this.handle(hub, topic, packet));
+    return true;
+  }
+
+  private async handle(hub: DeviceSession, topic: Z2mTopic, packet: PublishPacket): Promise<void> {
     const payload = packet.payload as Buffer;
     switch (topic.kind) {
-      case 'command': return true;
+      case 'command': return;
       case 'bridge':
         z2mMessages.inc({ outcome: 'bridge' });
-        await this.bridge.handle(hub, topic.what, packet.topic, payload);
-        return true;
+        return this.bridge.handle(hub, topic.what, packet.topic, payload);
       case 'availability':
         z2mMessages.inc({ outcome: 'availability' });
-        await this.availability(hub, topic.friendlyName, payload);
-        return true;
+        return this.availability(hub, topic.friendlyName, payload);
       case 'state':
       case 'attribute': {
-        if (payload.length === 0) return true; // a cleared retained topic (e.g. after a rename)
+        if (payload.length === 0) return; // a cleared retained topic (e.g. after a rename)
         if (payload.length > MAX_STATE_BYTES) {
           this.deps.quarantine.add(hub.deviceId, packet.topic, payload, `too_large: ${payload.length} bytes`);
-          return true;
+          return;
         }
         const child = await this.registry.resolve(hub.deviceId, topic.friendlyName);
-        if (!child) { z2mMessages.inc({ outcome: 'unregistered' }); return true; }
+        if (!child) { z2mMessages.inc({ outcome: 'unregistered' }); return; }
         const message = topic.kind === 'attribute' ? attributeMessage(topic.attribute, payload.toString('utf8')) : parseState(payload);
         if (!message) {
           this.deps.quarantine.add(hub.deviceId, packet.topic, payload, 'not_json_object');
-          return true;
+          return;
         }
         const receivedAt = this.clock.now();
         const idBase = z2mEventIdBase(child.deviceId, packet.topic, payload, packet.qos > 0 ? packet.messageId : undefined, receivedAt.getTime());
-        await this.states.serial(child.deviceId, () => this.state(child, message, idBase, receivedAt));
-        return true;
+        return this.state(child, message, idBase, receivedAt);
       }
     }
   }
