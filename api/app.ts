@@ -9,6 +9,7 @@ import { websocketPlugin } from './plugins/websocket-plugin.js';
 import { alertsRoutes } from './routes/alerts-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { devicesRoutes } from './routes/devices-routes.js';
+import { zigbeeRoutes } from './routes/zigbee-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { householdsRoutes } from './routes/households-routes.js';
 import { mqttWebSocketRoutes } from './routes/mqtt-websocket-routes.js';
@@ -26,6 +27,7 @@ import { UsersService } from './services/users-service.js';
 import { ReportsService } from './services/reports-service.js';
 import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
+import { ZigbeeService } from './services/zigbee-service.js';
 import { HouseholdsService } from './services/households-service.js';
 
 export type { ApiDeps } from './app-deps.js';
@@ -116,6 +118,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool) });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, deps.onDeviceRevoked, deps.redis) });
+    await zigbeeRoutes(api, { zigbee: new ZigbeeService(deps.pool) });
     await usersRoutes(api, { users: new UsersService(deps.pool) });
     await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
   }, { prefix: '/api/v1' });
