@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AckPayloads } from '../domain/zigbee2mqtt-ack.js';
 import type { BridgeInfo, OfferedDevice } from '../domain/zigbee2mqtt-bridge.js';
 import type { DeviceKind } from '../domain/device-kinds.js';
+import { Z2M_ROOT } from '../domain/topics.js';
 import type { Z2mState } from '../domain/zigbee2mqtt-mapping.js';
 import { inTransaction, type Queryable } from './db.js';
 
@@ -11,7 +12,8 @@ import { inTransaction, type Queryable } from './db.js';
  * topics, refreshed from every bridge/devices, so a rename in zigbee2mqtt breaks nothing.
  */
 
-export const DEFAULT_BASE_TOPIC = 'zigbee2mqtt';
+/** zigbee2mqtt's own default `mqtt.base_topic`. */
+export const DEFAULT_BASE_TOPIC = Z2M_ROOT;
 
 /** The hub's base topic; creates its row on first use. */
 export async function hubBaseTopic(db: Queryable, hubId: string): Promise<string> {

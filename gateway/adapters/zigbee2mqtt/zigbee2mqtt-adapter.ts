@@ -61,6 +61,7 @@ export class Zigbee2MqttAdapter {
     // the gateway keeps what it needs in PostgreSQL instead.
     packet.retain = false;
     tagOrigin(packet, client.id);
+    this.deps.presence.seen(hub.deviceId);
     // In order, per hub: aedes handles the packets of one read concurrently, and a state on a
     // new friendly name must not overtake the bridge/devices that introduced it (a rename), nor
     // two states of one child compare against the same old state.
