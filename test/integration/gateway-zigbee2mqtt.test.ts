@@ -1,7 +1,7 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Gateway } from '../../gateway/broker.js';
-import { ACK_PRESETS } from '../../domain/zigbee2mqtt-ack.js';
+import { ACK_PRESETS, suggestAckPreset } from '../../domain/zigbee2mqtt-ack.js';
 import { registerZigbeeChild, setAckPayloads } from '../../store/zigbee2mqtt-repository.js';
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
@@ -29,6 +29,14 @@ async function register(hubId: string, householdId: string, dev: EmulatedZigbeeD
   const r = await registerZigbeeChild(db.pool, { hubId, ieee: dev.spec.ieeeAddr, householdId, kind, room, heartbeatS: 28800, at: new Date() });
   if (!r.ok) throw new Error(`register failed: ${r.reason}`);
   return r.deviceId;
+}
+
+/** The hub pairs these devices and publishes bridge/devices; resolves once the gateway has the offers. */
+async function offer(hub: Z2mHub, hubId: string, devices: Array<[EmulatedZigbeeDevice, string]>) {
+  for (const [dev, name] of devices) hub.add(dev, name);
+  await hub.publishDevices();
+  await waitFor(async () => (await db.pool.query(`SELECT 1 FROM zigbee_devices WHERE hub_id = $1 AND gone_at IS NULL`, [hubId])).rowCount === devices.length,
+    { what: 'offers from bridge/devices' });
 }
 
 const signals = async (deviceId: string) => (await db.pool.query<{ type: string; value: unknown; event_id: string; rssi: number | null }>(
@@ -171,9 +179,7 @@ describe('registered children: state, not events', () => {
   test('renaming in zigbee2mqtt keeps the registration (it is by IEEE address)', async () => {
     const { hub, hubId, householdId } = await newHub();
     const leak = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0004', modelID: 'WaterSensor-N' });
-    hub.add(leak, '0x00158d00000b0004');
-    await hub.publishDevices();
-    await waitFor(async () => (await db.pool.query(`SELECT 1 FROM zigbee_devices WHERE hub_id = $1`, [hubId])).rowCount === 1, { what: 'offer' });
+    await offer(hub, hubId, [[leak, '0x00158d00000b0004']]);
     const id = await register(hubId, householdId, leak, 'leak_sensor', '厨房');
     hub.rename(leak, 'kitchen_leak');
     await hub.client.publishAsync(`zigbee2mqtt/0x00158d00000b0004/availability`, '', { retain: true, qos: 1 });
@@ -186,9 +192,7 @@ describe('registered children: state, not events', () => {
   test('a QoS 1 resend of the same PUBLISH is stored once; another press is another signal', async () => {
     const { hub, hubId, householdId } = await newHub();
     const btn = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0005', modelID: 'WB01' });
-    hub.add(btn, 'cord');
-    await hub.publishDevices();
-    await waitFor(async () => (await db.pool.query(`SELECT 1 FROM zigbee_devices WHERE hub_id = $1`, [hubId])).rowCount === 1, { what: 'offer' });
+    await offer(hub, hubId, [[btn, 'cord']]);
     const id = await register(hubId, householdId, btn, 'pull_cord', '卫生间');
     const press = JSON.stringify(await btn.receive({ cluster: 'genOnOff', type: 'commandToggle', data: {} }));
     hub.rawPublish('zigbee2mqtt/cord', press, 4242);
@@ -206,10 +210,7 @@ describe('registered children: state, not events', () => {
     const { hub, hubId, householdId } = await newHub();
     const pir = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0006', modelID: 'MS01' });
     const door = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0007', modelID: 'lumi.sensor_magnet.aq2' });
-    hub.add(pir, 'pir');
-    hub.add(door, 'door');
-    await hub.publishDevices();
-    await waitFor(async () => (await db.pool.query(`SELECT 1 FROM zigbee_devices WHERE hub_id = $1`, [hubId])).rowCount === 2, { what: 'offers' });
+    await offer(hub, hubId, [[pir, 'pir'], [door, 'door']]);
     const pirId = await register(hubId, householdId, pir, 'pir');
     const doorId = await register(hubId, householdId, door, 'door_contact');
     await hub.availability(pir, 'online');
@@ -226,9 +227,7 @@ describe('registered children: state, not events', () => {
   test('battery_low:true opens a battery_low alert once', async () => {
     const { hub, hubId, householdId } = await newHub();
     const smoke = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0008', modelID: 'SmokeSensor-EM' });
-    hub.add(smoke, 'smoke');
-    await hub.publishDevices();
-    await waitFor(async () => (await db.pool.query(`SELECT 1 FROM zigbee_devices WHERE hub_id = $1`, [hubId])).rowCount === 1, { what: 'offer' });
+    await offer(hub, hubId, [[smoke, 'smoke']]);
     await register(hubId, householdId, smoke, 'smoke_detector', '厨房');
     await hub.state(smoke, await smoke.receive({ cluster: 'ssIasZone', type: 'commandStatusChangeNotification', data: { zonestatus: 0 } }));
     await hub.state(smoke, await smoke.receive({ cluster: 'ssIasZone', type: 'commandStatusChangeNotification', data: { zonestatus: 8 } }));
@@ -242,10 +241,10 @@ describe('help is coming', () => {
   test('an alert_ack to a hub becomes <base>/<siren>/set, and only that hub gets it', async () => {
     const a = await newHub();
     const b = await newHub();
-    const siren = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0009', modelID: 'SOS-EM', manufacturerName: 'HEIMAN' });
-    a.hub.add(siren, 'hall_siren');
-    await a.hub.publishDevices();
-    await waitFor(async () => (await db.pool.query(`SELECT 1 FROM zigbee_devices WHERE hub_id = $1`, [a.hubId])).rowCount === 1, { what: 'offer' });
+    const siren = new EmulatedZigbeeDevice({ ieeeAddr: '0x00158d00000b0009', modelID: 'WarningDevice', powerSource: 'Mains (single phase)' });
+    await offer(a.hub, a.hubId, [[siren, 'hall_siren']]);
+    const features = (await db.pool.query(`SELECT features FROM zigbee_devices WHERE hub_id = $1`, [a.hubId])).rows[0].features;
+    expect(suggestAckPreset(features)).toBe('siren'); // what the console offers for it
     await setAckPayloads(db.pool, a.hubId, siren.spec.ieeeAddr, ACK_PRESETS.siren);
     await gateway.command(a.hubId, { type: 'alert_ack', alertId: '00000000-0000-0000-0000-000000000001', state: 'accepted', text: '已接单' });
     const got = await waitFor(() => a.hub.received.find((m) => m.topic === 'zigbee2mqtt/hall_siren/set'), { what: 'set on hub A' });
