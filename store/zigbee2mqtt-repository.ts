@@ -15,11 +15,9 @@ import { inTransaction, type Queryable } from './db.js';
 /** zigbee2mqtt's own default `mqtt.base_topic`. */
 export const DEFAULT_BASE_TOPIC = Z2M_ROOT;
 
-/** The hub's base topic; creates its row on first use. */
+/** The hub's base topic (zigbee2mqtt's default until one is set). */
 export async function hubBaseTopic(db: Queryable, hubId: string): Promise<string> {
-  const r = await db.query<{ base_topic: string }>(
-    `INSERT INTO zigbee_hubs (hub_id) VALUES ($1) ON CONFLICT (hub_id) DO UPDATE SET hub_id = EXCLUDED.hub_id
-     RETURNING base_topic`, [hubId]);
+  const r = await db.query<{ base_topic: string }>(`SELECT base_topic FROM zigbee_hubs WHERE hub_id = $1`, [hubId]);
   return r.rows[0]?.base_topic ?? DEFAULT_BASE_TOPIC;
 }
 
