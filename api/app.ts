@@ -10,6 +10,7 @@ import { websocketPlugin } from './plugins/websocket-plugin.js';
 import { alertsRoutes } from './routes/alerts-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { devicesRoutes } from './routes/devices-routes.js';
+import { zigbeeRoutes } from './routes/zigbee-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { householdsRoutes } from './routes/households-routes.js';
 import { mqttWebSocketRoutes } from './routes/mqtt-websocket-routes.js';
@@ -28,6 +29,7 @@ import { UsersService } from './services/users-service.js';
 import { ReportsService } from './services/reports-service.js';
 import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
+import { ZigbeeService } from './services/zigbee-service.js';
 import { HouseholdsService } from './services/households-service.js';
 import { channelCallbacksRoutes } from './routes/channel-callbacks-routes.js';
 import { channelSettingsRoutes } from './routes/channel-settings-routes.js';
@@ -127,6 +129,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool, access, clock) });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, access, clock, deps.onDeviceRevoked, deps.redis) });
+    await zigbeeRoutes(api, { zigbee: new ZigbeeService(deps.pool, access, clock) });
     await usersRoutes(api, { users: new UsersService(deps.pool) });
     await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
     // Issue 16: provider callbacks (public, token in the URL) and channel settings.

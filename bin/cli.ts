@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   restore: { summary: 'restore FILE [--force]: restore a backup into an empty database', load: () => import('./commands/restore.js') },
   seed: { summary: 'seed --demo [--households N]: the demo community', load: () => import('./commands/seed.js') },
   device: { summary: 'device add|list|revoke: provision and manage devices', load: () => import('./commands/device.js') },
+  hub: { summary: 'hub devices|register|ack|base-topic: zigbee2mqtt hubs and their Zigbee devices', load: () => import('./commands/hub.js') },
   webhook: { summary: 'webhook set|show|clear: the SMS/voice gateway URL and its HMAC secret', load: () => import('./commands/webhook.js') },
   channel: { summary: 'channel set|show|clear|callbacks: SMS, voice and group-robot channels (issue 16)', load: () => import('./commands/channel.js') },
   responder: { summary: 'responder add|list|duty: people who answer alerts', load: () => import('./commands/responder.js') },

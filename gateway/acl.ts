@@ -1,6 +1,7 @@
 import type { AedesOptions } from 'aedes';
-import { cmdTopic, parseDeviceTopic, Z2M_ROOT } from '../domain/topics.js';
-import type { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt.js';
+import { cmdTopic, parseDeviceTopic } from '../domain/topics.js';
+import { hubMaySubscribe } from '../domain/zigbee2mqtt-topic.js';
+import type { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt/zigbee2mqtt-adapter.js';
 import { sessionOf } from './device-session.js';
 import { aclDenied } from './gateway-metrics.js';
 import type { Ingest } from './ingest.js';
@@ -47,10 +48,15 @@ export function createAuthorizePublish(deps: { ingest: Ingest; presence: Presenc
         else { aclDenied.inc({ action: 'publish' }); return callback(denied('status must be online or offline')); }
         return callback(null);
       }
-    } else if (session.kind === 'z2m_hub' && packet.topic.startsWith(Z2M_ROOT + '/')) {
-      packet.retain = false;
-      deps.z2m.handle(session, packet.topic, packet.payload as Buffer).then(
-        () => callback(null),
+    } else if (session.kind === 'z2m_hub') {
+      // zigbee2mqtt publishes under its base topic only (bridge/*, <name>, <name>/<attr>,
+      // <name>/availability); the adapter says whether this topic is under this hub's.
+      deps.z2m.publish(client!, session, packet).then(
+        (allowed) => {
+          if (allowed) return callback(null);
+          aclDenied.inc({ action: 'publish' });
+          callback(denied(`hub ${session.deviceId} may publish only under its base topic, not ${packet.topic.slice(0, 128)}`));
+        },
         (err: unknown) => { deps.log(`zigbee2mqtt message from ${session.deviceId} not stored; no PUBACK`, err); callback(err as Error); });
       return;
     }
@@ -75,13 +81,24 @@ function corked(client: Parameters<AuthorizePublish>[0], answer: () => void): vo
   }
 }
 
-/** A device subscribes only to its own command topic. */
-export function createAuthorizeSubscribe(): AuthorizeSubscribe {
+/**
+ * A device subscribes only to its own command topic. A zigbee2mqtt hub subscribes to its base
+ * topic (`zigbee2mqtt/#` right after CONNECT, lib/mqtt.ts onConnect) and exits when the SUBACK
+ * refuses it, so a hub is granted its own base topic and anything below it; authorizeForward
+ * (adapters/zigbee2mqtt/hub-acl.ts) then delivers it nothing but its own traffic.
+ */
+export function createAuthorizeSubscribe(deps: { z2m: Zigbee2MqttAdapter }): AuthorizeSubscribe {
   return (client, subscription, callback) => {
     const session = sessionOf(client);
     if (session && subscription.topic === cmdTopic(session.deviceId)) return callback(null, subscription);
-    aclDenied.inc({ action: 'subscribe' });
-    // [MQTT-3.9.3] a null subscription answers SUBACK 0x80 (failure) without dropping the client.
-    callback(null, null);
+    const refuse = () => {
+      aclDenied.inc({ action: 'subscribe' });
+      // [MQTT-3.9.3] a null subscription answers SUBACK 0x80 (failure) without dropping the client.
+      callback(null, null);
+    };
+    if (session?.kind !== 'z2m_hub') return refuse();
+    deps.z2m.registry.baseTopic(session.deviceId).then(
+      (base) => (hubMaySubscribe(subscription.topic, base) ? callback(null, subscription) : refuse()),
+      refuse);
   };
 }

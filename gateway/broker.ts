@@ -3,11 +3,12 @@ import { createServer as createTlsServer } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type pg from 'pg';
 import type { DeviceCommand } from '../domain/topics.js';
 import { createAuthorizePublish, createAuthorizeSubscribe } from './acl.js';
-import { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt.js';
+import { createAuthorizeForward } from './adapters/zigbee2mqtt/hub-acl.js';
+import { Zigbee2MqttAdapter } from './adapters/zigbee2mqtt/zigbee2mqtt-adapter.js';
 import { createAuthenticate } from './auth.js';
 import { sessionOf } from './device-session.js';
 import { sendCommand } from './downlink.js';
@@ -76,7 +77,10 @@ export class Gateway {
     const warn = (m: string, e?: unknown) => opts.log.warn(m, e);
     if (opts.redisUrl) {
       this.fanout = new AlertFanout(opts.redisUrl, { queuePrefix: opts.queuePrefix, log: warn });
-      this.downlinkRelay = new DownlinkRelay(opts.redisUrl, () => this.broker, warn);
+      this.downlinkRelay = new DownlinkRelay(opts.redisUrl, () => this.broker, warn, {
+        deliver: (deviceId, command) => this.command(deviceId, command),
+        revoked: (deviceIds) => this.z2m.revoked(deviceIds),
+      });
     }
     const fanout = this.fanout;
     const onAlert: AlertListener = (result, signal) => { fanout?.handle(result); opts.onAlert?.(result, signal); };
@@ -86,7 +90,10 @@ export class Gateway {
     const limiter = opts.rateLimit ? new DeviceRateLimiter({ ratePerS: opts.rateLimit.perSecond, burst: opts.rateLimit.burst }) : undefined;
     this.alertWriter = new AlertWriter(poolAlertStore(opts.pool), ALERT_WRITES);
     this.ingest = new Ingest({ writer: this.writer, alerts: this.alertWriter, presence: this.presence, quarantine: this.quarantine, limiter, onAlert });
-    this.z2m = new Zigbee2MqttAdapter({ pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine });
+    this.z2m = new Zigbee2MqttAdapter({
+      pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine, log: (m) => opts.log.info(m),
+      onSystemAlert: (alertId, live) => fanout?.handle({ outcome: 'opened', alertId, live }),
+    });
   }
 
   /** Ports actually bound (useful when 0 was asked for). */
@@ -100,7 +107,8 @@ export class Gateway {
       maxClientsIdLength: 128,
       authenticate: createAuthenticate(this.opts.pool),
       authorizePublish: createAuthorizePublish({ ingest: this.ingest, presence: this.presence, z2m: this.z2m, log: (m, e) => this.opts.log.warn(m, e) }),
-      authorizeSubscribe: createAuthorizeSubscribe(),
+      authorizeSubscribe: createAuthorizeSubscribe({ z2m: this.z2m }),
+      authorizeForward: createAuthorizeForward(),
     });
     this.broker = broker;
     broker.on('clientReady', (client) => {
@@ -116,6 +124,7 @@ export class Gateway {
       this.connectionCount--;
       connections.set(this.connectionCount);
       this.presence.offline(s.deviceId);
+      if (s.kind === 'z2m_hub') this.z2m.hubGone(s.deviceId);
     });
     broker.on('ping', (_packet, client) => {
       const s = sessionOf(client);
@@ -147,8 +156,15 @@ export class Gateway {
     this.broker.handle(stream as never, req);
   }
 
-  command(deviceId: string, command: DeviceCommand): Promise<void> {
-    if (!this.broker) return Promise.reject(new Error('gateway not started'));
+  /** A downlink command; a zigbee2mqtt hub gets it as `<base>/<name>/set` payloads of its sirens and lights. */
+  async command(deviceId: string, command: DeviceCommand): Promise<void> {
+    if (!this.broker) throw new Error('gateway not started');
+    const client = (this.broker as unknown as { clients?: Record<string, Client> }).clients?.[deviceId];
+    const session = sessionOf(client);
+    if (client && session?.kind === 'z2m_hub') {
+      await this.z2m.deliver(client, session, command);
+      return;
+    }
     return sendCommand(this.broker, deviceId, command);
   }
 

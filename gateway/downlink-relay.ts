@@ -21,7 +21,11 @@ export class DownlinkRelay {
    */
   private readonly recentlyRevoked = new Map<string, number>();
 
-  constructor(redisUrl: string, private readonly broker: () => Aedes | undefined, private readonly log: (m: string, e?: unknown) => void) {
+  constructor(
+    redisUrl: string, private readonly broker: () => Aedes | undefined, private readonly log: (m: string, e?: unknown) => void,
+    /** How a command reaches a connected device (a zigbee2mqtt hub takes it differently), and who hears of revocations. */
+    private readonly hooks: { deliver?: (deviceId: string, command: DownlinkMessage['command']) => Promise<void>; revoked?: (deviceIds: string[]) => void } = {},
+  ) {
     // A subscriber waits for Redis rather than failing: downlinks resume when it is back.
     this.sub = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     this.sub.on('error', () => {});
@@ -51,7 +55,8 @@ export class DownlinkRelay {
     const clients = (broker as unknown as { clients: Record<string, unknown> }).clients;
     for (const deviceId of message.deviceIds) {
       if (typeof deviceId !== 'string' || !clients[deviceId]) continue;
-      sendCommand(broker, deviceId, message.command).catch((err) => this.log(`downlink to ${deviceId} failed`, err));
+      const sent = this.hooks.deliver ? this.hooks.deliver(deviceId, message.command) : sendCommand(broker, deviceId, message.command);
+      sent.catch((err) => this.log(`downlink to ${deviceId} failed`, err));
     }
   }
 
@@ -70,6 +75,7 @@ export class DownlinkRelay {
     if (this.recentlyRevoked.size > 10_000) {
       for (const [id, t] of this.recentlyRevoked) if (t <= Date.now()) this.recentlyRevoked.delete(id);
     }
+    this.hooks.revoked?.(message.deviceIds.filter((id): id is string => typeof id === 'string'));
     for (const deviceId of message.deviceIds) {
       if (typeof deviceId !== 'string') continue;
       this.recentlyRevoked.set(deviceId, until);

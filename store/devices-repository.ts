@@ -53,15 +53,7 @@ export async function provisionDevice(db: Queryable, input: ProvisionInput): Pro
   return { deviceId, secret };
 }
 
-/** Registers a zigbee child `<hubId>/<friendlyName>` that reports through its hub. */
-export async function registerZigbeeChild(db: Queryable, hubId: string, friendlyName: string, kind: DeviceKind, room?: string): Promise<string> {
-  const id = `${hubId}/${friendlyName}`;
-  await db.query(
-    `INSERT INTO devices (id, household_id, kind, room, parent_id)
-     SELECT $1, household_id, $3, $4, id FROM devices WHERE id = $2
-     ON CONFLICT (id) DO NOTHING`, [id, hubId, kind, room ?? null]);
-  return id;
-}
+/* Zigbee children are registered by IEEE address: store/zigbee2mqtt-repository.ts registerZigbeeChild. */
 
 export async function revokeDevice(db: Queryable, id: string): Promise<boolean> {
   const r = await db.query(`UPDATE devices SET revoked_at = now(), online = false WHERE id = $1 AND revoked_at IS NULL`, [id]);
@@ -103,13 +95,4 @@ export async function applyPresence(db: Queryable, rows: PresenceUpdate[]): Prom
       WHERE d.id = u.id`,
     [rows.map((r) => r.deviceId), rows.map((r) => r.online), rows.map((r) => r.lastSeenAt),
      rows.map((r) => r.battery), rows.map((r) => (r.rssi === null ? null : Math.max(-32768, Math.min(32767, Math.round(r.rssi)))))]);
-}
-
-/** A zigbee child `<hubId>/<name>`, only if it really belongs to that hub. */
-export async function findZigbeeChild(db: Queryable, hubId: string, friendlyName: string): Promise<DeviceAuthRow | null> {
-  const r = await db.query<DeviceAuthRow>(
-    `SELECT id, household_id AS "householdId", kind, room, NULL::bytea AS "secretHash",
-            revoked_at IS NOT NULL AS revoked, heartbeat_s AS "heartbeatS"
-       FROM devices WHERE id = $1 AND parent_id = $2`, [`${hubId}/${friendlyName}`, hubId]);
-  return r.rows[0] ?? null;
 }

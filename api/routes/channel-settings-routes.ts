@@ -32,7 +32,7 @@ export async function channelSettingsRoutes(app: FastifyInstance, { channels, re
   app.get('/channels/health', {
     config: { roles: DISPATCH_ROLES },
     schema: { tags: ['channels'], summary: 'Tiers without a working channel and channels that keep failing (the red banner)', response: responses({ 200: Health }) },
-  }, async () => channels.health(reconcileS));
+  }, async (request) => channels.health(request.user!, reconcileS));
 
   app.get('/channels', {
     config: { roles: ADMIN_ONLY },

@@ -13,6 +13,8 @@ import {
 import { findResponder } from '../../store/responders-repository.js';
 import { badRequest, notFound } from '../api-error.js';
 import type { Actor } from './actor.js';
+import { communityInScope } from '../../domain/access-scope.js';
+import type { AuthUser } from '../route-access.js';
 
 export const CALLBACK_KINDS = { aliyun: ['sms-report', 'sms-up', 'voice-report'], tencent: ['sms-status', 'sms-reply', 'voice'] } as const;
 
@@ -90,12 +92,13 @@ export class ChannelSettingsService {
     return { responderId, ladder: spec };
   }
 
-  /** For every operator page's banner: what the dispatcher found at its last check. */
-  async health(reconcileS: number) {
+  /** For every operator page's banner: what the dispatcher found at its last check, for the caller's communities. */
+  async health(user: Pick<AuthUser, 'scope'>, reconcileS: number) {
     const h = await getChannelHealth(this.pool);
     const now = this.clock.nowMs();
     const stale = !h || now - Date.parse(h.checkedAt) > 3 * reconcileS * 1000;
-    return { checkedAt: h?.checkedAt ?? null, stale, problems: h?.problems ?? [], failing: h?.failing ?? [] };
+    const problems = (h?.problems ?? []).filter((p) => communityInScope(user.scope, p.communityId));
+    return { checkedAt: h?.checkedAt ?? null, stale, problems, failing: h?.failing ?? [] };
   }
 
   private validate(channel: ChannelName, config: Record<string, unknown>): void {

@@ -353,6 +353,18 @@ export const zh = {
   'phone.notify.sms': "没接单时，系统会按设置先发短信、再打语音电话：回复 1 或按 1 即接单。",
   'phone.notify.turnOn': "开启通知和声音",
   'login.linkExpired': "登录链接已失效（只能使用一次，且有时效），请用账号密码登录。",
+  'zigbee.title': '待确认的 Zigbee 设备',
+  'zigbee.hint': 'Zigbee 网关（zigbee2mqtt）新配对的设备会出现在这里；选择住户、位置和类型后确认，下一条消息起即生效。',
+  'zigbee.none': '没有待确认的 Zigbee 设备',
+  'zigbee.hub': '网关',
+  'zigbee.confirm': '确认登记',
+  'zigbee.registered': '已登记：{id}',
+  'zigbee.ack': '用作“救援已出发”提示',
+  'zigbee.ackSet': '已设为“救援已出发”提示：{name}',
+  'zigbee.err.already_registered': '该设备已登记；如需重新登记请先停用原设备。',
+  'zigbee.err.device_gone': '该设备已离开 Zigbee 网络，请在网关上重新配对。',
+  'zigbee.err.unknown_household': '找不到该住户，请先建立住户档案。',
+  'zigbee.err.not_found': '网关未提供该设备，请确认网关在线且设备已配对。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
