@@ -70,6 +70,10 @@ describe('on TimescaleDB', () => {
   test('activity_hourly is a continuous aggregate answering the shared query', async () => {
     const cagg = await db.query(`SELECT view_name FROM timescaledb_information.continuous_aggregates`);
     expect(cagg.rows).toEqual([{ view_name: 'activity_hourly' }]);
+    // 007: the aggregate keeps what signals keep.
+    const jobs = await db.query(`SELECT proc_name, config FROM timescaledb_information.jobs WHERE hypertable_name = 'activity_hourly' ORDER BY proc_name`);
+    expect(jobs.rows.map((j) => j.proc_name)).toEqual(['policy_refresh_continuous_aggregate', 'policy_retention']);
+    expect(jobs.rows[1].config.drop_after).toBe('180 days');
     await db.query(seedHousehold);
     await db.query(insertSignal, ['2026-11-20T08:10:00Z', 'e1', 'motion']);
     await db.query(insertSignal, ['2026-11-20T08:50:00Z', 'e2', 'door']);
