@@ -8,7 +8,7 @@ import { connect, databaseOf, runTool, toolEnv, withDatabaseName, type Progress 
  * cannot replace a TimescaleDB database: it stops at "cannot drop continuous aggregate using
  * DROP VIEW", and the extension's catalog (hypertables, chunks, jobs) only restores into a
  * fresh extension. TimescaleDB's documented procedure
- * (https://docs.timescale.com/self-hosted/latest/backup-and-restore/logical-backup/) is:
+ * (https://www.tigerdata.com/docs/deploy/self-hosted/backup-and-restore/logical-backup) is:
  *
  *   CREATE EXTENSION timescaledb; SELECT timescaledb_pre_restore();
  *   pg_restore (no --clean) into an empty database;
