@@ -35,8 +35,9 @@ export { toolMajor } from './pg-tools.js';
  *   are cast back with the column's type, so every value round-trips exactly. The trailer's row
  *   counts catch a truncated file.
  *
- * A restore goes into a freshly migrated database of the same schema version, refuses one that
- * holds data unless forced, and runs in one transaction: it lands whole or not at all.
+ * A restore goes into a database without data (a snapshot: of the same schema version), refuses
+ * one that holds data unless forced, and runs in one transaction: it lands whole or not at all.
+ * A pg_dump archive on TimescaleDB goes by TimescaleDB's procedure (store/timescale-restore.ts).
  */
 export const SNAPSHOT_FORMAT = 'guardian-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
