@@ -1,12 +1,20 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, open, rename, rm, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { createGunzip, createGzip } from 'node:zlib';
 import type pg from 'pg';
+import { wallClock, type Clock } from '../domain/clock.js';
+import { activityIsContinuousAggregate, materializeActivity } from './activity-aggregate-repository.js';
+import { BackupError } from './backup-error.js';
 import type { Queryable } from './db.js';
-import { hasTimescale } from './migrate.js';
+import { migrate } from './migrate.js';
+import { archiveHasTimescale, connect, runTool, toolEnv, toolMajor, type Progress } from './pg-tools.js';
+import { timescaleAvailable, timescalePreloaded, usesTimescale } from './timescale-state.js';
+import { restoreBySwap, restoreIntoEmpty } from './timescale-restore.js';
+
+export { BackupError } from './backup-error.js';
+export { toolMajor } from './pg-tools.js';
 
 /**
  * Backup and restore (issue 7, item 8). Two formats:
@@ -27,8 +35,9 @@ import { hasTimescale } from './migrate.js';
  *   are cast back with the column's type, so every value round-trips exactly. The trailer's row
  *   counts catch a truncated file.
  *
- * A restore goes into a freshly migrated database of the same schema version, refuses one that
- * holds data unless forced, and runs in one transaction: it lands whole or not at all.
+ * A restore goes into a database without data (a snapshot: of the same schema version), refuses
+ * one that holds data unless forced, and runs in one transaction: it lands whole or not at all.
+ * A pg_dump archive on TimescaleDB goes by TimescaleDB's procedure (store/timescale-restore.ts).
  */
 export const SNAPSHOT_FORMAT = 'guardian-snapshot';
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -37,7 +46,7 @@ const INSERT_ROWS = 1000;
 const PROGRESS_EVERY = 20_000;
 
 export type BackupFormat = 'snapshot' | 'pg_dump';
-export type Progress = (message: string) => void;
+export type { Progress } from './pg-tools.js';
 
 export interface MigrationRow { version: number; name: string; variant: string }
 export interface SnapshotHeader {
@@ -55,14 +64,6 @@ export interface TableInfo { name: string; columns: ColumnInfo[]; selfReferences
 
 export interface BackupResult { file: string; format: BackupFormat; bytes: number; rows: Record<string, number>; reason?: string }
 export interface RestoreResult { format: BackupFormat; rows: Record<string, number> }
-
-/** A backup or restore that cannot go on, with a message for the operator. */
-export class BackupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BackupError';
-  }
-}
 
 /** The tables of our schema (public), parents before children, each with its columns. */
 export async function schemaTables(db: Queryable): Promise<TableInfo[]> {
@@ -118,14 +119,6 @@ export interface PgDumpChoice { format: BackupFormat; reason: string }
 
 const majorOf = (versionText: string) => Number(/(\d+)(?:\.\d+)?/.exec(versionText)?.[1] ?? NaN);
 
-/** The major version of a PostgreSQL client tool on PATH, or null when there is none. */
-export function toolMajor(tool: 'pg_dump' | 'pg_restore'): number | null {
-  const r = spawnSync(tool, ['--version'], { encoding: 'utf8' });
-  if (r.status !== 0 || !r.stdout) return null;
-  const m = /\)\s*(\d+)/.exec(r.stdout) ?? /(\d+)\.\d+/.exec(r.stdout);
-  return m ? Number(m[1]) : null;
-}
-
 /** pg_dump when on PATH and not older than the server (it refuses newer servers); else our snapshot. */
 export async function chooseFormat(db: Queryable, pgDumpMajor = toolMajor('pg_dump')): Promise<PgDumpChoice> {
   const server = Math.floor(Number((await db.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v) / 10_000);
@@ -180,7 +173,7 @@ async function writeSnapshot(pool: pg.Pool, file: string, progress: Progress): P
     const migrations = await appliedMigrations(client);
     const header: SnapshotHeader = {
       format: SNAPSHOT_FORMAT, formatVersion: SNAPSHOT_FORMAT_VERSION, createdAt: new Date().toISOString(),
-      schemaVersion: Math.max(0, ...migrations.map((m) => m.version)), migrations, timescale: await hasTimescale(client),
+      schemaVersion: Math.max(0, ...migrations.map((m) => m.version)), migrations, timescale: await usesTimescale(client),
       serverVersion: (await client.query<{ v: string }>('SHOW server_version')).rows[0]!.v, tables: tables.map((t) => t.name),
     };
     await write(header);
@@ -228,25 +221,26 @@ async function writeSnapshot(pool: pg.Pool, file: string, progress: Progress): P
   }
 }
 
-/** Connection details for the client tools, the password in the environment (never on argv). */
-function toolEnv(url: string): { args: string[]; env: NodeJS.ProcessEnv } {
-  const u = new URL(url);
-  const env: NodeJS.ProcessEnv = { ...process.env, PGPASSWORD: decodeURIComponent(u.password) };
-  const args = ['--host', u.hostname, '--port', u.port || '5432', '--username', decodeURIComponent(u.username), '--dbname', decodeURIComponent(u.pathname.slice(1))];
-  return { args, env };
-}
-
-function runTool(tool: string, args: string[], env: NodeJS.ProcessEnv, progress: Progress): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-    child.once('error', (err) => reject(new BackupError(`${tool} could not run: ${err.message}`)));
-    child.once('exit', (code) => {
-      if (code === 0) { for (const line of stderr.split('\n').filter(Boolean)) progress(line); resolve(); }
-      else reject(new BackupError(`${tool} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-    });
-  });
+/**
+ * pg_dump warns about circular foreign keys among TimescaleDB's catalog tables (hypertable,
+ * chunk, continuous_agg…) on every dump of a Timescale database; they concern data-only dumps,
+ * not our full ones, which restore through TimescaleDB's procedure. Dropped, with one note.
+ */
+function withoutTimescaleCatalogWarnings(lines: string[]): string[] {
+  const out: string[] = [];
+  let dropped = false;
+  for (let i = 0; i < lines.length; i++) {
+    const detail = lines[i + 1] ?? '';
+    if (/warning: there are circular foreign-key constraints/.test(lines[i]!) && /detail: (hypertable|chunk|continuous_agg|dimension)\b/.test(detail)) {
+      i += 1;
+      while (/^pg_dump: hint:/.test(lines[i + 1] ?? '')) i += 1;
+      dropped = true;
+      continue;
+    }
+    out.push(lines[i]!);
+  }
+  if (dropped) out.push('backup: (pg_dump\'s warnings about circular foreign keys in TimescaleDB\'s catalog are expected and harmless for a full dump)');
+  return out;
 }
 
 async function pgDump(url: string, file: string, progress: Progress): Promise<Record<string, number>> {
@@ -256,7 +250,7 @@ async function pgDump(url: string, file: string, progress: Progress): Promise<Re
     throw new BackupError(`cannot write ${file}: ${err.code === 'ENOENT' ? 'no such directory' : err.message}`);
   })).close();
   progress('backup: pg_dump --format=custom');
-  await runTool('pg_dump', [...args, '--format=custom', '--no-owner', '--no-privileges', '--file', file], env, progress);
+  await runTool('pg_dump', [...args, '--format=custom', '--no-owner', '--no-privileges', '--file', file], env, progress, withoutTimescaleCatalogWarnings);
   await chmod(file, 0o600);
   return {};
 }
@@ -289,25 +283,83 @@ export async function nonEmptyTables(db: Queryable): Promise<string[]> {
   return out;
 }
 
+export interface RestoreOptions {
+  /** Replace whatever the database holds. */
+  force?: boolean;
+  progress?: Progress;
+  clock?: Clock;
+}
+
+const notEmpty = (busy: string[]) => new BackupError(`the database is not empty (${busy.slice(0, 5).join(', ')}${busy.length > 5 ? ', …' : ''} hold rows); restore into a freshly migrated database, or pass --force to replace everything in it`);
+
 /**
- * Restores a backup into this database, which must be migrated already (the CLI migrates
- * first) and empty unless `force` (then everything in it is replaced, in the same transaction).
+ * Restores a backup into the database of `pool`/`url`, which must hold no rows unless `force`.
+ * A snapshot goes into the migrated schema (migrated here first) in one transaction; a pg_dump
+ * archive brings its own schema, and the database is migrated after it, to this release. Then
+ * the activity aggregate is materialized up to the last complete hour (TimescaleDB).
  */
-export async function restoreDatabase(pool: pg.Pool, url: string, file: string, opts: { force?: boolean; progress?: Progress } = {}): Promise<RestoreResult> {
+export async function restoreDatabase(pool: pg.Pool, url: string, file: string, opts: RestoreOptions = {}): Promise<RestoreResult & { keptAs?: string }> {
   const progress = opts.progress ?? (() => {});
+  const clock = opts.clock ?? wallClock;
   const format = await detectFormat(file);
-  const busy = await nonEmptyTables(pool);
-  if (busy.length > 0 && !opts.force) {
-    throw new BackupError(`the database is not empty (${busy.slice(0, 5).join(', ')}${busy.length > 5 ? ', …' : ''} hold rows); restore into a freshly migrated database, or pass --force to replace everything in it`);
-  }
+  let result: RestoreResult & { keptAs?: string };
   if (format === 'pg_dump') {
-    if (toolMajor('pg_restore') === null) throw new BackupError(`${file} is a pg_dump archive, and there is no pg_restore on PATH`);
+    const keptAs = await restorePgDump(url, file, opts.force === true, progress, clock);
+    await migrate(pool, { log: progress, clock });
+    result = { format, rows: {}, ...(keptAs ? { keptAs } : {}) };
+  } else {
+    await migrate(pool, { log: progress, clock });
+    const busy = await nonEmptyTables(pool);
+    if (busy.length > 0 && !opts.force) throw notEmpty(busy);
+    result = { format, rows: await readSnapshot(pool, file, opts.force === true, progress) };
+  }
+  // History older than the aggregate's 7-day policy window, up to the last complete hour; the
+  // hour in progress stays live from signals (a refresh to "now" would freeze it: issue 22).
+  const end = await materializeActivity(pool, clock).catch((err: Error) => {
+    progress(`restore: activity_hourly not materialized (${err.message}); run CALL refresh_continuous_aggregate('activity_hourly', NULL, date_trunc('hour', now()))`);
+    return null;
+  });
+  if (end) progress(`restore: activity_hourly materialized up to ${end.toISOString()}`);
+  return result;
+}
+
+/**
+ * pg_restore. Plain PostgreSQL on both sides: --clean in one transaction, as ever. Where
+ * TimescaleDB is in the archive or in the database: its own procedure (store/timescale-restore.ts),
+ * into the database when it holds no rows, else (--force) into a new one swapped in. Returns the
+ * name the replaced database is kept under, if it was swapped.
+ */
+async function restorePgDump(url: string, file: string, force: boolean, progress: Progress, clock: Clock): Promise<string | undefined> {
+  if (toolMajor('pg_restore') === null) throw new BackupError(`${file} is a pg_dump archive, and there is no pg_restore on PATH`);
+  const timescale = await archiveHasTimescale(file);
+  const c = await connect(url);
+  let busy: string[];
+  let installed: boolean;
+  try {
+    installed = await usesTimescale(c);
+    if (timescale && !(await timescaleAvailable(c))) {
+      throw new BackupError(`${file} was made of a TimescaleDB database, and this PostgreSQL server has no TimescaleDB: restore it on a server with the same TimescaleDB version, preloaded, or restore a snapshot backup (npx guardian backup --format snapshot), which restores on plain PostgreSQL too`);
+    }
+    if (timescale && !(await timescalePreloaded(c))) {
+      throw new BackupError(`${file} was made of a TimescaleDB database, and this server does not preload TimescaleDB: set shared_preload_libraries = 'timescaledb' in postgresql.conf and restart PostgreSQL`);
+    }
+    busy = await nonEmptyTables(c);
+  } finally {
+    await c.end();
+  }
+  if (busy.length > 0 && !force) throw notEmpty(busy);
+  if (!timescale && !installed) {
     const { args, env } = toolEnv(url);
     progress('restore: pg_restore --clean --single-transaction');
     await runTool('pg_restore', [...args, '--clean', '--if-exists', '--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', file], env, progress);
-    return { format, rows: {} };
+    return undefined;
   }
-  return { format, rows: await readSnapshot(pool, file, opts.force === true, progress) };
+  const archive = { url, file, timescale, progress };
+  if (busy.length === 0) {
+    await restoreIntoEmpty(archive);
+    return undefined;
+  }
+  return restoreBySwap(archive, clock);
 }
 
 async function readSnapshot(pool: pg.Pool, file: string, force: boolean, progress: Progress): Promise<Record<string, number>> {
@@ -337,7 +389,13 @@ async function readSnapshot(pool: pg.Pool, file: string, force: boolean, progres
     await client.query(`LOCK TABLE ${[...tables.keys()].map(ident).join(', ')} IN ACCESS EXCLUSIVE MODE`);
     const busyNow = force ? [] : await nonEmptyTables(client);
     if (busyNow.length > 0) throw new BackupError(`the database is not empty (${busyNow.slice(0, 5).join(', ')} hold rows); pass --force to replace everything in it`);
-    if (force) await client.query(`TRUNCATE ${[...tables.keys()].map(ident).join(', ')} RESTART IDENTITY CASCADE`);
+    if (force) {
+      await client.query(`TRUNCATE ${[...tables.keys()].map(ident).join(', ')} RESTART IDENTITY CASCADE`);
+      // The continuous aggregate's materialization (with its watermark) goes too: the buckets it
+      // held came from the signals just removed, and one of the hour in progress would hide
+      // that hour's new activity until the next hour.
+      if (await activityIsContinuousAggregate(client)) await client.query('TRUNCATE activity_hourly');
+    }
 
     const rows: Record<string, number> = {};
     let current: { table: TableInfo; insert: string; count: number; report: number } | null = null;
@@ -394,10 +452,6 @@ async function readSnapshot(pool: pg.Pool, file: string, force: boolean, progres
       if ((rows[table] ?? 0) !== n) throw new BackupError(`${file} is damaged: ${table} should have ${n} rows, it has ${rows[table] ?? 0}`);
     }
     await client.query('COMMIT');
-    if (header.timescale && await hasTimescale(pool)) {
-      // The continuous aggregate is derived from signals: rebuild it (outside a transaction).
-      await pool.query(`CALL refresh_continuous_aggregate('activity_hourly', NULL, NULL)`).catch((err: Error) => progress(`restore: activity_hourly not refreshed (${err.message}); it catches up on its policy`));
-    }
     return rows;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});

@@ -1,4 +1,5 @@
 import { RedisNotInstalledError } from '../../store/redis-server.js';
+import { TimescaleNotPreloadedError } from '../../store/timescale-not-preloaded-error.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { PortTakenError } from '../runtime/ports.js';
@@ -31,7 +32,7 @@ export async function startOrExplain<T>(fn: () => Promise<T>): Promise<T | null>
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof PortTakenError || err instanceof ServiceAlreadyRunningError || err instanceof RedisNotInstalledError) {
+    if (err instanceof PortTakenError || err instanceof ServiceAlreadyRunningError || err instanceof RedisNotInstalledError || err instanceof TimescaleNotPreloadedError) {
       process.stderr.write(`guardian: ${err.message}\n`);
       return null;
     }

@@ -1,15 +1,14 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { schemaTables, toolMajor } from '../../store/backup.js';
+import { toolMajor } from '../../store/backup.js';
 import { createPool } from '../../store/db.js';
-import { freePort } from '../../store/ports.js';
 import { migrate } from '../../store/migrate.js';
-import { waitFor } from '../helpers/db.js';
+import { tableContents } from '../helpers/table-contents.js';
+import { canRunPostgres, createDatabase, initCluster, startCluster, type PrivatePostgres } from '../helpers/private-postgres.js';
 
 /**
  * The pg_dump path of `npx guardian backup` / `restore` (issue 7, item 8). The test harness's
@@ -20,31 +19,17 @@ import { waitFor } from '../helpers/db.js';
  */
 const major = toolMajor('pg_dump');
 const BIN = major ? `/usr/lib/postgresql/${major}/bin` : '';
-const asRoot = process.getuid?.() === 0;
-const available = major !== null && existsSync(join(BIN, 'postgres')) && existsSync(join(BIN, 'initdb'))
-  && (!asRoot || (existsSync('/usr/sbin/runuser') && spawnOk('id', ['-u', 'postgres'])));
-
-function spawnOk(cmd: string, args: string[]): boolean {
-  try { execFileSync(cmd, args, { stdio: 'ignore' }); return true; } catch { return false; }
-}
-
-/** PostgreSQL refuses to run as root: run its binaries as the postgres user then. */
-const asPg = (bin: string, args: string[]): [string, string[]] => (asRoot ? ['/usr/sbin/runuser', ['-u', 'postgres', '--', join(BIN, bin), ...args]] : [join(BIN, bin), args]);
+const available = major !== null && canRunPostgres(BIN);
 
 /** Each test runs the CLI (a child process) several times: generous on a loaded 2-core box. */
 const CLI_TEST_TIMEOUT_MS = 180_000;
 let dir: string;
-let port: number;
-let server: ChildProcess | undefined;
-const url = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
+let server: PrivatePostgres | undefined;
+const url = (db: string) => server!.url(db);
 const pools: pg.Pool[] = [];
 
 async function createDb(name: string): Promise<pg.Pool> {
-  const admin = new pg.Client({ connectionString: url('postgres') });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const pool = createPool(url(name), 4);
+  const pool = createPool(await createDatabase(server!, name), 4);
   pools.push(pool);
   await migrate(pool);
   return pool;
@@ -60,42 +45,17 @@ function guardian(dbUrl: string, ...args: string[]): Promise<{ code: number; std
   });
 }
 
-async function contents(pool: pg.Pool): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const t of await schemaTables(pool)) {
-    out[t.name] = (await pool.query<{ row: string }>(`SELECT to_jsonb(x)::text AS row FROM "${t.name}" x`)).rows.map((r) => r.row).sort();
-  }
-  return out;
-}
-
 beforeAll(async () => {
   if (!available) return;
   dir = await mkdtemp(join(tmpdir(), 'guardian-pg15-'));
   await chmod(dir, 0o755);
-  const pgdata = join(dir, 'pgdata');
-  if (asRoot) {
-    const [uid, gid] = [Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString())];
-    await chown(dir, uid, gid);
-  }
-  execFileSync(...asPg('initdb', ['-D', pgdata, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']), { stdio: 'ignore' });
-  port = await freePort();
-  const [cmd, args] = asPg('postgres', ['-D', pgdata, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off']);
-  server = spawn(cmd, args, { stdio: 'ignore' });
-  await waitFor(async () => {
-    const c = new pg.Client({ connectionString: url('postgres') });
-    try { await c.connect(); return true; } finally { await c.end().catch(() => {}); }
-  }, { timeoutMs: 30_000, intervalMs: 200, what: `PostgreSQL ${major} on ${port}` });
+  await initCluster(BIN, join(dir, 'pg', 'pgdata'));
+  server = await startCluster(BIN, join(dir, 'pg', 'pgdata'));
 }, 120_000);
 
 afterAll(async () => {
   for (const p of pools) await p.end().catch(() => {});
-  if (server && server.exitCode === null) {
-    // Fast shutdown of the postmaster we started, by the pid it recorded (under runuser the
-    // child we hold is runuser itself).
-    const pid = Number((await readFile(join(dir, 'pgdata', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
-    if (pid > 0) process.kill(pid, 'SIGINT');
-    await new Promise<void>((r) => { server!.once('exit', () => r()); setTimeout(r, 15_000).unref(); });
-  }
+  await server?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -123,7 +83,7 @@ describe.skipIf(!available)(`pg_dump ${major ?? ''} against a PostgreSQL ${major
     const restored = await guardian(url('dst'), 'restore', file);
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stdout).toMatch(/^restored: .*nightly\.pgdump \(pg_dump, [\d.]+ s\)\n$/);
-    expect(await contents(target)).toEqual(await contents(source));
+    expect(await tableContents(target)).toEqual(await tableContents(source));
     // Identity sequences came along: the next timeline row does not collide.
     await target.query(`INSERT INTO alert_events (alert_id, actor, type) VALUES ('00000000-0000-4000-8000-000000000001', 'op', 'note')`);
 
@@ -132,7 +92,7 @@ describe.skipIf(!available)(`pg_dump ${major ?? ''} against a PostgreSQL ${major
     expect(refused.stderr).toMatch(/the database is not empty .*--force/);
     const forced = await guardian(url('dst'), 'restore', file, '--force');
     expect(forced.code, forced.stderr).toBe(0);
-    expect(await contents(target)).toEqual(await contents(source));
+    expect(await tableContents(target)).toEqual(await tableContents(source));
   }, CLI_TEST_TIMEOUT_MS);
 
   test('--format snapshot works on this server too, and restores the same', async () => {
@@ -142,6 +102,6 @@ describe.skipIf(!available)(`pg_dump ${major ?? ''} against a PostgreSQL ${major
     const target = await createDb('dst2');
     const r = await guardian(url('dst2'), 'restore', file);
     expect(r.code, r.stderr).toBe(0);
-    expect(await contents(target)).toEqual(await contents(source));
+    expect(await tableContents(target)).toEqual(await tableContents(source));
   }, CLI_TEST_TIMEOUT_MS);
 });

@@ -7,10 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
-import { chooseFormat, schemaTables } from '../../store/backup.js';
+import { chooseFormat } from '../../store/backup.js';
 import { readDemoDevices, seedDemoCommunity } from '../../store/demo-seed/index.js';
 import { putSetting, SETTING_KEYS } from '../../store/settings-repository.js';
 import { buildTestApp, loginAs, type TestLogin } from '../helpers/api.js';
+import { tableContents } from '../helpers/table-contents.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { connectDevice, publishQos1, startTestGateway } from '../helpers/gateway.js';
 
@@ -45,15 +46,6 @@ async function newTarget(): Promise<TestDb> {
   return t;
 }
 
-/** Every row of every table of ours, in a canonical text form, sorted. */
-async function contents(db: TestDb): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const t of await schemaTables(db.pool)) {
-    const r = await db.pool.query<{ row: string }>(`SELECT to_jsonb(x)::text AS row FROM "${t.name}" x`);
-    out[t.name] = r.rows.map((x) => x.row).sort();
-  }
-  return out;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'guardian-backup-'));
@@ -171,7 +163,7 @@ describe('restore', () => {
     expect(run.stderr).toMatch(/restore: alert_events \d+ row\(s\)/);
     expect(run.stderr).toContain('  signals: 20000 rows…');
 
-    const [before, after] = [await contents(source), await contents(target)];
+    const [before, after] = [await tableContents(source.pool), await tableContents(target.pool)];
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
     for (const table of Object.keys(before)) expect(after[table], table).toEqual(before[table]);
 
@@ -227,7 +219,7 @@ describe('restore', () => {
     const forced = await guardian(target, 'restore', backupFile, '--force');
     expect(forced.code, forced.stderr).toBe(0);
     expect((await target.pool.query(`SELECT 1 FROM communities WHERE id = 'c-extra'`)).rowCount).toBe(0);
-    expect(await contents(target)).toEqual(await contents(source));
+    expect(await tableContents(target.pool)).toEqual(await tableContents(source.pool));
   }, CLI_TEST_TIMEOUT_MS);
 
   test('a truncated or foreign file is refused with a clear message and leaves the database empty', async () => {
