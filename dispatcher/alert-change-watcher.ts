@@ -12,6 +12,7 @@ import { timersFor } from './timer-plan.js';
  * Updates are coalesced per alert for `coalesceMs`, so a burst costs one read per alert.
  */
 export class AlertChangeWatcher {
+  private busy = false;
   private readonly pending = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -28,6 +29,11 @@ export class AlertChangeWatcher {
       if (channel === LIVE_CHANNEL) this.onMessage(message);
     });
     await this.deps.subscriber.subscribe(LIVE_CHANNEL).catch((err) => this.deps.ctx.log.warn('live feed subscription failed; the reconciler covers it', err));
+  }
+
+  /** No change waits to be looked at (the simulated day advances its clock only then). */
+  get idle(): boolean {
+    return this.pending.size === 0 && this.flushTimer === null && !this.busy;
   }
 
   async stop(): Promise<void> {
@@ -62,11 +68,14 @@ export class AlertChangeWatcher {
     const ids = [...this.pending];
     this.pending.clear();
     const { ctx } = this.deps;
+    this.busy = true;
     try {
       const alerts = await Promise.all(ids.map((id) => findAlert(ctx.pool, id)));
       await ctx.timers.arm(alerts.flatMap((a) => (a && a.routedAt ? timersFor(a, ctx.config) : [])));
     } catch (err) {
       ctx.log.warn('watcher: arming timers failed; the reconciler will', err);
+    } finally {
+      this.busy = false;
     }
   }
 }

@@ -43,7 +43,7 @@ async function routeLocked(ctx: DispatchContext, alertId: string, path: 'queue' 
     await ctx.timers.arm(timersFor(alert, ctx.config));
     return 'already_routed';
   }
-  const now = ctx.clock();
+  const now = ctx.clock.now();
   const route = await planRoute(ctx.pool, ctx.config, alert.householdId, now, ctx.rosters);
   if (!route) {
     ctx.log.error(`alert ${alertId}: household ${alert.householdId} has no place (building/grid); cannot route`);

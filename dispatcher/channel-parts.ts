@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { clockAt } from '../domain/clock.js';
+import type { Clock } from '../domain/clock.js';
 import { QUEUES, type LadderJob } from '../domain/queues.js';
 import { ChannelHealthMonitor } from './channel-health-monitor.js';
 import type { DispatchContext } from './dispatch-context.js';
 import type { DispatcherLog } from './dispatcher-log.js';
 import { LadderPlanner } from './ladder-planner.js';
+import type { JobDelays } from './job-delays.js';
 import { LadderTimers } from './ladder-timers.js';
 import { LadderWorker } from './ladder-worker.js';
 import { AliyunSmsNotifier } from './notifiers/aliyun-sms-notifier.js';
@@ -48,11 +49,11 @@ export class ChannelParts {
   private worker: LadderWorker | null = null;
   health: ChannelHealthMonitor | null = null;
 
-  constructor(private readonly deps: { pool: pg.Pool; producer: Redis; prefix?: string; clock: () => Date; tz: string; log: DispatcherLog; options?: ChannelPartsOptions }) {
+  constructor(private readonly deps: { pool: pg.Pool; producer: Redis; prefix?: string; clock: Clock; delays: JobDelays; tz: string; log: DispatcherLog; options?: ChannelPartsOptions }) {
     this.configs = new ChannelConfigSource(deps.pool);
     this.queue = new Queue<LadderJob>(QUEUES.ladder, { connection: deps.producer, ...(deps.prefix ? { prefix: deps.prefix } : {}) });
     this.queue.on('error', () => {});
-    this.ladder = new LadderPlanner({ pool: deps.pool, configs: this.configs, timers: new LadderTimers(this.queue, deps.clock), clock: deps.clock, tz: deps.tz });
+    this.ladder = new LadderPlanner({ pool: deps.pool, configs: this.configs, timers: new LadderTimers(this.queue, deps.delays), clock: deps.clock, tz: deps.tz });
   }
 
   async start(ctx: DispatchContext, connection: Redis, subscriber: Redis, tuning?: WorkerTuning): Promise<void> {
@@ -63,7 +64,7 @@ export class ChannelParts {
     });
     this.worker.start();
     this.health = new ChannelHealthMonitor({
-      pool: deps.pool, configs: this.configs, clock: clockAt(deps.clock), log: deps.log, config: ctx.config, subscriber,
+      pool: deps.pool, configs: this.configs, clock: deps.clock, log: deps.log, config: ctx.config, subscriber,
       onChange: () => this.ladder.invalidate(),
       ...(deps.options?.healthIntervalMs ? { intervalMs: deps.options.healthIntervalMs } : {}),
     });

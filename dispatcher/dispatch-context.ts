@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Clock } from '../domain/clock.js';
 import type { Config } from '../domain/config.js';
 import type { LiveEvent } from '../domain/live-events.js';
 import type { CommunityRosterCache } from './community-roster-cache.js';
@@ -13,8 +14,8 @@ export type DispatcherConfig = Pick<Config,
 export interface DispatchContext {
   pool: pg.Pool;
   config: DispatcherConfig;
-  /** Routing decisions and timestamps; BullMQ delays are durations, so an offset clock stays consistent. */
-  clock: () => Date;
+  /** Every "now" and every wait of the dispatcher (DESIGN §11). */
+  clock: Clock;
   log: DispatcherLog;
   sender: NotificationSender;
   timers: EscalationTimers;

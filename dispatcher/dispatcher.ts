@@ -8,11 +8,13 @@ import { TurnLivePublisher } from '../store/live-publisher.js';
 import { AlertChangeWatcher } from './alert-change-watcher.js';
 import { ChannelParts, providerNotifiers, type ChannelPartsOptions } from './channel-parts.js';
 import { CommunityRosterCache } from './community-roster-cache.js';
+import { toClock, type Clock } from '../domain/clock.js';
 import type { DispatchContext, DispatcherConfig } from './dispatch-context.js';
 import type { DispatcherLog } from './dispatcher-log.js';
 import { reportQueueDepth } from './dispatcher-metrics.js';
 import { EscalationTimers } from './escalation-timers.js';
 import { EscalationWorker } from './escalation-worker.js';
+import { BullmqDelays, ClockDelays, type JobDelays } from './job-delays.js';
 import { NotificationSender } from './notification-sender.js';
 import { OwnLiveEvents } from './own-live-events.js';
 import { InAppNotifier } from './notifiers/in-app-notifier.js';
@@ -30,8 +32,13 @@ export interface DispatcherDeps {
   redisUrl: string;
   config: DispatcherConfig;
   log: DispatcherLog;
-  /** Defaults to the wall clock; tests inject an offset clock (time still flows). */
-  clock?: () => Date;
+  /** Every "now" and every wait (DESIGN §11); default the wall clock. A bare function reads as a clock whose waits are real. */
+  clock?: Clock | (() => Date);
+  /**
+   * How delayed jobs wait for their instant (job-delays.ts): BullMQ's delayed set (default), or
+   * the clock (`simulate day`, whose virtual clock BullMQ cannot read).
+   */
+  delays?: 'bullmq' | 'clock';
   /** BullMQ key prefix (default 'bull'); the gateway must use the same one for the route queue. */
   queuePrefix?: string;
   /** Replaces the default channels (in-app live, Web Push, webhook). Built with the pool and the publisher. */
@@ -72,13 +79,19 @@ export class Dispatcher {
   private reconciler: Reconciler | null = null;
   private webPush: WebPushNotifier | null = null;
   private channelParts: ChannelParts | null = null;
+  private delays: JobDelays | null = null;
+  private watcher: AlertChangeWatcher | null = null;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
   async start(): Promise<void> {
     const { deps } = this;
     const prefix = deps.queuePrefix ? { prefix: deps.queuePrefix } : {};
-    const clock = deps.clock ?? (() => new Date());
+    const clock = toClock(deps.clock);
+    const delays: JobDelays = deps.delays === 'clock'
+      ? new ClockDelays(clock, (err) => deps.log.warn('dispatcher: a delayed job could not be queued; the reconciler re-arms it', err))
+      : new BullmqDelays(clock);
+    this.delays = delays;
 
     this.producer = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.producer.on('error', () => {}); // ioredis reconnects; the reconciler recovers what failed meanwhile
@@ -101,7 +114,7 @@ export class Dispatcher {
     const base = { pool: deps.pool, publish };
     this.webPush = new WebPushNotifier({ pool: deps.pool });
     const channels = new ChannelParts({
-      pool: deps.pool, producer, ...prefix, clock, tz: deps.config.GUARDIAN_TZ, log: deps.log, ...(deps.channels ? { options: deps.channels } : {}),
+      pool: deps.pool, producer, ...prefix, clock, delays, tz: deps.config.GUARDIAN_TZ, log: deps.log, ...(deps.channels ? { options: deps.channels } : {}),
     });
     this.channelParts = channels;
     const notifiers = deps.notifiers?.(base) ?? [
@@ -114,7 +127,7 @@ export class Dispatcher {
     const ctx: DispatchContext = {
       pool: deps.pool, config: deps.config, clock, log: deps.log, publish,
       sender: new NotificationSender({ pool: deps.pool, notifiers, clock, log: deps.log, ...(deps.channels?.ladder === false ? {} : { ladder: channels.ladder }) }),
-      timers: new EscalationTimers(this.escalationQueue, clock),
+      timers: new EscalationTimers(this.escalationQueue, delays),
       rosters: new CommunityRosterCache(deps.rosterCacheMs ?? 2000),
     };
 
@@ -132,6 +145,7 @@ export class Dispatcher {
     this.parts.push(this.reconciler);
 
     const watcher = new AlertChangeWatcher({ ctx, subscriber: this.subscriber, isOwn: (seq) => own.has(seq) });
+    this.watcher = watcher;
     await watcher.start();
     this.parts.push(watcher);
 
@@ -147,6 +161,11 @@ export class Dispatcher {
     deps.log.info(`dispatcher ${this.instanceId} started (ack ${deps.config.ACK_TIMEOUT_S}s, SLA ${deps.config.SLA_WARN_S}/${deps.config.SLA_ONSITE_S}s)`);
   }
 
+  /** No change waits to be looked at (the simulated day advances its clock only then). */
+  get idle(): boolean {
+    return this.watcher?.idle ?? true;
+  }
+
   /** One channel health check now (tests; the periodic one runs every RECONCILE_S). */
   async checkChannelsNow() {
     return this.channelParts?.health?.checkNow() ?? null;
@@ -159,6 +178,7 @@ export class Dispatcher {
 
   /** Stops in reverse order: passive rules, watcher, reconciler, workers (after their running jobs), then Redis. */
   async stop(): Promise<void> {
+    this.delays?.close();
     for (const undo of this.unregisterDepth.splice(0)) undo();
     for (const part of this.parts.splice(0).reverse()) await part.stop().catch((err) => this.deps.log.warn('dispatcher: stop failed', err));
     await this.escalationQueue?.close().catch(() => {});

@@ -60,7 +60,7 @@ async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number
   const { alert, context } = read;
   if ((alert.state !== 'open' && alert.state !== 'notified') || alert.level !== level) return 'noop';
   if (!context) return 'noop';
-  const now = ctx.clock();
+  const now = ctx.clock.now();
   const route = await planRouteIn(ctx.pool, ctx.config, context, now, ctx.rosters);
   const next = firstStaffedLevel(route.plan, level + 1) ?? level + 1;
   let current: AlertRecord = alert;
@@ -104,7 +104,7 @@ async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number
 async function onSla(ctx: DispatchContext, alertId: string, which: 'sla_warn' | 'sla_breach'): Promise<TimerOutcome> {
   const alert = await findAlert(ctx.pool, alertId);
   if (!alert || alert.onSiteAt || !['open', 'notified', 'accepted'].includes(alert.state) || !slaApplies(alert.kind)) return 'noop';
-  const now = ctx.clock();
+  const now = ctx.clock.now();
   const warn = which === 'sla_warn';
   let current = alert;
   if (warn ? !alert.slaWarned : !alert.onsiteBreached) {
@@ -128,7 +128,7 @@ async function onSla(ctx: DispatchContext, alertId: string, which: 'sla_warn' | 
 async function onArriveRemind(ctx: DispatchContext, alertId: string, acceptedBy: string): Promise<TimerOutcome> {
   const alert = await findAlert(ctx.pool, alertId);
   if (!alert || alert.state !== 'accepted' || alert.acceptedBy !== acceptedBy) return 'noop';
-  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock(), ctx.rosters);
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
   if (!route) return 'noop';
   const recipients = recipientsOf([{ kind: 'responder', responderId: acceptedBy, role: 'grid_worker' }], route);
   if (recipients.length === 0) return 'noop'; // accepted by someone who is not a responder (an operator's user)

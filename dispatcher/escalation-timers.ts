@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { escalationJobId, type EscalationJob } from '../domain/queues.js';
+import type { JobDelays } from './job-delays.js';
 import { TickBatcher } from './tick-batcher.js';
 import type { PlannedTimer } from './timer-plan.js';
 
@@ -24,7 +25,7 @@ export class EscalationTimers {
     return lists.map(() => undefined);
   });
 
-  constructor(private readonly queue: Queue<EscalationJob>, private readonly clock: () => Date) {}
+  constructor(private readonly queue: Queue<EscalationJob>, private readonly delays: JobDelays) {}
 
   async arm(timers: readonly PlannedTimer[]): Promise<void> {
     if (timers.length === 0) return;
@@ -32,11 +33,8 @@ export class EscalationTimers {
   }
 
   private async add(timers: readonly PlannedTimer[]): Promise<void> {
-    const now = this.clock().getTime();
-    await this.queue.addBulk(timers.map((t) => ({
-      name: t.job.type,
-      data: t.job,
-      opts: { ...TIMER_JOB_OPTIONS, jobId: escalationJobId(t.job), delay: Math.max(0, t.dueAt.getTime() - now) },
+    await this.delays.add(this.queue, timers.map((t) => ({
+      name: t.job.type, data: t.job, jobId: escalationJobId(t.job), dueAt: t.dueAt, opts: TIMER_JOB_OPTIONS,
     })));
   }
 }

@@ -7,6 +7,7 @@ import type { ChannelGroup, Recipient } from './notifiers/notifier.js';
 import type { Delivery, LadderScheduler } from './notification-sender.js';
 import type { LadderTimers } from './ladder-timers.js';
 import { TtlCache } from './ttl-cache.js';
+import type { Clock } from '../domain/clock.js';
 
 /**
  * A person's ladder for one page (issue 16): the pure policy (domain/notification-ladder.ts) with
@@ -17,7 +18,7 @@ export class LadderPlanner implements LadderScheduler {
   private readonly accounts = new TtlCache<boolean>(5000);
   private readonly overrides = new TtlCache<Partial<LadderSpec> | null>(5000);
 
-  constructor(private readonly deps: { pool: pg.Pool; configs: ChannelConfigSource; timers: LadderTimers; clock: () => Date; tz: string }) {}
+  constructor(private readonly deps: { pool: pg.Pool; configs: ChannelConfigSource; timers: LadderTimers; clock: Clock; tz: string }) {}
 
   async plan(d: Delivery, recipient: Recipient): Promise<ReadonlySet<ChannelGroup>> {
     const role: LadderRole = recipient.kind === 'responder' ? recipient.role : recipient.kind === 'family' ? 'family_contact' : 'community_contact';
@@ -27,7 +28,7 @@ export class LadderPlanner implements LadderScheduler {
       responderId ? this.overrides.get(responderId, async () => ((await ladderOverrides(this.deps.pool, [responderId])).get(responderId) ?? null) as Partial<LadderSpec> | null) : Promise.resolve(null),
       this.deps.configs.get('ladder', d.household.communityId),
     ]);
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     const steps = ladderSteps({
       role, hasApp, appListed: recipient.kind === 'responder', severity: d.alert.severity, at: now, tz: this.deps.tz,
       roleDefaults: (settings?.roles as Partial<Record<LadderRole, Partial<LadderSpec>>> | undefined) ?? null, override,

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { ladderJobId, type LadderJob } from '../domain/queues.js';
 import { TIMER_JOB_OPTIONS } from './escalation-timers.js';
+import type { JobDelays } from './job-delays.js';
 
 /**
  * The ladder's later steps as BullMQ delayed jobs with fixed ids (issue 16), like the escalation
@@ -8,13 +9,11 @@ import { TIMER_JOB_OPTIONS } from './escalation-timers.js';
  * handler re-reads the alert before it sends.
  */
 export class LadderTimers {
-  constructor(private readonly queue: Queue<LadderJob>, private readonly clock: () => Date) {}
+  constructor(private readonly queue: Queue<LadderJob>, private readonly delays: JobDelays) {}
 
   async arm(jobs: ReadonlyArray<{ job: LadderJob; dueAt: Date }>): Promise<void> {
-    if (jobs.length === 0) return;
-    const now = this.clock().getTime();
-    await this.queue.addBulk(jobs.map(({ job, dueAt }) => ({
-      name: job.group, data: job, opts: { ...TIMER_JOB_OPTIONS, jobId: ladderJobId(job), delay: Math.max(0, dueAt.getTime() - now) },
+    await this.delays.add(this.queue, jobs.map(({ job, dueAt }) => ({
+      name: job.group, data: job, jobId: ladderJobId(job), dueAt, opts: TIMER_JOB_OPTIONS,
     })));
   }
 }

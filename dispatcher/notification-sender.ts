@@ -5,6 +5,7 @@ import { recordProviderMessage } from '../store/channel-notifications-repository
 import type { DispatcherLog } from './dispatcher-log.js';
 import { notificationsTotal } from './dispatcher-metrics.js';
 import type { ChannelGroup, DeliveryScope, NotificationMessage, Notifier, Recipient } from './notifiers/notifier.js';
+import type { Clock } from '../domain/clock.js';
 
 export interface Delivery {
   alert: NotificationMessage['alert'];
@@ -42,7 +43,7 @@ export interface DeliveryReport {
  * Channels and recipients go out in parallel: one slow SMS gateway must not delay the push.
  */
 export class NotificationSender {
-  constructor(private readonly deps: { pool: pg.Pool; notifiers: readonly Notifier[]; clock: () => Date; log: DispatcherLog; ladder?: LadderScheduler }) {}
+  constructor(private readonly deps: { pool: pg.Pool; notifiers: readonly Notifier[]; clock: Clock; log: DispatcherLog; ladder?: LadderScheduler }) {}
 
   /**
    * `groups`: send on these channel groups only (a ladder step firing later); otherwise a page
@@ -97,7 +98,7 @@ export class NotificationSender {
 
   /** Records that nobody could be told on this round (e.g. nobody on duty and no supervisor). */
   async recordUnreachable(d: Omit<Delivery, 'recipients' | 'title' | 'text'>, reason: string): Promise<boolean> {
-    const at = this.deps.clock();
+    const at = this.deps.clock.now();
     const id = await claimNotification(this.deps.pool, {
       alertId: d.alert.id, round: d.round, purpose: d.purpose, channel: 'none', target: 'nobody', responderId: null, tier: d.tier, at,
     });
@@ -119,7 +120,7 @@ export class NotificationSender {
   }
 
   private async sendOne(notifier: Notifier, recipient: Recipient, target: string, d: Delivery, report: DeliveryReport): Promise<void> {
-    const at = this.deps.clock();
+    const at = this.deps.clock.now();
     const responderId = recipient.kind === 'responder' ? recipient.responderId : null;
     if (notifier.claimAndSend) {
       const done = await notifier.claimAndSend({
@@ -149,7 +150,7 @@ export class NotificationSender {
     }
     const attempts = result.attempts ?? (result.status === 'skipped' ? 0 : 1);
     await finishNotification(this.deps.pool, id, {
-      status: result.status, error: result.error ?? null, attempts, sentAt: result.status === 'sent' ? this.deps.clock() : null,
+      status: result.status, error: result.error ?? null, attempts, sentAt: result.status === 'sent' ? this.deps.clock.now() : null,
     });
     if (result.provider) await recordProviderMessage(this.deps.pool, id, result.provider, result.providerMessageId ?? null);
     notificationsTotal.inc({ channel: notifier.channel, purpose: d.purpose, status: result.status });

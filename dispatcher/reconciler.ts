@@ -21,7 +21,7 @@ export interface ReconcileReport { routed: number; armed: number; repaged: numbe
  * its in-flight jobs come back through BullMQ's stalled-job check.
  */
 export class Reconciler {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: ReturnType<DispatchContext['clock']['setInterval']> | null = null;
   private running: Promise<unknown> | null = null;
 
   constructor(private readonly deps: { ctx: DispatchContext; intervalMs?: number; repageGraceMs?: number }) {}
@@ -29,12 +29,11 @@ export class Reconciler {
   async start(): Promise<void> {
     await this.runOnce();
     const every = this.deps.intervalMs ?? this.deps.ctx.config.RECONCILE_S * 1000;
-    this.timer = setInterval(() => { void this.runOnce(); }, every);
-    this.timer.unref();
+    this.timer = this.deps.ctx.clock.setInterval(() => { void this.runOnce(); }, every);
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.deps.ctx.clock.clearTimer(this.timer);
     this.timer = null;
     await this.running?.catch(() => {});
   }
@@ -68,11 +67,11 @@ export class Reconciler {
     for (let i = 0; i < timers.length; i += 500) await ctx.timers.arm(timers.slice(i, i + 500));
     report.armed = timers.length;
 
-    const before = new Date(ctx.clock().getTime() - (this.deps.repageGraceMs ?? 5000));
+    const before = new Date(ctx.clock.now().getTime() - (this.deps.repageGraceMs ?? 5000));
     for (const stale of await alertsMissingPageRound(ctx.pool, PAGE_ROUND_PREFIX, before)) {
       try {
         const alert = await findAlert(ctx.pool, stale.id);
-        const route = alert && await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock(), ctx.rosters);
+        const route = alert && await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
         if (!alert || !route) continue;
         await pageLevel(ctx, alert, route, alert.level, { inform: false });
         report.repaged++;

@@ -43,7 +43,7 @@ async function pageNobodyOnDuty(ctx: DispatchContext, alert: AlertRecord, route:
   ctx.log.warn(`alert ${alert.id}: no one on duty at level ${level} (${route.plan.gaps.map((g) => g.message).join('; ')})`);
   const marked = await markAlert(ctx.pool, alert.id, {}, {
     actor: 'system', type: 'note', data: { text: 'no one on duty', level, gaps: route.plan.gaps.map((g) => g.message), supervisorsTold: supervisors.length },
-  }, ctx.clock());
+  }, ctx.clock.now());
   if (marked) ctx.publish(marked.live);
 }
 

@@ -48,3 +48,9 @@ export const wallClock: Clock = {
 export function clockAt(now: () => Date): Clock {
   return { ...wallClock, nowMs: () => now().getTime(), now };
 }
+
+/** A Clock, or a bare "now" function (older tests and callers), as a Clock. */
+export function toClock(clock: Clock | (() => Date) | undefined): Clock {
+  if (clock === undefined) return wallClock;
+  return typeof clock === 'function' ? clockAt(clock) : clock;
+}

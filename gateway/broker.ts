@@ -23,6 +23,7 @@ import { Quarantine } from './quarantine.js';
 import { SharedSessions } from './shared-sessions.js';
 import { TelemetryWriter } from './telemetry-writer.js';
 import { listen } from './listen.js';
+import { wallClock, type Clock } from '../domain/clock.js';
 export { PortInUseError } from './listen.js';
 
 export interface GatewayOptions {
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   shareSessions?: boolean;
   /** Per-device telemetry limit (messages/s, burst); unset: no limit. Alerts are never limited. */
   rateLimit?: { perSecond: number; burst: number };
+  /** Receive times and presence (DESIGN §11); default the wall clock. */
+  clock?: Clock;
 }
 
 /**
@@ -84,16 +87,22 @@ export class Gateway {
     }
     const fanout = this.fanout;
     const onAlert: AlertListener = (result, signal) => { fanout?.handle(result); opts.onAlert?.(result, signal); };
-    this.presence = new Presence(opts.pool, warn);
-    this.quarantine = new Quarantine(opts.pool, warn);
+    const clock = opts.clock ?? wallClock;
+    this.presence = new Presence(opts.pool, warn, clock);
+    this.quarantine = new Quarantine(opts.pool, warn, clock);
     this.writer = new TelemetryWriter(opts.pool, { batchMax: opts.batchMax });
     const limiter = opts.rateLimit ? new DeviceRateLimiter({ ratePerS: opts.rateLimit.perSecond, burst: opts.rateLimit.burst }) : undefined;
     this.alertWriter = new AlertWriter(poolAlertStore(opts.pool), ALERT_WRITES);
-    this.ingest = new Ingest({ writer: this.writer, alerts: this.alertWriter, presence: this.presence, quarantine: this.quarantine, limiter, onAlert });
+    this.ingest = new Ingest({ writer: this.writer, alerts: this.alertWriter, presence: this.presence, quarantine: this.quarantine, limiter, onAlert, clock });
     this.z2m = new Zigbee2MqttAdapter({
-      pool: opts.pool, ingest: this.ingest, presence: this.presence, quarantine: this.quarantine, log: (m) => opts.log.info(m),
+      pool: opts.pool, ingest: this.ingest, clock, presence: this.presence, quarantine: this.quarantine, log: (m) => opts.log.info(m),
       onSystemAlert: (alertId, live) => fanout?.handle({ outcome: 'opened', alertId, live }),
     });
+  }
+
+  /** Nothing received waits to be written (presence, quarantine, telemetry): the simulated day advances its clock only then. */
+  get idle(): boolean {
+    return this.presence.idle && this.quarantine.idle && this.writer.pending === 0;
   }
 
   /** Ports actually bound (useful when 0 was asked for). */

@@ -1,3 +1,4 @@
+import type { Clock } from '../domain/clock.js';
 import { ACTIVITY_EVENTS, ALERT_CLASS_EVENTS, kindMaySend } from '../domain/device-kinds.js';
 import { effectiveEventTime, parseEventPayload, type DeviceEvent } from '../domain/event-schema.js';
 import type { AlertIngestResult } from '../store/alert-ingest-repository.js';
@@ -24,6 +25,8 @@ export class Ingest {
     alerts: AlertWriter;
     presence: Presence;
     quarantine: Quarantine;
+    /** Receive time of every message (DESIGN §11). */
+    clock: Clock;
     /** Telemetry per device over this rate is PUBACKed and dropped; alert-class events never are. */
     limiter?: DeviceRateLimiter;
     onAlert?: AlertListener;
@@ -55,7 +58,7 @@ export class Ingest {
       return;
     }
     const started = performance.now();
-    const receivedAt = new Date();
+    const receivedAt = this.deps.clock.now();
     const row = toSignalRow(session, event, receivedAt);
     this.deps.presence.seen(session.deviceId, event.battery ?? (event.type === 'battery' && typeof event.value === 'number' ? event.value : undefined), event.rssi);
     messages.inc({ type: event.type });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { wallClock, type Clock } from '../domain/clock.js';
 import { applyPresence, type PresenceUpdate } from '../store/devices-repository.js';
 
 const FLUSH_MS = 250;
@@ -11,8 +12,12 @@ const FLUSH_MS = 250;
 export class Presence {
   private pending = new Map<string, PresenceUpdate>();
   private timer: NodeJS.Timeout | undefined;
+  private flushing = false;
 
-  constructor(private readonly pool: pg.Pool, private readonly log: (m: string, e?: unknown) => void) {}
+  constructor(private readonly pool: pg.Pool, private readonly log: (m: string, e?: unknown) => void, private readonly clock: Clock = wallClock) {}
+
+  /** Nothing waits to be written (the simulated day advances its clock only when all is written). */
+  get idle(): boolean { return this.pending.size === 0 && !this.flushing; }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -35,7 +40,7 @@ export class Presence {
     const prev = this.pending.get(deviceId);
     this.pending.set(deviceId, {
       deviceId,
-      lastSeenAt: new Date(),
+      lastSeenAt: this.clock.now(),
       online: change.online ?? prev?.online ?? null,
       battery: change.battery ?? prev?.battery ?? null,
       rssi: change.rssi ?? prev?.rssi ?? null,
@@ -46,12 +51,15 @@ export class Presence {
     if (this.pending.size === 0) return;
     const rows = [...this.pending.values()];
     this.pending.clear();
+    this.flushing = true;
     try {
       await applyPresence(this.pool, rows);
     } catch (err) {
       // Keep the newest news for the next try, unless something newer arrived meanwhile.
       for (const r of rows) if (!this.pending.has(r.deviceId)) this.pending.set(r.deviceId, r);
       this.log('presence write failed; will retry', err);
+    } finally {
+      this.flushing = false;
     }
   }
 }

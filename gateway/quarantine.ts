@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { wallClock, type Clock } from '../domain/clock.js';
 import { insertQuarantine, type QuarantineRow } from '../store/quarantine-repository.js';
 import { quarantined } from './gateway-metrics.js';
 
@@ -17,7 +18,9 @@ export class Quarantine {
   private budgets = new Map<string, { windowStart: number; used: number }>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly pool: pg.Pool, private readonly log: (m: string, e?: unknown) => void) {}
+  constructor(private readonly pool: pg.Pool, private readonly log: (m: string, e?: unknown) => void, private readonly clock: Clock = wallClock) {}
+
+  get idle(): boolean { return this.pending.length === 0; }
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -32,14 +35,14 @@ export class Quarantine {
   add(deviceId: string | null, topic: string, payload: Buffer, reason: string): void {
     quarantined.inc({ reason: reason.split(':')[0]! });
     const key = deviceId ?? '?';
-    const now = Date.now();
+    const now = this.clock.nowMs();
     let budget = this.budgets.get(key);
     if (!budget || now - budget.windowStart > WINDOW_MS) {
       budget = { windowStart: now, used: 0 };
       this.budgets.set(key, budget);
     }
     if (++budget.used > ROWS_PER_WINDOW) return;
-    this.pending.push({ deviceId, topic, reason, size: payload.length, sample: sampleOf(payload), receivedAt: new Date() });
+    this.pending.push({ deviceId, topic, reason, size: payload.length, sample: sampleOf(payload), receivedAt: new Date(now) });
   }
 
   private async flush(): Promise<void> {

@@ -82,12 +82,12 @@ const ALERT_BATCH_SQL = insertSignalsSql(`,
   -- a concurrent second SOS lands in DO UPDATE and attaches as a repeat. The child rows' foreign
   -- keys are checked at the end of the statement, when the alert rows exist.
   a AS (
-    INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at)
-    SELECT alert_id, household_id, kind, severity, device_id, ts, ts FROM opening
+    INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at, opened_at, updated_at)
+    SELECT alert_id, household_id, kind, severity, device_id, ts, ts, received_at, received_at FROM opening
     ON CONFLICT (household_id, kind) WHERE state IN ('open', 'notified', 'accepted', 'on_site')
     DO UPDATE SET signal_count = alerts.signal_count + 1,
                   last_signal_at = GREATEST(alerts.last_signal_at, EXCLUDED.last_signal_at),
-                  updated_at = now()
+                  updated_at = EXCLUDED.updated_at
     RETURNING *, (xmax = 0) AS created
   ),
   linked AS (
@@ -96,14 +96,14 @@ const ALERT_BATCH_SQL = insertSignalsSql(`,
       FROM a JOIN opening o ON o.household_id = a.household_id AND o.kind = a.kind
   ),
   logged AS (
-    INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data)
-    SELECT a.id, 'device:' || o.device_id, CASE WHEN a.created THEN 'created' ELSE 'repeat' END, NULL,
+    INSERT INTO alert_events (alert_id, at, actor, type, from_state, to_state, data)
+    SELECT a.id, o.received_at, 'device:' || o.device_id, CASE WHEN a.created THEN 'created' ELSE 'repeat' END, NULL,
            CASE WHEN a.created THEN 'open' END, o.timeline
       FROM a JOIN opening o ON o.household_id = a.household_id AND o.kind = a.kind
   ),
   live AS (
-    INSERT INTO live_events (type, data)
-    SELECT CASE WHEN a.created THEN 'alert.created' ELSE 'alert.updated' END, ${liveDataSql('a')} FROM a
+    INSERT INTO live_events (type, data, at)
+    SELECT CASE WHEN a.created THEN 'alert.created' ELSE 'alert.updated' END, ${liveDataSql('a')}, a.updated_at FROM a
     RETURNING seq, type, data
   )
   SELECT f.device_id, f.event_id, l.data->>'id' AS alert_id, l.seq, l.type, l.data
@@ -133,15 +133,15 @@ async function applyResidentCancel(tx: pg.PoolClient, signal: SignalRow): Promis
     const actor = `device:${signal.deviceId}`;
     if (withinWindow && unaccepted) {
       await tx.query(
-        `UPDATE alerts SET state = 'cancelled', cancel_reason = 'resident_cancel', closed_at = now(), updated_at = now() WHERE id = $1`, [a.id]);
+        `UPDATE alerts SET state = 'cancelled', cancel_reason = 'resident_cancel', closed_at = $2, updated_at = $2 WHERE id = $1`, [a.id, signal.receivedAt]);
       await tx.query(
-        `INSERT INTO alert_events (alert_id, actor, type, from_state, to_state, data) VALUES ($1, $2, 'state', $3, 'cancelled', $4)`,
-        [a.id, actor, a.state, { reason: 'resident_cancel', eventId: signal.eventId }]);
+        `INSERT INTO alert_events (alert_id, at, actor, type, from_state, to_state, data) VALUES ($1, $5, $2, 'state', $3, 'cancelled', $4)`,
+        [a.id, actor, a.state, { reason: 'resident_cancel', eventId: signal.eventId }, signal.receivedAt]);
       cancelled.push(a.id);
     } else {
       await tx.query(
-        `INSERT INTO alert_events (alert_id, actor, type, data) VALUES ($1, $2, 'note', $3)`,
-        [a.id, actor, { text: 'resident pressed cancel; too late or already accepted, so the visit goes ahead', eventId: signal.eventId }]);
+        `INSERT INTO alert_events (alert_id, at, actor, type, data) VALUES ($1, $4, $2, 'note', $3)`,
+        [a.id, actor, { text: 'resident pressed cancel; too late or already accepted, so the visit goes ahead', eventId: signal.eventId }, signal.receivedAt]);
       noted.push(a.id);
     }
     await tx.query(
@@ -150,5 +150,5 @@ async function applyResidentCancel(tx: pg.PoolClient, signal: SignalRow): Promis
   }
   const updates: UnsequencedLiveEvent[] = [];
   for (const id of [...cancelled, ...noted]) updates.push({ type: 'alert.updated', data: toLiveData((await findAlert(tx, id))!) });
-  return { outcome: 'cancel', cancelled, noted, live: await appendLiveEvents(tx, updates) };
+  return { outcome: 'cancel', cancelled, noted, live: await appendLiveEvents(tx, updates, signal.receivedAt) };
 }

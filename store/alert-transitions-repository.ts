@@ -101,14 +101,14 @@ export async function applyAlertAction(
     if (!result.ok) throw new AlertActionRefusedError(result.code, result.message);
     const changes: Record<string, unknown> = { ...result.changes, ...extra };
     if (result.noop && Object.keys(extra).length === 0) return { alert: before, noop: true, live: [] };
-    await updateAlert(tx, alertId, changes);
+    await updateAlert(tx, alertId, changes, at);
     if (result.event) {
       await tx.query(
         `INSERT INTO alert_events (alert_id, at, actor, type, from_state, to_state, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [alertId, at, actor, result.event.type, result.event.from, result.event.to, result.event.data]);
     }
     const after = (await findAlert(tx, alertId))!;
-    const live = await appendLiveEvents(tx, [{ type: 'alert.updated', data: toLiveData(after) }]);
+    const live = await appendLiveEvents(tx, [{ type: 'alert.updated', data: toLiveData(after) }], at);
     return { alert: after, noop: result.noop, live };
   });
 }
@@ -125,23 +125,23 @@ export async function markAlert(
   return inTransaction(pool, async (tx) => {
     const before = await findAlert(tx, alertId, true);
     if (!before || before.state === 'resolved' || before.state === 'cancelled') return null;
-    await updateAlert(tx, alertId, { ...changes });
+    await updateAlert(tx, alertId, { ...changes }, at);
     if (timeline) {
       await tx.query(`INSERT INTO alert_events (alert_id, at, actor, type, data) VALUES ($1, $2, $3, $4, $5)`,
         [alertId, at, timeline.actor, timeline.type, timeline.data ?? {}]);
     }
     const after = (await findAlert(tx, alertId))!;
-    const live = await appendLiveEvents(tx, [{ type: 'alert.updated', data: toLiveData(after) }]);
+    const live = await appendLiveEvents(tx, [{ type: 'alert.updated', data: toLiveData(after) }], at);
     return { alert: after, live };
   });
 }
 
-async function updateAlert(tx: Queryable, alertId: string, changes: Record<string, unknown>): Promise<void> {
+async function updateAlert(tx: Queryable, alertId: string, changes: Record<string, unknown>, at: Date): Promise<void> {
   const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
   const sets = entries.map(([k], i) => {
     const column = COLUMN[k];
     if (!column) throw new Error(`unknown alert column ${k}`);
     return `${column} = $${i + 2}`;
   });
-  await tx.query(`UPDATE alerts SET ${[...sets, 'updated_at = now()'].join(', ')} WHERE id = $1`, [alertId, ...entries.map(([, v]) => v)]);
+  await tx.query(`UPDATE alerts SET ${[...sets, `updated_at = $${entries.length + 2}`].join(', ')} WHERE id = $1`, [alertId, ...entries.map(([, v]) => v), at]);
 }

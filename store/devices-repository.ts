@@ -55,8 +55,9 @@ export async function provisionDevice(db: Queryable, input: ProvisionInput): Pro
 
 /* Zigbee children are registered by IEEE address: store/zigbee2mqtt-repository.ts registerZigbeeChild. */
 
-export async function revokeDevice(db: Queryable, id: string): Promise<boolean> {
-  const r = await db.query(`UPDATE devices SET revoked_at = now(), online = false WHERE id = $1 AND revoked_at IS NULL`, [id]);
+/** `at`: the service clock's now (DESIGN §11); the database's own clock when absent. */
+export async function revokeDevice(db: Queryable, id: string, at?: Date): Promise<boolean> {
+  const r = await db.query(`UPDATE devices SET revoked_at = COALESCE($2, now()), online = false WHERE id = $1 AND revoked_at IS NULL`, [id, at ?? null]);
   return (r.rowCount ?? 0) > 0;
 }
 

@@ -70,14 +70,14 @@ export async function escalateAllIfUnchanged(db: Queryable, steps: readonly Esca
              SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::timestamptz[])
                AS i(id, version, level, started, actor, type, from_state, to_state, data, live, at)),
            upd AS (
-             UPDATE alerts a SET level = i.level, level_started_at = i.started, ack_breached = true, updated_at = now()
+             UPDATE alerts a SET level = i.level, level_started_at = i.started, ack_breached = true, updated_at = i.at
                FROM input i WHERE a.id = i.id AND a.xmin = i.version::xid
              RETURNING a.id, a.xmin::text AS version),
            ev AS (
              INSERT INTO alert_events (alert_id, at, actor, type, from_state, to_state, data)
              SELECT i.id, i.at, i.actor, i.type, i.from_state, i.to_state, i.data FROM upd JOIN input i ON i.id = upd.id),
            live AS (
-             INSERT INTO live_events (type, data) SELECT 'alert.updated', i.live FROM upd JOIN input i ON i.id = upd.id
+             INSERT INTO live_events (type, data, at) SELECT 'alert.updated', i.live, i.at FROM upd JOIN input i ON i.id = upd.id
              RETURNING seq, (data->>'id')::uuid AS id)
            SELECT upd.id, upd.version, live.seq FROM upd JOIN live ON live.id = upd.id`,
     values: [
@@ -126,8 +126,8 @@ export async function claimAndAppendInAppAll(db: Queryable, claims: readonly InA
              ON CONFLICT (alert_id, round, channel, target) WHERE alert_id IS NOT NULL DO NOTHING
              RETURNING id, alert_id, round, target),
            live AS (
-             INSERT INTO live_events (type, data)
-             SELECT i.type, i.data || jsonb_build_object('notificationId', claim.id)
+             INSERT INTO live_events (type, data, at)
+             SELECT i.type, i.data || jsonb_build_object('notificationId', claim.id), i.at
                FROM claim JOIN input i ON i.alert_id = claim.alert_id AND i.round = claim.round AND i.target = claim.target
              RETURNING seq, data)
            SELECT claim.id, claim.alert_id, claim.round, claim.target, live.seq, live.data

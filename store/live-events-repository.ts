@@ -7,11 +7,12 @@ import type { Queryable } from './db.js';
  * one that committed. Redis pub/sub carries them fast; this table fills any gap and serves
  * `?since=seq` resumes.
  */
-export async function appendLiveEvents(db: Queryable, events: UnsequencedLiveEvent[]): Promise<LiveEvent[]> {
+/** `at`: the service clock's now (DESIGN §11); the database's own clock when absent. */
+export async function appendLiveEvents(db: Queryable, events: UnsequencedLiveEvent[], at?: Date): Promise<LiveEvent[]> {
   if (events.length === 0) return [];
   const r = await db.query<{ seq: number }>(
-    `INSERT INTO live_events (type, data) SELECT * FROM unnest($1::text[], $2::jsonb[]) RETURNING seq`,
-    [events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))]);
+    `INSERT INTO live_events (type, data, at) SELECT t, d, COALESCE($3::timestamptz, now()) FROM unnest($1::text[], $2::jsonb[]) AS u(t, d) RETURNING seq`,
+    [events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)), at ?? null]);
   return events.map((e, i) => ({ ...e, seq: r.rows[i]!.seq }) as LiveEvent);
 }
 
@@ -27,7 +28,7 @@ export async function latestLiveSeq(db: Queryable): Promise<number> {
 }
 
 /** The feed is for screens, not history (alert_events is the evidence): keep a day. */
-export async function pruneLiveEvents(db: Queryable, olderThanHours = 24): Promise<number> {
-  const r = await db.query(`DELETE FROM live_events WHERE at < now() - make_interval(hours => $1)`, [olderThanHours]);
+export async function pruneLiveEvents(db: Queryable, now: Date, olderThanHours = 24): Promise<number> {
+  const r = await db.query(`DELETE FROM live_events WHERE at < $2::timestamptz - make_interval(hours => $1)`, [olderThanHours, now]);
   return r.rowCount ?? 0;
 }

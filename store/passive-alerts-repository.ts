@@ -37,8 +37,8 @@ const LIVE = `state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`;
 export async function openSystemAlertTx(tx: pg.PoolClient, input: SystemAlertInput): Promise<SystemAlertResult> {
   const id = randomUUID();
   const ins = await tx.query<{ id: string }>(
-    `INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $6)
+    `INSERT INTO alerts (id, household_id, kind, severity, device_id, first_signal_at, last_signal_at, opened_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $6)
      ON CONFLICT (household_id, kind) WHERE ${LIVE} DO NOTHING
      RETURNING id`,
     [id, input.householdId, input.kind, ALERT_SEVERITY[input.kind], input.deviceId ?? null, input.firstSignalAt]);
@@ -50,7 +50,7 @@ export async function openSystemAlertTx(tx: pg.PoolClient, input: SystemAlertInp
   await tx.query(
     `INSERT INTO alert_events (alert_id, at, actor, type, from_state, to_state, data) VALUES ($1, $2, 'system', 'created', NULL, 'open', $3)`,
     [id, input.firstSignalAt, { rule: input.kind, ...input.data }]);
-  const live = await appendLiveEvents(tx, [{ type: 'alert.created', data: toLiveData((await findAlert(tx, id))!) }]);
+  const live = await appendLiveEvents(tx, [{ type: 'alert.created', data: toLiveData((await findAlert(tx, id))!) }], input.firstSignalAt);
   return { alertId: id, created: true, live };
 }
 
@@ -76,7 +76,7 @@ export async function addSystemNoteOnce(
     await tx.query(
       `INSERT INTO alert_events (alert_id, at, actor, type, data) VALUES ($1, $2, 'system', 'note', $3)`,
       [alertId, at, { reason, text, ...data }]);
-    await tx.query(`UPDATE alerts SET updated_at = now() WHERE id = $1`, [alertId]);
-    return appendLiveEvents(tx, [{ type: 'alert.updated', data: toLiveData(alert) }]);
+    await tx.query(`UPDATE alerts SET updated_at = $2 WHERE id = $1`, [alertId, at]);
+    return appendLiveEvents(tx, [{ type: 'alert.updated', data: toLiveData(alert) }], at);
   });
 }

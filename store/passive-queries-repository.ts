@@ -283,7 +283,7 @@ export async function recordRosterGaps(pool: pg.Pool, gaps: readonly RosterGapRo
     const live = await appendLiveEvents(tx, fresh.map((g) => ({
       type: 'roster.gap' as const,
       data: { gridId: g.gridId, role: g.role, shift: g.shift, shiftDate: g.shiftDate },
-    })));
+    })), now);
     return { fresh, live };
   });
 }

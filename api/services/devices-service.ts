@@ -53,7 +53,7 @@ export class DevicesService {
     const device = await findDeviceForAuth(this.pool, id);
     if (!device) throw notFound(`no device ${id}`);
     await this.access.household(actor, device.householdId, `no device ${id}`);
-    const changed = await revokeDevice(this.pool, id);
+    const changed = await revokeDevice(this.pool, id, this.clock.now());
     if (changed) {
       await writeAudit(this.pool, { username: actor.username, role: actor.role, action: 'device.revoke', target: id, ip: actor.ip, data: { householdId: device.householdId } });
     }

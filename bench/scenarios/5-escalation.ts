@@ -12,6 +12,8 @@ import type { Scenario, ScenarioResult } from '../scenario.js';
 import { seedAlertsWithAckTimers } from '../lib/escalation-fixture.js';
 import { int, ms, ratio, summarize, times, type LatencySummary } from '../lib/latency-summary.js';
 import { startPrivateInfra } from '../lib/private-infra.js';
+import { wallClock } from '../../domain/clock.js';
+import { BullmqDelays } from '../../dispatcher/job-delays.js';
 
 /** The dispatcher's escalation concurrency (its default), used for both workers. */
 const CONCURRENCY = Number(process.env.BENCH_ESCALATION_CONCURRENCY ?? 64);
@@ -126,7 +128,7 @@ const escalation: Scenario = {
           const conn = new Redis(infra.redisUrl!, { maxRetriesPerRequest: 1 });
           conn.on('error', () => {});
           const queue = new Queue<EscalationJob>(QUEUES.escalation, { connection: conn, prefix: 'bours' });
-          const timers = new EscalationTimers(queue, () => new Date());
+          const timers = new EscalationTimers(queue, new BullmqDelays(wallClock));
           for (let i = 0; i < n; i += 1000) {
             await timers.arm(alerts.slice(i, i + 1000).map((a) => ({ job: { type: 'ack_timeout', alertId: a.id, level: 0 }, dueAt: a.dueAt })));
           }

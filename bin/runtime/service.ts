@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Redis } from 'ioredis';
+import { wallClock, type Clock } from '../../domain/clock.js';
 import type { Config } from '../../domain/config.js';
 import { buildApp } from '../../api/app.js';
 import { listenApp } from '../../api/server.js';
@@ -23,6 +24,13 @@ export class ServiceAlreadyRunningError extends Error {
   }
 }
 
+/** How the service keeps time (DESIGN §11): the wall clock, or the simulated day's virtual clock. */
+export interface ServiceTime {
+  clock: Clock;
+  /** Delayed jobs wait in BullMQ (production) or on the clock (`simulate day`). */
+  delays: 'bullmq' | 'clock';
+}
+
 export interface RunningService {
   /** The ROLE this process runs (the banner shows only what it serves). */
   role: Config['ROLE'];
@@ -32,6 +40,9 @@ export interface RunningService {
   /** Set only on the very first start, when the admin password was generated. */
   adminPassword: string | null;
   database: DatabaseHandle;
+  /** The gateway and the dispatcher of this process (by ROLE). */
+  gateway?: Gateway;
+  dispatcher?: Dispatcher;
   stop(): Promise<void>;
 }
 
@@ -41,7 +52,7 @@ export interface RunningService {
  * /healthz, /readyz and /metrics; MQTT-over-WebSocket where a gateway runs).
  * Stops in reverse order: stop accepting, flush telemetry, close the database, stop Redis.
  */
-export async function startService(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function startService(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env, time: ServiceTime = { clock: wallClock, delays: 'bullmq' }): Promise<RunningService> {
   const other = runningService(config.DATA_DIR);
   if (other) throw new ServiceAlreadyRunningError(other.pid, config.DATA_DIR, other.httpUrl);
 
@@ -67,13 +78,14 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
     await redis.connect().catch((err) => log.warn('Redis is not reachable yet; /readyz will say so', err));
     cleanups.push(async () => { redis.disconnect(); });
 
-    const gateway = mqtt ? await startGateway(config, database, mqtt.port, redisUrl, log, cleanups) : undefined;
+    const gateway = mqtt ? await startGateway(config, database, mqtt.port, redisUrl, log, cleanups, time.clock) : undefined;
 
-    if (config.ROLE === 'all' || config.ROLE === 'dispatcher') await startDispatcher(config, database, redisUrl, log, cleanups);
+    const dispatcher = config.ROLE === 'all' || config.ROLE === 'dispatcher' ? await startDispatcher(config, database, redisUrl, log, cleanups, time) : undefined;
 
     const app = await buildApp({
       pool: database.pool,
       config,
+      clock: time.clock,
       redis,
       trustProxy: config.TRUST_PROXY,
       createLiveSubscriber: () => new Redis(redisUrl, { maxRetriesPerRequest: null }),
@@ -96,16 +108,16 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
     log.info(`role ${config.ROLE}: HTTP on ${httpUrl}${gateway ? `, MQTT on ${mqttUrl}` : ''}`);
     await writeServiceInfo(config.DATA_DIR, { pid: process.pid, httpUrl, mqttUrl, startedAt: new Date().toISOString() });
     cleanups.push(() => removeServiceInfo(config.DATA_DIR));
-    return { role: config.ROLE, httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, stop };
+    return { role: config.ROLE, httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, ...(gateway ? { gateway } : {}), ...(dispatcher ? { dispatcher } : {}), stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-async function startGateway(config: Config, database: DatabaseHandle, mqttPort: number, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>): Promise<Gateway> {
+async function startGateway(config: Config, database: DatabaseHandle, mqttPort: number, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>, clock: Clock): Promise<Gateway> {
   const gateway = new Gateway({
-    pool: database.pool, host: config.HOST, mqttPort, redisUrl, batchMax: config.TELEMETRY_BATCH_MAX,
+    pool: database.pool, clock, host: config.HOST, mqttPort, redisUrl, batchMax: config.TELEMETRY_BATCH_MAX,
     instanceId: config.INSTANCE_ID,
     // Several ROLE=gateway processes act as one broker through Redis (DESIGN §9); the
     // all-in-one keeps MQTT sessions in memory, so Redis is never on its path to a PUBACK.
@@ -126,11 +138,12 @@ async function startGateway(config: Config, database: DatabaseHandle, mqttPort: 
 }
 
 /** The alert engine and the passive rules (DESIGN §4); several may run on one Redis. */
-async function startDispatcher(config: Config, database: DatabaseHandle, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>): Promise<void> {
-  const passiveRules = new PassiveRules({ pool: database.pool, redisUrl, config, log });
-  const dispatcher = new Dispatcher({ pool: database.pool, redisUrl, config, log, passiveRules });
+async function startDispatcher(config: Config, database: DatabaseHandle, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>, time: ServiceTime): Promise<Dispatcher> {
+  const passiveRules = new PassiveRules({ pool: database.pool, redisUrl, config, log, clock: time.clock, delays: time.delays });
+  const dispatcher = new Dispatcher({ pool: database.pool, redisUrl, config, log, passiveRules, clock: time.clock, delays: time.delays });
   await dispatcher.start();
   cleanups.push(() => dispatcher.stop());
+  return dispatcher;
 }
 
 async function startRedis(config: Config, log: Logger, cleanups: Array<() => Promise<void>>): Promise<PrivateRedis> {

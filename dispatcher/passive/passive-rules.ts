@@ -4,7 +4,9 @@ import type pg from 'pg';
 import {
   QUEUES, SWEEP_RULES, rosterCheckJobId, sweepSchedulerId, type RouteJob, type SweepJob, type SweepRule,
 } from '../../domain/queues.js';
+import { toClock, type Clock } from '../../domain/clock.js';
 import { nextShiftBoundary } from '../../domain/shift-clock.js';
+import { BullmqDelays, ClockDelays, type JobDelays } from '../job-delays.js';
 import { sweepBatteryLow } from './battery-low-rule.js';
 import { sweepCheckIns } from './check-in-rule.js';
 import { sweepDeviceOffline } from './device-offline-rule.js';
@@ -21,8 +23,10 @@ export interface PassiveRulesDeps {
   redisUrl: string;
   config: PassiveConfig;
   log: PassiveLog;
-  /** The rules' notion of now (tests inject one); BullMQ's own timing stays real. */
-  clock?: () => Date;
+  /** Every "now" of the rules (DESIGN §11); default the wall clock. */
+  clock?: Clock | (() => Date);
+  /** How the sweeps and shift-start checks wait: BullMQ schedulers (default) or the clock (`simulate day`). */
+  delays?: 'bullmq' | 'clock';
   queuePrefix?: string;
   /** How often inactivity, check_in, device_offline and battery_low are swept (default 30 s). */
   sweepEveryMs?: number;
@@ -55,10 +59,14 @@ export class PassiveRules {
   private routeQueue: Queue<RouteJob> | undefined;
   private worker: Worker<PassiveJob> | undefined;
   private out: PassiveOutbox | undefined;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
+  private readonly delays: JobDelays;
 
   constructor(private readonly deps: PassiveRulesDeps) {
-    this.clock = deps.clock ?? (() => new Date());
+    this.clock = toClock(deps.clock);
+    this.delays = deps.delays === 'clock'
+      ? new ClockDelays(this.clock, (err) => deps.log.warn('sweep could not be queued; the next one runs', err))
+      : new BullmqDelays(this.clock);
   }
 
   async start(): Promise<void> {
@@ -79,9 +87,7 @@ export class PassiveRules {
     const every = this.deps.sweepEveryMs ?? DEFAULT_SWEEP_MS;
     const rosterEvery = this.deps.rosterSweepEveryMs ?? DEFAULT_ROSTER_SWEEP_MS;
     for (const rule of SWEEP_RULES) {
-      await this.sweepQueue.upsertJobScheduler(sweepSchedulerId(rule),
-        { every: rule === 'roster_gap' ? rosterEvery : every },
-        { name: rule, data: { rule }, opts: KEEP });
+      await this.delays.every(this.sweepQueue, sweepSchedulerId(rule), rule === 'roster_gap' ? rosterEvery : every, { name: rule, data: { rule }, opts: KEEP });
     }
     this.worker = new Worker<PassiveJob>(QUEUES.sweep, (job) => this.run(job), {
       connection: this.workerRedis, concurrency: 1, ...prefix,
@@ -89,11 +95,12 @@ export class PassiveRules {
     this.worker.on('error', (err) => this.deps.log.warn('sweep worker', err));
     this.worker.on('failed', (job, err) => this.deps.log.warn(`sweep ${job?.name ?? '?'} failed; the next one retries`, err));
 
-    await this.armShiftStartCheck(this.clock());
+    await this.armShiftStartCheck(this.clock.now());
     await checkRosterGaps(this.context()).catch((err) => this.deps.log.warn('roster gap check at start failed', err));
   }
 
   async stop(): Promise<void> {
+    this.delays.close();
     await this.worker?.close().catch(() => {});
     await this.sweepQueue?.close().catch(() => {});
     await this.routeQueue?.close().catch(() => {});
@@ -104,7 +111,7 @@ export class PassiveRules {
     this.workerRedis = this.queueRedis = this.fastRedis = undefined;
   }
 
-  private context(now = this.clock()): RuleContext {
+  private context(now = this.clock.now()): RuleContext {
     return { pool: this.deps.pool, now, config: this.deps.config, log: this.deps.log, out: this.out! };
   }
 
@@ -134,8 +141,9 @@ export class PassiveRules {
   /** Arms the roster check of the next shift start after `from` (fixed job id per boundary). */
   private async armShiftStartCheck(from: Date): Promise<void> {
     const boundary = nextShiftBoundary(from, this.deps.config.GUARDIAN_TZ, this.deps.config.DAY_SHIFT);
-    const delay = Math.max(0, boundary.getTime() - this.clock().getTime());
-    await this.sweepQueue!.add('roster_gap', { rule: 'roster_gap', shiftStartsAt: boundary.toISOString() },
-      { jobId: rosterCheckJobId(boundary), delay, ...KEEP_SHIFT_CHECKS });
+    await this.delays.add(this.sweepQueue!, [{
+      name: 'roster_gap', data: { rule: 'roster_gap', shiftStartsAt: boundary.toISOString() },
+      jobId: rosterCheckJobId(boundary), dueAt: boundary, opts: KEEP_SHIFT_CHECKS,
+    }]);
   }
 }

@@ -9,6 +9,7 @@ import { buildTestApp, createTestUser, loginAs, type TestLogin } from '../helper
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { insertAlert, quietLog, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
 import { ALIYUN, ROBOT, startFakeProviders, TENCENT, type FakeProviders } from '../helpers/fake-providers.js';
+import { wallClock } from '../../domain/clock.js';
 
 /**
  * Issue 16 acceptance: every provider channel against a local fake that checks the real request
@@ -55,7 +56,7 @@ const family: Recipient = { kind: 'family', name: '王小明', relation: '儿子
 
 async function page(alert: Awaited<ReturnType<typeof newAlert>>, recipients: Recipient[], round = 'level:0') {
   const configs = new ChannelConfigSource(db.pool, 0);
-  const sender = new NotificationSender({ pool: db.pool, notifiers: providerNotifiers(db.pool, configs), clock: () => new Date(), log: quietLog });
+  const sender = new NotificationSender({ pool: db.pool, notifiers: providerNotifiers(db.pool, configs), clock: wallClock, log: quietLog });
   await sender.deliver({ alert, household: household(), round, purpose: 'page', tier: 0, recipients, title: 't', text: () => 'x' });
   return notificationsOfAlert(db.pool, alert.id);
 }

@@ -12,6 +12,7 @@ import { getSetting, putSetting, type VapidSetting, type WebhookSetting } from '
 import { createUser } from '../../store/users-repository.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
 import { insertAlert, quietLog, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
+import { wallClock } from '../../domain/clock.js';
 
 /** The channels of DESIGN §5 against local receivers: signed webhook with retries, Web Push with VAPID. */
 let db: TestDb;
@@ -51,7 +52,7 @@ async function alertRef() {
 const family: Recipient = { kind: 'family', name: '王小明', relation: '儿子', phone: '13900000001' };
 
 function sender(notifiers: ConstructorParameters<typeof NotificationSender>[0]['notifiers']) {
-  return new NotificationSender({ pool: db.pool, notifiers, clock: () => new Date(), log: quietLog });
+  return new NotificationSender({ pool: db.pool, notifiers, clock: wallClock, log: quietLog });
 }
 
 test('without a webhook, a family contact is recorded as skipped so the operator phones by hand', async () => {
