@@ -73,7 +73,8 @@ export class ClockDelays implements JobDelays {
   async every<T>(queue: Queue<T>, schedulerId: string, everyMs: number, job: { name: string; data: T; opts?: Omit<JobsOptions, 'jobId' | 'delay' | 'repeat'> }): Promise<void> {
     this.intervals.push(this.clock.setInterval(() => {
       const at = this.clock.nowMs();
-      this.enqueue(queue, [{ ...job, jobId: `${schedulerId}:${at}`, dueAt: new Date(at) }]).catch(this.onError);
+      // Three ':'-parts, as BullMQ 6.7 wants of a custom id (domain/queues.ts).
+      this.enqueue(queue, [{ ...job, jobId: `${schedulerId}:tick:${at}`, dueAt: new Date(at) }]).catch(this.onError);
     }, everyMs));
   }
 

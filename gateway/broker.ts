@@ -105,6 +105,11 @@ export class Gateway {
     return this.presence.idle && this.quarantine.idle && this.writer.pending === 0;
   }
 
+  /** Writes what presence and quarantine hold now, instead of at their next flush (the simulated day's settle). */
+  async flushPending(): Promise<void> {
+    await Promise.all([this.presence.flush(), this.quarantine.flush()]);
+  }
+
   /** Ports actually bound (useful when 0 was asked for). */
   readonly ports: { mqtt?: number; mqttTls?: number } = {};
 

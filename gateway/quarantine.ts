@@ -45,7 +45,7 @@ export class Quarantine {
     this.pending.push({ deviceId, topic, reason, size: payload.length, sample: sampleOf(payload), receivedAt: new Date(now) });
   }
 
-  private async flush(): Promise<void> {
+  async flush(): Promise<void> {
     if (this.budgets.size > 10_000) this.budgets.clear();
     if (this.pending.length === 0) return;
     const rows = this.pending;

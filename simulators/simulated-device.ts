@@ -48,6 +48,8 @@ export interface SimulatedDeviceOptions {
   random?: () => number;
   /** Source address of the TCP connection (mqtt:// only), to spread a large fleet over 127.0.0.x. */
   localAddress?: string;
+  /** The device's clock for event time (epoch ms); default real time. `simulate day` passes its virtual clock. */
+  now?: () => number;
 }
 
 /** CONNACK return codes that retrying will not fix (MQTT 3.1.1 §3.2.2.3): 1, 2, 4, 5. */
@@ -243,8 +245,9 @@ export class SimulatedDevice {
     if (!kindMaySend(this.kind, type)) throw new Error(`${this.deviceId}: a ${this.kind} may not send ${type}`);
     if (!this.client || this._state === 'stopped') throw new Error(`${this.deviceId}: not connected`);
     const id = this.nextId();
-    // Real epoch ms, never simulated time: the server rejects far-future/past device time.
-    const event: Record<string, unknown> = { id, type, ts: Date.now(), ...extra };
+    // The device's own clock: real time, or the virtual clock the service runs on in `simulate day`
+    // (never the speed-scaled demo time, which the server would file under receive time).
+    const event: Record<string, unknown> = { id, type, ts: this.opts.now?.() ?? Date.now(), ...extra };
     const started = performance.now();
     const stats = this.opts.stats;
     stats?.noteSent();

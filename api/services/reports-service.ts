@@ -11,6 +11,8 @@ const MAX_SPAN_MS = 366 * DAY_MS;
 
 export interface SlaReport {
   from: Date; to: Date; groupBy: ReportGroupBy; slaOnsiteS: number;
+  /** The service clock's now: alerts whose deadline is after it are pending. */
+  now: Date;
   items: SlaReportRow[]; total: number;
 }
 
@@ -30,15 +32,19 @@ export class ReportsService {
       from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, timeZone: this.config.GUARDIAN_TZ, dayStarts, dayEnds,
       scope: user.scope, now,
     });
-    return { from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, items, total: items.length };
+    return { from, to, groupBy: q.groupBy, slaOnsiteS: this.config.SLA_ONSITE_S, now, items, total: items.length };
   }
 }
 
 export const CSV_COLUMNS: Array<[keyof SlaReportRow, string]> = [
-  ['key', 'group'], ['label', 'name'], ['alerts', 'alerts'], ['accepted', 'accepted'], ['onSite', 'on_site'],
-  ['cancelled', 'cancelled'], ['acceptMedianS', 'accept_median_s'], ['acceptP90S', 'accept_p90_s'],
+  ['key', 'group'], ['label', 'name'], ['alerts', 'alerts'], ['pending', 'pending'], ['decided', 'decided'],
+  ['accepted', 'accepted'], ['onSite', 'on_site'], ['cancelled', 'cancelled'],
+  ['acceptedWithin60sPct', 'accepted_within_60s_pct'], ['acceptedWithin180sPct', 'accepted_within_180s_pct'],
+  ['acceptMedianS', 'accept_median_s'], ['acceptP90S', 'accept_p90_s'],
   ['onSiteMedianS', 'on_site_median_s'], ['onSiteP90S', 'on_site_p90_s'], ['onSiteWithinSla', 'on_site_within_sla'],
   ['onSiteWithinSlaPct', 'on_site_within_sla_pct'], ['ackBreaches', 'ack_breaches'], ['onSiteBreaches', 'on_site_breaches'],
+  ['nobodyOnDuty', 'nobody_on_duty'], ['passiveAlerts', 'passive_alerts'],
+  ['detectionDelayMedianS', 'detection_delay_median_s'], ['detectionDelayP90S', 'detection_delay_p90_s'],
 ];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a formula prefix is defused. */

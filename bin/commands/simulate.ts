@@ -12,6 +12,7 @@ import { playIncident } from '../../simulators/play-incident.js';
 const USAGE = `usage: npx guardian simulate [options]                      household routines
        npx guardian simulate incident --household <id> --type <type> [options]
        npx guardian simulate responders [options]                simulated responders (see --help there)
+       npx guardian simulate day [options]                       a community day on a virtual clock, measured (see --help there)
        npx guardian simulate --load [--devices N] [--rate R] [--seconds S] [options]
 
 Simulated devices talk to the gateway over MQTT only, with the demo credentials written by
@@ -56,6 +57,7 @@ const LOAD_OPTIONS = { ...COMMON, load: { type: 'boolean' }, devices: { type: 's
 
 export default async function simulateCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'responders') return (await import('./simulate-responders.js')).default(argv.slice(1));
+  if (argv[0] === 'day') return (await import('./simulate-day.js')).default(argv.slice(1));
   const mode = argv[0] === 'incident' ? 'incident' : argv.includes('--load') ? 'load' : 'routine';
   const options = mode === 'incident' ? INCIDENT_OPTIONS : mode === 'load' ? LOAD_OPTIONS : ROUTINE_OPTIONS;
   const parsed = parseCommandArgs(mode === 'incident' ? argv.slice(1) : argv, options, USAGE);

@@ -40,6 +40,8 @@ export interface RunningService {
   /** Set only on the very first start, when the admin password was generated. */
   adminPassword: string | null;
   database: DatabaseHandle;
+  /** The Redis the service uses (its private redis-server, or REDIS_URL). */
+  redisUrl: string;
   /** The gateway and the dispatcher of this process (by ROLE). */
   gateway?: Gateway;
   dispatcher?: Dispatcher;
@@ -108,7 +110,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
     log.info(`role ${config.ROLE}: HTTP on ${httpUrl}${gateway ? `, MQTT on ${mqttUrl}` : ''}`);
     await writeServiceInfo(config.DATA_DIR, { pid: process.pid, httpUrl, mqttUrl, startedAt: new Date().toISOString() });
     cleanups.push(() => removeServiceInfo(config.DATA_DIR));
-    return { role: config.ROLE, httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, ...(gateway ? { gateway } : {}), ...(dispatcher ? { dispatcher } : {}), stop };
+    return { role: config.ROLE, httpUrl, mqttUrl, mqttWsUrl: `ws://${shownHost}:${httpPort}/mqtt`, adminPassword, database, redisUrl, ...(gateway ? { gateway } : {}), ...(dispatcher ? { dispatcher } : {}), stop };
   } catch (err) {
     await stop();
     throw err;
