@@ -65,6 +65,12 @@ test('bench --quick: every scenario runs and its correctness checks hold', { tim
   expect(esc.level1).toBe(esc.alerts); // each alert escalated exactly once
   expect(esc).toMatchObject({ doubleFired: 0, lost: 0 });
 
+  // The simulated day in smoke mode: it ran, and the product agreed with the truth.
+  expect(byId.get('care')?.status, byId.get('care')?.error).toBe('ok');
+  const care = checks('care');
+  expect(care['seed staffing: agreement ok']).toBe(true);
+  expect(care['seed staffing: night routing ok']).toBe(true);
+
   const console = byId.get('console');
   if (console) expect(console.status, console.error).toBe('ok');
 });
