@@ -2,7 +2,6 @@ import * as Dysms from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type pg from 'pg';
 import { clip, renderObjectTemplate } from '../../domain/message-template.js';
-import { normalizePhone } from '../../domain/phone-number.js';
 import { ChannelConfigSource, cjsClass, endpointOf, errorText, protocolOf, str, type MergedConfig } from './channel-config.js';
 import { messageVariables } from './message-variables.js';
 import type { DeliveryScope, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
@@ -34,9 +33,8 @@ export class AliyunSmsNotifier implements Notifier {
     this.configs = deps.configs ?? new ChannelConfigSource(deps.pool);
   }
 
-  async addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
-    if (!recipient.phone.trim()) return [];
-    return (await this.configs.get('aliyun_sms', scope?.communityId)) ? [normalizePhone(recipient.phone)] : [];
+  addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
+    return this.configs.phoneAddresses('aliyun_sms', recipient.phone, scope?.communityId);
   }
 
   async send(m: NotificationMessage): Promise<SendResult> {

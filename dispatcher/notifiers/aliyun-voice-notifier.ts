@@ -3,7 +3,6 @@ import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
 import type pg from 'pg';
 import { clip, renderObjectTemplate } from '../../domain/message-template.js';
-import { normalizePhone } from '../../domain/phone-number.js';
 import { ChannelConfigSource, cjsClass, endpointOf, errorText, num, protocolOf, str, type MergedConfig } from './channel-config.js';
 import { messageVariables } from './message-variables.js';
 import type { DeliveryScope, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
@@ -31,9 +30,8 @@ export class AliyunVoiceNotifier implements Notifier {
     this.configs = deps.configs ?? new ChannelConfigSource(deps.pool);
   }
 
-  async addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
-    if (!recipient.phone.trim()) return [];
-    return (await this.configs.get('aliyun_voice', scope?.communityId)) ? [normalizePhone(recipient.phone)] : [];
+  addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
+    return this.configs.phoneAddresses('aliyun_voice', recipient.phone, scope?.communityId);
   }
 
   async send(m: NotificationMessage): Promise<SendResult> {

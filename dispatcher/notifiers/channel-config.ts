@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { CHANNEL_DEFINITIONS, missingFields, type ChannelName } from '../../domain/channel-definitions.js';
+import { normalizePhone } from '../../domain/phone-number.js';
 import { listChannelRows, mergeScopes, type ChannelRow } from '../../store/channel-settings-repository.js';
 import { TtlCache } from '../ttl-cache.js';
 
@@ -23,6 +24,12 @@ export class ChannelConfigSource {
     const merged = mergeScopes(rows, communityId ?? null);
     if (!merged) return null;
     return missingFields(channel, merged).length === 0 ? merged : null;
+  }
+
+  /** A phone channel's address for a person: their number, when the channel is configured for the community. */
+  async phoneAddresses(channel: ChannelName, phone: string, communityId: string | null | undefined): Promise<string[]> {
+    if (!phone.trim()) return [];
+    return (await this.get(channel, communityId)) ? [normalizePhone(phone)] : [];
   }
 
   /** Scopes (communities, '*') with a row for this channel: for the health check and robots. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { clip, renderTemplate } from '../../domain/message-template.js';
-import { normalizePhone, toE164 } from '../../domain/phone-number.js';
+import { toE164 } from '../../domain/phone-number.js';
 import { ChannelConfigSource, errorText, str } from './channel-config.js';
 import { messageVariables } from './message-variables.js';
 import type { DeliveryScope, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
@@ -23,9 +23,8 @@ export class TencentSmsNotifier implements Notifier {
     this.configs = deps.configs ?? new ChannelConfigSource(deps.pool);
   }
 
-  async addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
-    if (!recipient.phone.trim()) return [];
-    return (await this.configs.get('tencent_sms', scope?.communityId)) ? [normalizePhone(recipient.phone)] : [];
+  addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
+    return this.configs.phoneAddresses('tencent_sms', recipient.phone, scope?.communityId);
   }
 
   async send(m: NotificationMessage): Promise<SendResult> {

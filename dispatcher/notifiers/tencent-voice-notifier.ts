@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { clip, renderTemplate } from '../../domain/message-template.js';
-import { normalizePhone, toE164 } from '../../domain/phone-number.js';
+import { toE164 } from '../../domain/phone-number.js';
 import { ChannelConfigSource, errorText, num, str } from './channel-config.js';
 import { messageVariables } from './message-variables.js';
 import type { DeliveryScope, NotificationMessage, Notifier, Recipient, SendResult } from './notifier.js';
@@ -22,9 +22,8 @@ export class TencentVoiceNotifier implements Notifier {
     this.configs = deps.configs ?? new ChannelConfigSource(deps.pool);
   }
 
-  async addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
-    if (!recipient.phone.trim()) return [];
-    return (await this.configs.get('tencent_voice', scope?.communityId)) ? [normalizePhone(recipient.phone)] : [];
+  addresses(recipient: Recipient, scope?: DeliveryScope): Promise<string[]> {
+    return this.configs.phoneAddresses('tencent_voice', recipient.phone, scope?.communityId);
   }
 
   async send(m: NotificationMessage): Promise<SendResult> {
