@@ -40,7 +40,9 @@ async function pagedAlert(householdId: string, kind: string, responderIds: strin
 
 test('simulated responders accept, arrive and resolve through the API; one accept wins a shared alert', async () => {
   const { building } = await createPlaces(db, { grid: 'g-sim' });
-  await db.pool.query(`INSERT INTO households (id, building_id, unit, address) VALUES ('h-sim-1', $1, '1室', '路1号'), ('h-sim-2', $1, '2室', '路2号')`, [building]);
+  // The second home lies in another grid: paged only to the org specialist, it is not the grid worker's.
+  const other = await createPlaces(db, { grid: 'g-sim-2' });
+  await db.pool.query(`INSERT INTO households (id, building_id, unit, address) VALUES ('h-sim-1', $1, '1室', '路1号'), ('h-sim-2', $2, '2室', '路2号')`, [building, other.building]);
   await db.pool.query(
     `INSERT INTO responders (id, name, role, phone, community_id, grid_ids) VALUES
        ('r-sim-gw', '网格员小张', 'grid_worker', '13800000011', 'c-api', '{g-sim}'),

@@ -124,9 +124,11 @@ describe('the route table', () => {
     }
   });
 
-  test('the public routes are exactly the sign-in, health, metrics, MQTT-over-WebSocket and the OpenAPI UI', () => {
+  test('the public routes are exactly the sign-in, health, metrics, MQTT-over-WebSocket, the OpenAPI UI, the providers\' callbacks (authenticated by their URL token) and the one-time links', () => {
     const publicPaths = [...new Set(app.accessTable.filter((e) => e.access.public).map((e) => e.url))].sort();
-    for (const p of publicPaths) expect(p, p).toMatch(/^(\/api\/v1\/auth\/login|\/healthz|\/readyz|\/metrics|\/mqtt|\/api\/docs(\/.*)?)$/);
+    for (const p of publicPaths) {
+      expect(p, p).toMatch(/^(\/api\/v1\/auth\/login|\/healthz|\/readyz|\/metrics|\/mqtt|\/api\/docs(\/.*)?|\/api\/v1\/callbacks\/(aliyun|tencent)\/:token\/:kind|\/l\/:token)$/);
+    }
     expect(app.accessTable.find((e) => e.url === '/api/v1/auth/login')?.method).toBe('POST');
   });
 
