@@ -392,6 +392,7 @@ export const en: Messages = {
   'place.home': 'Looks after this home',
   'place.building': 'This building',
   'place.grid': 'This grid',
+  'timeline.toLevel': 'Up to tier {n}',
   'timeline.onBehalfOf': 'on behalf of {name}',
   'roster.confirm24h': '{starts}–{ends} is a 24-hour shift ({starts} to {ends} the next day). Add it?',
   'roster.confirmDelete': 'Remove the shift {when} of {name}? You can undo it for 20 seconds.',

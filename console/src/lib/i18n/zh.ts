@@ -390,6 +390,7 @@ export const zh = {
   'place.home': '负责此户',
   'place.building': '本楼',
   'place.grid': '本网格',
+  'timeline.toLevel': '升至第 {n} 级',
   'timeline.onBehalfOf': '代 {name} 操作',
   'roster.confirm24h': '{starts}–{ends} 是一个 24 小时的班次（从当天 {starts} 到次日 {ends}）。确定要添加吗？',
   'roster.confirmDelete': '删除 {name} 的班次 {when}？删除后可在 20 秒内撤销。',
