@@ -9,7 +9,7 @@ import { startService, type RunningService } from '../../bin/runtime/service.js'
 import { parseConfig } from '../../domain/config.js';
 import { eventTopic } from '../../domain/topics.js';
 import { readDemoDevices, seedDemoCommunity, type DemoDeviceCredential, type DemoLogin } from '../../store/demo-seed/index.js';
-import { launchBrowser, screenshot, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
+import { horizontalOverflow, launchBrowser, screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
 import { ensureConsoleBuilt } from '../helpers/console-build.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 
@@ -98,26 +98,7 @@ async function api(path: string, who: DemoLogin | { username: string; password: 
   return { status: res.status, json: await res.json().catch(() => null) as Record<string, unknown> };
 }
 
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(service.httpUrl + '/', { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-}
-
-/** Elements wider than the viewport, or the page scrolling sideways. */
-async function horizontalOverflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const vw = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > vw + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${vw}`);
-    for (const el of document.querySelectorAll('header, main, section, .panel-head, nav, [data-testid=queue-row]')) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > vw + 1) out.push(`${el.tagName.toLowerCase()}.${(el as HTMLElement).className.split(' ')[0]} ends at ${Math.round(r.right)} > ${vw}`);
-    }
-    return out;
-  });
-}
+const signIn = (page: Page, username: string, password: string) => signInAs(page, service.httpUrl, username, password);
 
 /** Pairs of the header's direct parts whose boxes overlap (text drawn over text). */
 async function headerOverlaps(page: Page): Promise<string[]> {
