@@ -122,16 +122,16 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await authRoutes(api, { ...deps, auth });
     await alertsRoutes(api, { alerts: new AlertsService(deps.pool, access, clock), actions: new AlertActionsService(deps.pool, access, clock, deps.redis) });
     await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.config.GUARDIAN_TZ, clock, deps.redis) });
-    await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config, clock), pool: deps.pool });
+    await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config, clock), pool: deps.pool, tz: deps.config.GUARDIAN_TZ });
     await liveRoutes(api, {
-      pool: deps.pool, hub, clock, resolveSession: (token) => auth.resolve(token), rescopeMs: live.rescopeMs ?? 30_000, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,
+      pool: deps.pool, hub, clock, config: deps.config, resolveSession: (token) => auth.resolve(token), rescopeMs: live.rescopeMs ?? 30_000, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,
       heartbeatMs: live.heartbeatMs ?? 25_000, recentlyClosedMs: live.recentlyClosedMs ?? 3_600_000,
     });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool, access, clock) });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, access, clock, deps.onDeviceRevoked, deps.redis) });
     await zigbeeRoutes(api, { zigbee: new ZigbeeService(deps.pool, access, clock) });
     await usersRoutes(api, { users: new UsersService(deps.pool) });
-    await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config) });
+    await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config, clock) });
     // Issue 16: provider callbacks (public, token in the URL) and channel settings.
     await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, access, clock, deps.redis), clock, deps.config.ALERT_ACCESS_GRACE_S * 1000) });
     await channelSettingsRoutes(api, { channels: new ChannelSettingsService(deps.pool, deps.redis), reconcileS: deps.config.RECONCILE_S });

@@ -1,7 +1,11 @@
 import type { Redis } from 'ioredis';
 import { LIVE_CHANNEL } from '../domain/queues.js';
-import { findAlert } from '../store/alert-transitions-repository.js';
+import { findAlert, type AlertRecord } from '../store/alert-transitions-repository.js';
+import { idsMissingPageRound } from '../store/dispatch-queries-repository.js';
 import type { DispatchContext } from './dispatch-context.js';
+import { PAGE_ROUND_PREFIX } from './notification-rounds.js';
+import { planRoute } from './route-planner.js';
+import { pageLevel } from './tier-pager.js';
 import { timersFor } from './timer-plan.js';
 
 /**
@@ -72,10 +76,31 @@ export class AlertChangeWatcher {
     try {
       const alerts = await Promise.all(ids.map((id) => findAlert(ctx.pool, id)));
       await ctx.timers.arm(alerts.flatMap((a) => (a && a.routedAt ? timersFor(a, ctx.config) : [])));
+      await this.pageManualEscalations(alerts.filter((a): a is AlertRecord => a !== null));
     } catch (err) {
-      ctx.log.warn('watcher: arming timers failed; the reconciler will', err);
+      ctx.log.warn('watcher: arming timers or paging failed; the reconciler will', err);
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * An operator's escalation (the API) moves the level but pages nobody: page the new level at
+   * once instead of at the reconciler's next pass (issue 20 item 3: nobody was told for 15-30 s).
+   * Waiting alerts whose level has no page round yet, and accepted ones escalated past tier 1
+   * (an accepted alert at level 0 was accepted before routing: nobody to summon). Sends are
+   * idempotent per round, so a race with another dispatcher pages nobody twice.
+   */
+  private async pageManualEscalations(alerts: AlertRecord[]): Promise<void> {
+    const { ctx } = this.deps;
+    const candidates = alerts.filter((a) => a.routedAt
+      && (a.state === 'open' || a.state === 'notified' || (a.state === 'accepted' && a.level > 0)));
+    const missing = await idsMissingPageRound(ctx.pool, candidates.map((a) => a.id), PAGE_ROUND_PREFIX);
+    for (const alert of candidates.filter((a) => missing.has(a.id))) {
+      const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
+      if (!route) continue;
+      ctx.log.info(`alert ${alert.id} (${alert.kind}) escalated by hand to level ${alert.level}: paging it now`);
+      await pageLevel(ctx, alert, route, alert.level, { inform: false });
     }
   }
 }

@@ -77,6 +77,7 @@ async function routeLocked(ctx: DispatchContext, alertId: string, path: 'queue' 
   // Timers first: a slow SMS gateway must not delay them, and a crash while paging leaves the
   // unsent round to the reconciler (alertsMissingPageRound).
   await ctx.timers.arm(timersFor(current, ctx.config));
+  ctx.log.info(`alert ${alertId} (${current.kind}, ${current.severity}) for household ${current.householdId}: paging level ${current.level} (${route.plan.shift} shift)`);
   await pageLevel(ctx, current, route, current.level, { inform: true });
   return 'routed';
 }

@@ -92,6 +92,7 @@ async function onAckTimeout(ctx: DispatchContext, alertId: string, level: number
     current = r.alert;
   }
   escalationsTotal.inc({ level: String(Math.min(next, TOP_LEVEL + 1)) });
+  ctx.log.info(`alert ${alertId} (${current.kind}) escalated from level ${level} to ${next}: no accept within ${ctx.config.ACK_TIMEOUT_S}s`);
   // Only the new level's ack timer: the SLA timers were armed when the alert was routed and their
   // due instants (from the first signal) do not move with the level; a lost one comes back from
   // the reconciler (timersFor over every live alert), as after a FLUSHALL.
@@ -112,6 +113,7 @@ async function onSla(ctx: DispatchContext, alertId: string, which: 'sla_warn' | 
     const marked = await markAlert(ctx.pool, alertId, warn ? { slaWarned: true } : { onsiteBreached: true },
       { actor: 'system', type: which, data: { secondsSinceFirstSignal: seconds, state: alert.state } }, now);
     if (!marked) return 'noop'; // closed meanwhile
+    ctx.log.info(`alert ${alertId} (${alert.kind}) ${warn ? 'SLA warning' : 'SLA breached'}: nobody on site ${seconds}s after the first signal (state ${alert.state})`);
     ctx.publish(marked.live);
     current = marked.alert;
   }

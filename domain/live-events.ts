@@ -24,6 +24,8 @@ export interface AlertLiveData {
   lastSignalAt?: string;
   signalCount?: number;
   acceptedBy?: string | null;
+  /** The holder's name, for "已被 X 接单" on every screen (issue 20). */
+  acceptedByName?: string | null;
   acceptedAt?: string | null;
   onSiteAt?: string | null;
   closedAt?: string | null;

@@ -64,7 +64,8 @@ const iso = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
 const liveDataSql = (a: string) => `jsonb_build_object(
   'id', ${a}.id, 'householdId', ${a}.household_id, 'kind', ${a}.kind, 'severity', ${a}.severity, 'state', ${a}.state,
   'level', ${a}.level, 'firstSignalAt', ${iso(`${a}.first_signal_at`)}, 'lastSignalAt', ${iso(`${a}.last_signal_at`)},
-  'signalCount', ${a}.signal_count, 'acceptedBy', ${a}.accepted_by, 'acceptedAt', ${iso(`${a}.accepted_at`)},
+  'signalCount', ${a}.signal_count, 'acceptedBy', ${a}.accepted_by,
+  'acceptedByName', (SELECT r.name FROM responders r WHERE r.id = ${a}.accepted_by), 'acceptedAt', ${iso(`${a}.accepted_at`)},
   'onSiteAt', ${iso(`${a}.on_site_at`)}, 'closedAt', ${iso(`${a}.closed_at`)}, 'outcome', ${a}.outcome,
   'ackBreached', ${a}.ack_breached, 'slaWarned', ${a}.sla_warned, 'onsiteBreached', ${a}.onsite_breached)`;
 

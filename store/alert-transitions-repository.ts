@@ -53,7 +53,7 @@ export function toLiveData(a: AlertRecord): AlertLiveData {
   return {
     id: a.id, householdId: a.householdId, kind: a.kind, severity: a.severity, state: a.state, level: a.level,
     firstSignalAt: a.firstSignalAt.toISOString(), lastSignalAt: a.lastSignalAt.toISOString(), signalCount: a.signalCount,
-    acceptedBy: a.acceptedBy, acceptedAt: iso(a.acceptedAt), onSiteAt: iso(a.onSiteAt), closedAt: iso(a.closedAt),
+    acceptedBy: a.acceptedBy, acceptedByName: a.acceptedByName, acceptedAt: iso(a.acceptedAt), onSiteAt: iso(a.onSiteAt), closedAt: iso(a.closedAt),
     outcome: a.outcome, ackBreached: a.ackBreached, slaWarned: a.slaWarned, onsiteBreached: a.onsiteBreached,
   };
 }

@@ -7,7 +7,7 @@ import { communityScopeSql, householdScopeSql, involvesResponder } from './scope
 export interface AlertListRow {
   id: string; kind: AlertKind; severity: Severity; state: AlertState; householdId: string; level: number;
   openedAt: Date; firstSignalAt: Date; lastSignalAt: Date; signalCount: number;
-  acceptedBy: string | null; acceptedAt: Date | null; onSiteAt: Date | null; closedAt: Date | null;
+  acceptedBy: string | null; acceptedByName: string | null; acceptedAt: Date | null; onSiteAt: Date | null; closedAt: Date | null;
   ackBreached: boolean; slaWarned: boolean; onsiteBreached: boolean;
   household: { unit: string; buildingName: string; gridName: string };
 }
@@ -17,7 +17,16 @@ export interface AlertDetailRow extends AlertListRow {
   outcome: string | null; resolutionNote: string | null; cancelReason: string | null;
 }
 
-export interface AlertEventRow { id: number; at: Date; actor: string; type: string; fromState: string | null; toState: string | null; data: unknown }
+/**
+ * One timeline row. `actorName` is the person behind `actor` (a user's display name or linked
+ * responder's name, a responder's name), `byName` the responder an action was recorded for
+ * (data.by), so the timeline reads "王芳" and not "org3" (issue 20 item 10). Null for system
+ * and device actors, and for users without a name on file.
+ */
+export interface AlertEventRow {
+  id: number; at: Date; actor: string; actorName: string | null; type: string;
+  fromState: string | null; toState: string | null; data: unknown; byName: string | null;
+}
 export interface AlertSignalRow { deviceId: string; eventId: string; type: string; ts: Date; receivedAt: Date }
 /** One notification attempt as the alert detail lists it: who, when, how, in which tier, seen. */
 export interface NotificationRow {
@@ -41,7 +50,8 @@ export interface AlertFilter {
 
 const LIST_COLUMNS = `a.id, a.kind, a.severity, a.state, a.household_id AS "householdId", a.level,
   a.opened_at AS "openedAt", a.first_signal_at AS "firstSignalAt", a.last_signal_at AS "lastSignalAt",
-  a.signal_count AS "signalCount", a.accepted_by AS "acceptedBy", a.accepted_at AS "acceptedAt",
+  a.signal_count AS "signalCount", a.accepted_by AS "acceptedBy",
+  (SELECT r.name FROM responders r WHERE r.id = a.accepted_by) AS "acceptedByName", a.accepted_at AS "acceptedAt",
   a.on_site_at AS "onSiteAt", a.closed_at AS "closedAt", a.ack_breached AS "ackBreached",
   a.sla_warned AS "slaWarned", a.onsite_breached AS "onsiteBreached",
   json_build_object('unit', h.unit, 'buildingName', b.name, 'gridName', g.name) AS household`;
@@ -86,8 +96,14 @@ export async function getAlertDetail(db: Queryable, id: string): Promise<AlertDe
   if (!alert) return null;
   const [timeline, signals, notifications] = await Promise.all([
     db.query<AlertEventRow>(
-      `SELECT id, at, actor, type, from_state AS "fromState", to_state AS "toState", data
-         FROM alert_events WHERE alert_id = $1 ORDER BY id`, [id]),
+      `SELECT e.id, e.at, e.actor, COALESCE(u.display_name, ur.name, ar.name) AS "actorName", e.type,
+              e.from_state AS "fromState", e.to_state AS "toState", e.data, br.name AS "byName"
+         FROM alert_events e
+         LEFT JOIN users u ON u.username = CASE WHEN e.actor LIKE 'user:%' THEN substr(e.actor, 6) END
+         LEFT JOIN responders ur ON ur.id = u.responder_id
+         LEFT JOIN responders ar ON ar.id = CASE WHEN e.actor LIKE 'responder:%' THEN substr(e.actor, 11) END
+         LEFT JOIN responders br ON br.id = e.data->>'by'
+        WHERE e.alert_id = $1 ORDER BY e.id`, [id]),
     db.query<AlertSignalRow>(
       `SELECT device_id AS "deviceId", event_id AS "eventId", type, ts, received_at AS "receivedAt"
          FROM alert_signals WHERE alert_id = $1 ORDER BY ts, device_id, event_id`, [id]),

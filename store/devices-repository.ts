@@ -85,15 +85,28 @@ export interface PresenceUpdate { deviceId: string; online: boolean | null; last
 /** One statement for a whole batch of presence/telemetry bookkeeping (never one UPDATE per message). */
 export async function applyPresence(db: Queryable, rows: PresenceUpdate[]): Promise<void> {
   if (rows.length === 0) return;
+  // One statement: the update, and a device.status live event for each device whose online flag
+  // it changed (a connect, a disconnect), so the board's tiles and its "devices offline" count
+  // follow presence at once instead of waiting for a reload (issue 20 item 4). The self-join
+  // reads the row as it was before this statement; the event's time is the presence time (the
+  // service clock's, stamped by the gateway).
   await db.query(
-    `UPDATE devices d SET
-        last_seen_at = GREATEST(d.last_seen_at, u.seen),
-        online  = COALESCE(u.online, d.online),
-        battery = COALESCE(u.battery, d.battery),
-        rssi    = COALESCE(u.rssi, d.rssi)
-       FROM unnest($1::text[], $2::boolean[], $3::timestamptz[], $4::smallint[], $5::smallint[])
-            AS u(id, online, seen, battery, rssi)
-      WHERE d.id = u.id`,
+    `WITH changed AS (
+       UPDATE devices d SET
+          last_seen_at = GREATEST(d.last_seen_at, u.seen),
+          online  = COALESCE(u.online, d.online),
+          battery = COALESCE(u.battery, d.battery),
+          rssi    = COALESCE(u.rssi, d.rssi)
+         FROM unnest($1::text[], $2::boolean[], $3::timestamptz[], $4::smallint[], $5::smallint[])
+              AS u(id, online, seen, battery, rssi), devices prev
+        WHERE d.id = u.id AND prev.id = d.id
+        RETURNING d.id, d.household_id, d.online, prev.online AS was, d.battery, d.last_seen_at, d.revoked_at
+     )
+     INSERT INTO live_events (type, data, at)
+     SELECT 'device.status', jsonb_build_object('deviceId', c.id, 'householdId', c.household_id, 'online', c.online,
+              'battery', c.battery, 'lastSeenAt', to_char(c.last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+            c.last_seen_at
+       FROM changed c WHERE c.online IS DISTINCT FROM c.was AND c.revoked_at IS NULL ORDER BY c.id`,
     [rows.map((r) => r.deviceId), rows.map((r) => r.online), rows.map((r) => r.lastSeenAt),
      rows.map((r) => r.battery), rows.map((r) => (r.rssi === null ? null : Math.max(-32768, Math.min(32767, Math.round(r.rssi)))))]);
 }

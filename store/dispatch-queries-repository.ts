@@ -36,3 +36,16 @@ export async function alertsMissingPageRound(db: Queryable, roundPrefix: string,
   return r.rows;
 }
 
+
+/**
+ * Of these alerts, the ids whose current page round has no notification row yet: what a manual
+ * escalation leaves for the dispatcher to page (issue 20 item 3).
+ */
+export async function idsMissingPageRound(db: Queryable, ids: readonly string[], roundPrefix: string): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const r = await db.query<{ id: string }>(
+    `SELECT a.id FROM alerts a
+      WHERE a.id = ANY($1::uuid[])
+        AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.round = $2 || a.level::text)`, [ids, roundPrefix]);
+  return new Set(r.rows.map((x) => x.id));
+}

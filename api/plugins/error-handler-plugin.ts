@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from '../api-error.js';
+import { ApiError, type ErrorParams } from '../api-error.js';
 import { globalPlugin } from './global-plugin.js';
 
 /**
@@ -33,8 +33,27 @@ export function describeValidation(context: string | undefined, errors: AjvError
   }
 }
 
-function send(reply: FastifyReply, status: number, code: string, message: string) {
-  return reply.status(status).type('application/json; charset=utf-8').send({ error: { code, message } });
+/**
+ * The same facts as describeValidation, as data: the field and the rule it broke with its limit,
+ * so a console shows "日间阈值不能少于 0.2 小时" instead of an English message in seconds.
+ */
+export function validationParams(context: string | undefined, errors: AjvError[]): ErrorParams | undefined {
+  const e = errors[0];
+  if (!e) return undefined;
+  const path = [context ?? 'request', ...e.instancePath.split('/').filter(Boolean)];
+  const field = e.keyword === 'required' ? [...path, String(e.params.missingProperty)].join('.')
+    : e.keyword === 'additionalProperties' ? [...path, String(e.params.additionalProperty)].join('.') : path.join('.');
+  const out: ErrorParams = { field, rule: e.keyword };
+  // minimum/maximum/minLength/maxLength/minItems…: ajv's params.limit is the bound.
+  if (typeof e.params.limit === 'number') out.limit = e.params.limit;
+  if (e.keyword === 'enum') out.allowed = (e.params.allowedValues as unknown[]).join(', ');
+  if (e.keyword === 'format') out.format = String(e.params.format);
+  if (e.keyword === 'pattern') out.pattern = String(e.params.pattern);
+  return out;
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string, params?: ErrorParams) {
+  return reply.status(status).type('application/json; charset=utf-8').send({ error: params ? { code, message, params } : { code, message } });
 }
 
 /**
@@ -51,10 +70,11 @@ export function frameworkErrorHandler(err: FastifyError, _request: FastifyReques
 
 export const errorHandlerPlugin = globalPlugin('error-handler', async (app) => {
   app.setErrorHandler((err: FastifyError & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof ApiError) return send(reply, err.statusCode, err.code, err.message);
+    if (err instanceof ApiError) return send(reply, err.statusCode, err.code, err.message, err.params);
 
     if (err.validation) {
-      return send(reply, 400, 'bad_request', describeValidation(err.validationContext, err.validation as AjvError[]));
+      const errors = err.validation as AjvError[];
+      return send(reply, 400, 'bad_request', describeValidation(err.validationContext, errors), validationParams(err.validationContext, errors));
     }
 
     if (typeof err.code === 'string' && PG_INPUT_ERRORS.has(err.code)) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import { ACTING_ROLES, ALL_ROLES } from '../route-access.js';
+import { ACTING_ROLES, ALL_ROLES, type AuthUser } from '../route-access.js';
 import {
   ActingBody, AlertDetailResponse, SeenResponse, AlertItem, AlertParams, AlertsQuery, CancelBody, EscalateBody, NoteBody, ResolveBody,
 } from '../schemas/alerts-schemas.js';
@@ -13,12 +13,15 @@ const ACTIONS: Array<{ action: ResponderActionType; path: string; body: TSchema;
   { action: 'arrive', path: 'arrive', body: ActingBody, summary: 'Record arrival at the door (accepts implicitly if nobody had)' },
   { action: 'resolve', path: 'resolve', body: ResolveBody, summary: 'Close with an outcome (and a note for "other" or when nobody was on site)' },
   { action: 'cancel', path: 'cancel', body: CancelBody, summary: 'Cancel a live alert, with a reason' },
-  { action: 'escalate', path: 'escalate', body: EscalateBody, summary: 'Raise the escalation level: the next tier is summoned' },
+  { action: 'escalate', path: 'escalate', body: EscalateBody, summary: 'Raise the escalation level: the next tier is paged at once; answers when the page went out (its rows are in notifications with round "level:<new level>"), or after 3 s' },
   { action: 'note', path: 'notes', body: NoteBody, summary: 'Add a note to the timeline (also on closed alerts)' },
 ];
 
 /** HTTP only: access rules live in the services, queries in store/. */
 export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { alerts: AlertsService; actions: AlertActionsService }) {
+  /** The detail plus what this caller may do on it (the buttons a screen shows). */
+  const detailFor = async (user: AuthUser, id: string) => ({ ...(await alerts.detail(user, id)), rights: await actions.rightsOf(user, id) });
+
   app.get<{ Querystring: AlertsQuery }>('/alerts', {
     config: { roles: ALL_ROLES },
     schema: {
@@ -33,7 +36,7 @@ export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { 
       tags: ['alerts'], summary: 'One alert with its timeline, signals and notifications (who, when, channel, tier, seen); 404 outside your scope',
       params: AlertParams, response: responses({ 200: AlertDetailResponse }),
     },
-  }, async (request) => alerts.detail(request.user!, request.params.id));
+  }, async (request) => detailFor(request.user!, request.params.id));
 
   app.post<{ Params: AlertParams }>('/alerts/:id/seen', {
     config: { roles: ACTING_ROLES },
@@ -57,7 +60,7 @@ export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { 
     }, async (request: FastifyRequest<{ Params: AlertParams; Body: ActionBody }>) => {
       const actor = { ...request.user!, ip: request.ip };
       await actions.act(actor, request.params.id, a.action, request.body ?? {});
-      return alerts.detail(request.user!, request.params.id);
+      return detailFor(request.user!, request.params.id);
     });
   }
 }

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import type { Clock } from '../../domain/clock.js';
+import { dispatchTiming, type TimingConfig } from '../../domain/dispatch-timing.js';
 import { communitySummary, liveAlertsSnapshot } from '../../store/alerts-repository.js';
 import { liveEventsSince } from '../../store/live-events-repository.js';
 import { liveSockets } from '../api-metrics.js';
@@ -21,6 +22,8 @@ type LiveQuery = Static<typeof LiveQuery>;
 export interface LiveRouteDeps {
   pool: pg.Pool;
   clock: Clock;
+  /** The SLA/ack settings and shift the screens count with (issue 20 item 1). */
+  config: TimingConfig;
   /** Re-reads a socket's session: its user now, or null when the session ended. */
   resolveSession: (token: string) => Promise<AuthUser | null>;
   /** How often an open socket's session and scope are re-read (default 30 s). */
@@ -40,10 +43,12 @@ const REPLAY_PAGE = 1000;
  *   ours is refused with 403), `Authorization: Bearer`, or `?token=<session token>`.
  *   Refused before the upgrade with the usual JSON error (401/403).
  * - On connect without `since` (or when `since` is older than the table keeps, ~24 h):
- *   `{"type":"snapshot","seq":S,"data":{"alerts":[…],"summary":{…}|null,"at"}}` — live alerts
- *   and those closed in the last hour (a responder: only their own; summary is for the dispatch
- *   room), consistent with every event up to S; then events with seq > S.
- * - With `?since=N` (the last seq received): `{"type":"resume","seq":N,"data":{"since":N,"until":S}}`,
+ *   `{"type":"snapshot","seq":S,"data":{"alerts":[…],"summary":{…}|null,"at","config":{…}}}` — live
+ *   alerts and those closed in the last hour (a responder: only their own; summary is for the
+ *   dispatch room), consistent with every event up to S; then events with seq > S. `config` is
+ *   domain/dispatch-timing.ts: ackTimeoutS, slaWarnS, slaOnsiteS, dayShift, tz and the current
+ *   shift — the console counts down from these, never from constants of its own.
+ * - With `?since=N` (the last seq received): `{"type":"resume","seq":N,"data":{"since":N,"until":S,"config":{…}}}`,
  *   then exactly the events N < seq ≤ S from the table, then the stream.
  * - Events: `{"seq","type","data"}`, type alert.created | alert.updated | household.status |
  *   device.status | responder.status | roster.gap | responder.notify, seq increasing. Each
@@ -113,7 +118,7 @@ async function open(deps: LiveRouteDeps, client: LiveClient, user: AuthUser, sin
   const upTo = deps.hub.seq;
   if (since !== undefined && since > 0 && await tableHolds(deps.pool, since)) {
     client.lastSeq = since;
-    client.sendControl({ type: 'resume', seq: since, data: { since, until: Math.max(upTo, since) } });
+    client.sendControl({ type: 'resume', seq: since, data: { since, until: Math.max(upTo, since), config: dispatchTiming(deps.config, deps.clock.now()) } });
     for (let cursor = since; cursor < upTo;) {
       const rows = (await liveEventsSince(deps.pool, cursor, REPLAY_PAGE)).filter((e) => e.seq <= upTo);
       if (rows.length === 0) break;
@@ -129,7 +134,7 @@ async function open(deps: LiveRouteDeps, client: LiveClient, user: AuthUser, sin
     liveAlertsSnapshot(deps.pool, { closedWithinMs: deps.recentlyClosedMs, now, scope: user.scope }),
     user.role === 'responder' ? Promise.resolve(null) : communitySummary(deps.pool, user.scope),
   ]);
-  client.sendControl({ type: 'snapshot', seq: upTo, data: { alerts, summary, at: now.toISOString() } });
+  client.sendControl({ type: 'snapshot', seq: upTo, data: { alerts, summary, at: now.toISOString(), config: dispatchTiming(deps.config, now) } });
   client.startStreaming(upTo);
 }
 

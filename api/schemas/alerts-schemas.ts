@@ -25,6 +25,7 @@ const alertListFields = {
   lastSignalAt: DateTime,
   signalCount: Type.Integer(),
   acceptedBy: Nullable(Type.String()),
+  acceptedByName: Nullable(Type.String({ description: 'Name of the responder holding the alert ("已被 X 接单")' })),
   acceptedAt: NullableDateTime,
   onSiteAt: NullableDateTime,
   closedAt: NullableDateTime,
@@ -46,8 +47,10 @@ export const AlertDetailResponse = Type.Object({
   resolutionNote: Nullable(Type.String()),
   cancelReason: Nullable(Type.String()),
   timeline: Type.Array(Type.Object({
-    id: Type.Integer(), at: DateTime, actor: Type.String(), type: Type.String(),
-    fromState: Nullable(Type.String()), toState: Nullable(Type.String()), data: Type.Unknown(),
+    id: Type.Integer(), at: DateTime, actor: Type.String(),
+    actorName: Nullable(Type.String({ description: 'The person behind actor (display name), null for system/device' })),
+    type: Type.String(), fromState: Nullable(Type.String()), toState: Nullable(Type.String()), data: Type.Unknown(),
+    byName: Nullable(Type.String({ description: 'The responder the action was recorded for (data.by)' })),
   })),
   signals: Type.Array(Type.Object({
     deviceId: Type.String(), eventId: Type.String(), type: Type.String(), ts: DateTime, receivedAt: DateTime,
@@ -63,6 +66,10 @@ export const AlertDetailResponse = Type.Object({
     status: Type.String({ description: 'pending | sent | failed | skipped' }), error: Nullable(Type.String()),
     attempts: Type.Integer(), at: DateTime, sentAt: NullableDateTime, seenAt: NullableDateTime, seen: Type.Boolean(),
   }), { description: 'Every notification attempt: who, when, on which channel, in which tier, and whether it was seen' }),
+  rights: Type.Array(StringEnum(['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note'] as const), {
+    description: 'What the caller may do on this alert by their rights (the holder, a backup, the dispatch room…); '
+      + 'whether the state allows it now is the state machine\'s answer. The phone shows only these buttons.',
+  }),
 });
 
 const ResponderIdField = Type.Optional(Type.String({

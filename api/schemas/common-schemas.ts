@@ -6,8 +6,13 @@ import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
  */
 
 export const ErrorResponse = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-}, { description: 'Every error: a stable code and a message for a person' });
+  error: Type.Object({
+    code: Type.String(), message: Type.String(),
+    params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), {
+      description: 'What the message is about, as data (field, rule, limit, a name), for clients that word errors in their own language',
+    })),
+  }),
+}, { description: 'Every error: a stable code, a message for a person (English) and, where useful, its params' });
 
 /** A string limited to a fixed set, with ajv's `enum` (whose error we can list the values of). */
 export function StringEnum<const T extends readonly string[]>(values: T, opts: { description?: string; default?: T[number] } = {}): TUnsafe<T[number]> {

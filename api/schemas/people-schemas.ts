@@ -66,6 +66,7 @@ export const CreateRosterBody = Type.Object({
   onDate: Type.Optional(Type.String({ format: 'date', description: 'A dated override (YYYY-MM-DD); replaces that date\'s weekly shifts' })),
   starts: TimeOfDay, ends: TimeOfDay,
   offDuty: Type.Optional(Type.Boolean({ description: 'With onDate: off duty in this window' })),
+  fullDay: Type.Optional(Type.Boolean({ description: 'Confirms that starts = ends means a 24-hour shift (refused with 400 shift_24h_unconfirmed otherwise)' })),
 }, { additionalProperties: false });
 export type CreateRosterBody = Static<typeof CreateRosterBody>;
 

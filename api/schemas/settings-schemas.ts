@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Nullable } from './common-schemas.js';
+import { Nullable, StringEnum } from './common-schemas.js';
 
 /** What the dispatch room runs on (read-only: these come from the environment, DESIGN §1). */
 export const SettingsResponse = Type.Object({
@@ -8,6 +8,10 @@ export const SettingsResponse = Type.Object({
   arriveRemindS: Type.Integer(), checkinGraceS: Type.Integer(), reconcileS: Type.Integer(),
   webhook: Type.Object({ url: Nullable(Type.String()), signed: Type.Boolean() }, { description: 'The SMS/voice gateway; set with `npx guardian webhook set <url>`' }),
   webPush: Type.Boolean({ description: 'VAPID keys exist (generated when the dispatcher first starts)' }),
+  shift: Type.Object({
+    name: StringEnum(['day', 'night'] as const), date: Type.String({ description: 'Local date (GUARDIAN_TZ) the shift started on' }),
+    endsAt: Type.String({ format: 'date-time', description: 'When the next shift starts' }),
+  }, { description: 'The shift in force now (DAY_SHIFT in GUARDIAN_TZ)' }),
   source: Type.String({ description: 'Where to change these' }),
 });
 

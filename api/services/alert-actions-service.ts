@@ -16,7 +16,8 @@ import { publishDownlink, publishLive } from '../../store/live-publisher.js';
 import { logDeviceDownlink } from '../../store/notifications-repository.js';
 import { findResponder } from '../../store/responders-repository.js';
 import { timeToAccept, timeToOnSite } from '../api-metrics.js';
-import { ApiError, badRequest, forbidden, notFound } from '../api-error.js';
+import { ApiError, notFound } from '../api-error.js';
+import type { AuthUser } from '../route-access.js';
 import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
 
@@ -43,6 +44,15 @@ export const ACK_TEXT: Record<AlertAckState, string> = {
   resolved: '已处理',
 };
 
+/**
+ * The dispatcher's page round of an escalation level (dispatcher/notification-rounds.ts
+ * `pageRound`; the API may not import the dispatcher, test/unit/escalation-page-round.test.ts
+ * keeps the two equal).
+ */
+export const pageRoundOf = (level: number) => `level:${level}`;
+
+const ACTION_TYPES: readonly ResponderActionType[] = ['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note'];
+
 /** Payload and state refusals of the state machine: the request was wrong (400) or the alert moved on (409). */
 const BAD_INPUT = new Set(['outcome_required', 'invalid_outcome', 'note_required', 'reason_required', 'text_required']);
 
@@ -66,6 +76,12 @@ export class AlertActionsService {
     private readonly access: AccessService,
     private readonly clock: Clock,
     private readonly redis?: Redis,
+    /**
+     * A manual escalation answers once the dispatcher has paged the new level (its change
+     * watcher does so at once), or after this long: the operator sees who was paged in the
+     * answer, not 15-30 s later (issue 20 item 3).
+     */
+    private readonly escalationPageWaitMs = 3000,
   ) {}
 
   async act(actor: Actor, alertId: string, type: ResponderActionType, body: ActionBody): Promise<{ noop: boolean }> {
@@ -74,14 +90,17 @@ export class AlertActionsService {
     const place = await this.access.household(actor, alert.householdId, `no alert ${alertId}`);
     this.access.mayWrite(actor);
     const verdict = await this.verdict(actor, alert, type, body.responderId, placeInScope(actor.scope, place));
-    if (!verdict.ok) throw forbidden(verdict.message, verdict.code);
+    if (!verdict.ok) throw new ApiError(403, verdict.code, verdict.message, { holder: alert.acceptedByName ?? alert.acceptedBy });
     const by = verdict.by ?? `user:${actor.username}`;
     const forResponder = verdict.by;
 
     const action = toAction(type, by, body);
+    const now = this.clock.now();
     let result;
     try {
-      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`, this.clock.now());
+      // A manual escalation starts the new level now: its ack timer runs from here, and the
+      // dispatcher pages it at once (not an ack timeout that already ran out at the old level).
+      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`, now, type === 'escalate' ? { levelStartedAt: now } : {});
     } catch (err) {
       if (err instanceof AlertActionRefusedError) throw await this.refusal(err, alertId);
       throw err;
@@ -96,24 +115,55 @@ export class AlertActionsService {
       username: actor.username, role: actor.role, action: `alert.${type}`, target: alertId, ip: actor.ip,
       data: { by, onBehalf: actor.role !== 'responder' && forResponder !== null, state: result.alert.state, ...auditFields(body) },
     }, this.clock.now());
+    if (type === 'escalate') await this.waitForPage(alertId, result.alert.level);
     return { noop: false };
+  }
+
+  /**
+   * What `user` may do on this alert by their rights (domain/alert-action-rights.ts), for the
+   * buttons a screen shows: a responder sees accept only where they may accept, and nothing but
+   * "已被 X 接单" on an alert somebody else holds. The caller must already reach the alert.
+   */
+  async rightsOf(user: AuthUser, alertId: string): Promise<ResponderActionType[]> {
+    if (!user.scope.canWrite) return [];
+    const alert = await findAlert(this.pool, alertId);
+    if (!alert) return [];
+    if (user.role !== 'responder') return [...ACTION_TYPES];
+    if (!user.responderId) return [];
+    const place = await this.access.household(user, alert.householdId, `no alert ${alertId}`);
+    const [backups, paged] = await Promise.all([backupsOf(this.pool, alertId), wasNotified(this.pool, alertId, user.responderId)]);
+    const facts = {
+      via: 'self' as const, forResponder: user.responderId, holder: alert.acceptedBy, holderName: alert.acceptedByName,
+      backups, paged, ownPlace: placeInScope(user.scope, place),
+    };
+    return ACTION_TYPES.filter((type) => actionVerdict({ type, ...facts }).ok);
+  }
+
+  /** Until the dispatcher's page round of `level` has rows, or escalationPageWaitMs passed. */
+  private async waitForPage(alertId: string, level: number): Promise<void> {
+    const until = this.clock.nowMs() + this.escalationPageWaitMs;
+    for (;;) {
+      const r = await this.pool.query(`SELECT 1 FROM notifications WHERE alert_id = $1 AND round = $2 LIMIT 1`, [alertId, pageRoundOf(level)]);
+      if ((r.rowCount ?? 0) > 0 || this.clock.nowMs() >= until) return;
+      await this.clock.sleep(100);
+    }
   }
 
   /** Loads the facts domain/alert-action-rights.ts decides on. */
   private async verdict(actor: Actor, alert: AlertRecord, type: ResponderActionType, requested: string | undefined, ownPlace: boolean): Promise<ActionVerdict> {
     const backups = await backupsOf(this.pool, alert.id);
     if (actor.role === 'responder') {
-      if (!actor.responderId) throw forbidden('your account is not linked to a responder; ask an admin to link it', 'not_a_responder');
+      if (!actor.responderId) throw new ApiError(403, 'not_a_responder', 'your account is not linked to a responder; ask an admin to link it');
       if (requested !== undefined && requested !== actor.responderId) {
-        throw forbidden('responders act for themselves only; leave out responderId', 'forbidden');
+        throw new ApiError(403, 'forbidden', 'responders act for themselves only; leave out responderId');
       }
       const paged = await wasNotified(this.pool, alert.id, actor.responderId);
       return actionVerdict({ type, via: 'self', forResponder: actor.responderId, holder: alert.acceptedBy, holderName: alert.acceptedByName, backups, paged, ownPlace });
     }
     if (requested !== undefined) {
       const responder = await findResponder(this.pool, requested);
-      if (!responder) throw badRequest(`body.responderId: no responder "${requested}"`, 'unknown_responder');
-      if (!responder.active) throw badRequest(`body.responderId: ${responder.name} (${requested}) is no longer active`, 'inactive_responder');
+      if (!responder) throw new ApiError(400, 'unknown_responder', `body.responderId: no responder "${requested}"`, { responderId: requested });
+      if (!responder.active) throw new ApiError(400, 'inactive_responder', `body.responderId: ${responder.name} (${requested}) is no longer active`, { name: responder.name });
     }
     return actionVerdict({ type, via: 'dispatch', forResponder: requested ?? null, holder: alert.acceptedBy, holderName: alert.acceptedByName, backups, paged: false, ownPlace: false });
   }
@@ -123,7 +173,7 @@ export class AlertActionsService {
     if (err.code === 'already_accepted') {
       const now = await findAlert(this.pool, alertId);
       const name = now?.acceptedByName ?? now?.acceptedBy ?? 'someone else';
-      return new ApiError(409, 'already_accepted', `已被 ${name} 接单 / already taken by ${name}`);
+      return new ApiError(409, 'already_accepted', `already taken by ${name}`, { holder: name });
     }
     return new ApiError(BAD_INPUT.has(err.code) ? 400 : 409, err.code, err.message);
   }

@@ -102,7 +102,13 @@ export class PeopleService {
     return listRosterShifts(this.pool, { ...q, scope: user.scope });
   }
 
-  async addRoster(actor: Actor, s: NewRosterShift) {
+  async addRoster(actor: Actor, shift: NewRosterShift & { fullDay?: boolean }) {
+    const { fullDay, ...s } = shift;
+    // 09:00-09:00 is a 24-hour shift by the roster rule, and far more often a slip of the hand
+    // (issue 20 item 6): said once, on purpose, or refused.
+    if (s.starts === s.ends && !fullDay) {
+      throw new ApiError(400, 'shift_24h_unconfirmed', `body: a shift from ${s.starts} to ${s.ends} lasts 24 hours; send fullDay: true if that is meant`, { starts: s.starts, ends: s.ends });
+    }
     const weekly = s.weekday !== undefined && s.weekday !== null;
     const dated = s.onDate !== undefined && s.onDate !== null;
     if (weekly === dated) throw badRequest('body: give either weekday (a weekly shift) or onDate (a dated override), not both', 'weekday_or_date');

@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { wallClock, type Clock } from '../../domain/clock.js';
 import type { Config } from '../../domain/config.js';
+import { dispatchTiming } from '../../domain/dispatch-timing.js';
 import { deletePushSubscription, savePushSubscription } from '../../store/notifications-repository.js';
 import { getSetting, SETTING_KEYS, type VapidSetting, type WebhookSetting } from '../../store/settings-repository.js';
 import { ensureVapidKeys } from '../../store/vapid-keys.js';
@@ -11,7 +13,7 @@ import type { AuthUser } from '../route-access.js';
  * Secrets never leave: the webhook's HMAC secret and the VAPID private key stay in the database.
  */
 export class SettingsService {
-  constructor(private readonly pool: pg.Pool, private readonly config: Config) {}
+  constructor(private readonly pool: pg.Pool, private readonly config: Config, private readonly clock: Clock = wallClock) {}
 
   async current() {
     const c = this.config;
@@ -22,6 +24,8 @@ export class SettingsService {
       slaOnsiteS: c.SLA_ONSITE_S, arriveRemindS: c.ARRIVE_REMIND_S, checkinGraceS: c.CHECKIN_GRACE_S, reconcileS: c.RECONCILE_S,
       webhook: { url: webhook?.url ?? null, signed: Boolean(webhook?.secret) },
       webPush: Boolean(vapid?.publicKey),
+      // The shift in force now, as the dispatcher decides it (the console shows it, computes nothing).
+      shift: dispatchTiming(c, this.clock.now()).shift,
       source: 'environment variables (README: Configuration); the webhook with `npx guardian webhook set <url>`',
     };
   }

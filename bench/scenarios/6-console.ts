@@ -179,7 +179,9 @@ const consoleScenario: Scenario = {
       page.on('response', (r) => { if (r.status() >= 400) pageLog.push(`${r.status()} ${r.url()}`); });
       const login = await page.request.post(`${svc.httpUrl}/api/v1/auth/login`, { data: { username: operator.username, password: operator.password } });
       if (login.status() !== 200) throw new Error(`operator login: ${login.status()} ${await login.text()}`);
-      await page.addInitScript(probeScript({ rows: alerts.length, tiles: households, households: '/api/v1/households', alerts: '/api/v1/alerts' }));
+      // The queue's default tab lists the emergencies; maintenance alerts have a tab of their own (issue 20).
+      const queued = alerts.filter((a) => a.severity !== 'maintenance');
+      await page.addInitScript(probeScript({ rows: queued.length, tiles: households, households: '/api/v1/households', alerts: '/api/v1/alerts' }));
 
       // First render, `loads` times (the first one also warms the service's caches and the page's JIT).
       const renders: Array<{ dataToDomMs: number; dataToPaintMs: number; dataToCompleteMs: number; navToPaintMs: number; snapshotKb: number }> = [];
@@ -238,8 +240,8 @@ const consoleScenario: Scenario = {
         const times = [...arrivals.values()];
         const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0;
         const fps = (p1.frames - framesBefore) / (secondsPerRate + 0.001);
-        const rendered = await renderedCounts(page, alerts.map((a) => a.id));
-        const wrong = alerts.filter((a) => (rendered[a.id] ?? 1) !== counts.get(a.id)).length;
+        const rendered = await renderedCounts(page, queued.map((a) => a.id));
+        const wrong = queued.filter((a) => (rendered[a.id] ?? 1) !== counts.get(a.id)).length;
         const row = {
           offered: rate, sent: sent.length, received: arrivals.size, applied, missing, gaps: after.gaps - before.gaps,
           duplicates: after.duplicates - before.duplicates, appliedPerS: span > 0 ? applied / span : applied,

@@ -1,5 +1,5 @@
 import { readCredentials, startHouseholdSimulation, startResponderSimulation, type HouseholdSimulation, type ResponderSimulation } from '../../simulators/index.js';
-import { seedDemoCommunity } from '../../store/demo-seed/index.js';
+import { seedDemoCommunity, type DemoLogin } from '../../store/demo-seed/index.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { startService } from '../runtime/service.js';
@@ -17,6 +17,27 @@ Starts the service with a seeded demo community (鹿山社区) and a simulator f
   --start HH:MM      simulated time of day to start at (default now; e.g. 07:00 for a morning)
   --no-simulators    no simulated homes
   --no-responders    no simulated responders (accept, arrive, resolve through the API)`;
+
+/** Days of everyday activity seeded for new demo homes (the household file's heatmap). */
+const DEMO_HISTORY_DAYS = 21;
+
+/**
+ * The banner's logins: the dispatch room and the first responders, and where the rest are —
+ * every login is in the 0600 file, and the phone view takes any responder login.
+ */
+export function demoLoginsBanner(logins: readonly DemoLogin[], file: string): string {
+  const responders = logins.filter((l) => l.role === 'responder');
+  const shown = logins.filter((l) => l.role !== 'responder').concat(responders.slice(0, 3));
+  const rest = logins.length - shown.length;
+  const line = (l: DemoLogin) => `    ${l.username.padEnd(12)} ${l.password.padEnd(20)} ${l.role}${l.displayName ? ` · ${l.displayName}` : ''}`;
+  return [
+    `  Demo logins (${shown.length} of ${logins.length} shown):`,
+    ...shown.map(line),
+    ...(rest > 0 ? [`    … ${rest} more (${responders.slice(3).map((l) => l.username).join(', ')}): every login and password is in`, `    ${file}`]
+      : [`    (also in ${file})`]),
+    '', '  Stop with Ctrl-C.', '', '',
+  ].join('\n');
+}
 
 /** `npm run demo`: start + seed --demo + simulators, then run until Ctrl-C. */
 export default async function demo(argv: string[]): Promise<number> {
@@ -48,7 +69,10 @@ export default async function demo(argv: string[]): Promise<number> {
   let responders: ResponderSimulation | undefined;
   try {
     log.info(`seeding the demo community (${households} households)…`);
-    const seed = await seedDemoCommunity(service.database.pool, { households, dataDir: config.DATA_DIR, log: (m) => log.info(m) });
+    const seed = await seedDemoCommunity(service.database.pool, {
+      households, dataDir: config.DATA_DIR, log: (m) => log.info(m),
+      dayShift: config.DAY_SHIFT, tz: config.GUARDIAN_TZ, activityDays: DEMO_HISTORY_DAYS,
+    });
     if (!parsed.values['no-simulators']) {
       const credentials = await readCredentials(seed.devicesFile);
       simulation = startHouseholdSimulation({
@@ -64,12 +88,7 @@ export default async function demo(argv: string[]): Promise<number> {
       void responders.ready.then((r) => log.info(`simulated responders: ${r.loggedIn} logged in${r.failed.length ? `, ${r.failed.length} failed` : ''}`));
     }
     printBanner(service);
-    const shown = seed.logins.filter((l) => l.role !== 'responder').concat(seed.logins.filter((l) => l.role === 'responder').slice(0, 3));
-    process.stdout.write([
-      '  Demo logins (also in ' + seed.loginsFile + '):',
-      ...shown.map((l) => `    ${l.username.padEnd(12)} ${l.password.padEnd(20)} ${l.role}${l.displayName ? ` · ${l.displayName}` : ''}`),
-      '', '  Stop with Ctrl-C.', '', '',
-    ].join('\n'));
+    process.stdout.write(demoLoginsBanner(seed.logins, seed.loginsFile));
     await untilStopped();
   } finally {
     log.info('stopping the demo');

@@ -4,10 +4,11 @@ import { CLI_ACTOR, cliMessage, peopleService } from './people-cli.js';
 
 const USAGE = `usage: npx guardian roster <add|list|remove> [options]
 
-  roster add --responder <id> --weekdays <days> --from HH:MM --to HH:MM
+  roster add --responder <id> --weekdays <days> --from HH:MM --to HH:MM [--full-day]
       A weekly shift, local time in GUARDIAN_TZ. Days: 0 = Sunday … 6 = Saturday, as a list
-      or a range ("1-5", "0,6", "all"). A shift that ends before it starts runs past midnight.
-  roster add --responder <id> --date YYYY-MM-DD --from HH:MM --to HH:MM [--off]
+      or a range ("1-5", "0,6", "all"). A shift that ends before it starts runs past midnight;
+      one that ends when it starts lasts 24 hours and needs --full-day.
+  roster add --responder <id> --date YYYY-MM-DD --from HH:MM --to HH:MM [--off] [--full-day]
       A dated override: an extra shift that day, or with --off, not on duty then.
   roster list [--responder <id>] [--json]
   roster remove <shift id>
@@ -16,7 +17,7 @@ Every change is in the audit log. The dispatcher checks for roster gaps at every
 
 const OPTIONS = {
   responder: { type: 'string' }, weekdays: { type: 'string' }, date: { type: 'string' },
-  from: { type: 'string' }, to: { type: 'string' }, off: { type: 'boolean' },
+  from: { type: 'string' }, to: { type: 'string' }, off: { type: 'boolean' }, 'full-day': { type: 'boolean' },
   limit: { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
@@ -71,9 +72,10 @@ async function add(p: Parsed): Promise<number> {
   if ((weekdays === undefined) === (date === undefined)) throw new UsageError('give either --weekdays (a weekly shift) or --date (an override)');
   if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))) throw new UsageError(`--date must be YYYY-MM-DD, got "${date}"`);
   if (p.values.off && date === undefined) throw new UsageError('--off applies to a dated override (--date) only');
+  const fullDay = Boolean(p.values['full-day']);
   const shifts = date !== undefined
-    ? [{ responderId, onDate: date, starts, ends, offDuty: Boolean(p.values.off) }]
-    : parseWeekdays(weekdays!).map((weekday) => ({ responderId, weekday, starts, ends }));
+    ? [{ responderId, onDate: date, starts, ends, offDuty: Boolean(p.values.off), fullDay }]
+    : parseWeekdays(weekdays!).map((weekday) => ({ responderId, weekday, starts, ends, fullDay }));
   return withDatabase(async (pool, config) => {
     const people = peopleService(pool, config);
     for (const s of shifts) {

@@ -4,9 +4,10 @@ import { seedDemoCommunity, type SeedDemoResult } from '../../store/demo-seed/in
 
 const USAGE = `usage: npx guardian seed --demo [--households N]
 
-Seeds the demo community (DESIGN §1): 1 community, >= 4 grids, >= 12 buildings, N households
-(default 200) with residents, family contacts and a device set each, responders for every role
-with day (08:00-20:00) and night (20:00-08:00) rosters, and console users.
+Seeds the demo community (DESIGN §1): 1 community, >= 4 grids, >= 16 buildings, N households
+(default 200) with residents, family contacts, a device set and three weeks of everyday
+activity each, responders for every role with day and night rosters that follow DAY_SHIFT
+(08:00-20:00 → day 08:00-20:00, night 20:00-08:00), and console users.
 Idempotent: a second run creates nothing and reports what already existed.
 
 Writes to DATA_DIR (0600):
@@ -31,7 +32,10 @@ export default async function seedCommand(argv: string[]): Promise<number> {
   }
   try {
     const result = await withDatabase((pool, config) =>
-      seedDemoCommunity(pool, { households, dataDir: resolve(config.DATA_DIR), log: logToStderr }));
+      seedDemoCommunity(pool, {
+        households, dataDir: resolve(config.DATA_DIR), log: logToStderr,
+        dayShift: config.DAY_SHIFT, tz: config.GUARDIAN_TZ, activityDays: 21,
+      }));
     process.stdout.write(report(result));
     return EXIT_OK;
   } catch (err) {
@@ -51,6 +55,7 @@ function report(r: SeedDemoResult): string {
     ['roster shifts', r.created.rosterShifts, undefined],
     ['devices', r.created.devices, r.existing.devices],
     ['console users', r.created.users, r.existing.users],
+    ['activity', r.created.activitySignals, undefined],
   ];
   const lines = ['demo community seeded:', `  ${'table'.padEnd(14)} ${'created'.padStart(8)} ${'existed'.padStart(8)}`];
   for (const [name, created, existed] of rows) {

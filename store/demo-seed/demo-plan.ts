@@ -1,5 +1,6 @@
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { hashSeed, seededRng, type Rng } from '../../domain/seeded-random.js';
+import { parseShift } from '../../domain/shift-clock.js';
 import {
   CHILD_RELATIONS, COMMUNITY, COMPOUNDS, CONDITION_NOTES, CONDITIONS, ELDER_GIVEN, HOUSEHOLD_NOTES,
   MOBILE_PREFIXES, SURNAMES, YOUNGER_GIVEN,
@@ -51,9 +52,20 @@ const FLATS_PER_BUILDING = UNITS * FLOORS * DOORS;
 /** Neighbour buddies (邻里老伙伴) each look after this many homes of their building. */
 const HOMES_PER_BUDDY = 3;
 
-export const DAY: Readonly<Pick<PlannedShift, 'starts' | 'ends'>> = { starts: '08:00', ends: '20:00' };
-/** Ends before it starts: crosses midnight (roster_shifts convention). */
-export const NIGHT: Readonly<Pick<PlannedShift, 'starts' | 'ends'>> = { starts: '20:00', ends: '08:00' };
+type Hours = Readonly<Pick<PlannedShift, 'starts' | 'ends'>>;
+
+/**
+ * The demo's day and night roster hours from DAY_SHIFT ('08:00-20:00'): the day shift as the
+ * service's day, the night from its end to its start (ending before it starts: it crosses
+ * midnight, the roster_shifts convention). Fixed 08:00-20:00 rosters under another DAY_SHIFT
+ * left an hour between the two changes with nobody of a tier-1 role on duty (issue 20 item 11).
+ */
+export function shiftHours(dayShift = '08:00-20:00'): { day: Hours; night: Hours } {
+  const w = parseShift(dayShift);
+  const hhmm = (sec: number) => `${pad(Math.floor(sec / 3600), 2)}:${pad(Math.floor(sec / 60) % 60, 2)}`;
+  const [starts, ends] = [hhmm(w.startS), hhmm(w.endS)];
+  return { day: { starts, ends }, night: { starts: ends, ends: starts } };
+}
 
 const DEVICE_HEARTBEAT_S: Partial<Record<DeviceKind, number>> = {
   sos_button: 600, fall_radar: 300, pir: 600, door_contact: 600, bed_sensor: 600,
@@ -222,7 +234,7 @@ export function teamDays(n: number, j: number): number[] {
   return ALL_WEEK.filter((w) => (w + j) % 7 < 5);
 }
 
-const shifts = (days: number[], hours: Pick<PlannedShift, 'starts' | 'ends'>): PlannedShift[] => days.map((weekday) => ({ weekday, ...hours }));
+const shifts = (days: number[], hours: Hours): PlannedShift[] => days.map((weekday) => ({ weekday, ...hours }));
 
 function person(id: string, role: ResponderRole, rest: Partial<PlannedResponder> = {}): PlannedResponder {
   const rng = rngFor(id);
@@ -232,8 +244,9 @@ function person(id: string, role: ResponderRole, rest: Partial<PlannedResponder>
   return { id, name, role, phone: mobile(rng), gridIds: [], buildingIds: [], householdIds: [], shifts: [], ...rest };
 }
 
-export function planDemoCommunity(households: number): DemoPlan {
+export function planDemoCommunity(households: number, opts: { dayShift?: string } = {}): DemoPlan {
   if (!Number.isInteger(households) || households < 1) throw new RangeError('households must be a positive integer');
+  const { day: DAY, night: NIGHT } = shiftHours(opts.dayShift);
   const homes = Array.from({ length: households }, (_, i) => planHousehold(i));
   const buildingCount = Math.max(BASE_BUILDINGS, householdSlot(households - 1).building + 1);
   const buildings = Array.from({ length: buildingCount }, (_, j) => planBuilding(j));
@@ -242,7 +255,7 @@ export function planDemoCommunity(households: number): DemoPlan {
 
   const responders: PlannedResponder[] = [];
   const logins: PlannedLogin[] = [];
-  const team = (prefix: string, role: ResponderRole, n: number, hours: Pick<PlannedShift, 'starts' | 'ends'>, offset = 0, extra: Partial<PlannedResponder> = {}) => {
+  const team = (prefix: string, role: ResponderRole, n: number, hours: Hours, offset = 0, extra: Partial<PlannedResponder> = {}) => {
     const out: PlannedResponder[] = [];
     for (let j = 0; j < n; j++) out.push(person(`r-${prefix}-${j + 1 + offset}`, role, { shifts: shifts(teamDays(n, j), hours), ...extra }));
     responders.push(...out);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { wallClock } from '../../domain/clock.js';
 import { hashSecret, newDeviceSecret, secretMatches } from '../../domain/secrets.js';
 import { inTransaction, type Queryable } from '../db.js';
 import { createUser, findUserByName, UserExistsError, verifyPassword } from '../users-repository.js';
@@ -7,6 +8,7 @@ import {
   readDemoDevices, readDemoLogins, demoDevicesPath, demoLoginsPath, writeDemoDevices, writeDemoLogins,
   type DemoDeviceCredential, type DemoLogin,
 } from './demo-files.js';
+import { seedActivityHistory } from './demo-history.js';
 import { DEMO_DEVICE_ID_PATTERN, planDemoCommunity, type DemoPlan, type PlannedHousehold } from './demo-plan.js';
 
 /**
@@ -21,9 +23,19 @@ export interface SeedDemoOptions {
   /** DATA_DIR: where demo-devices.json and demo-logins.json (0600) are kept. */
   dataDir: string;
   log?: (message: string) => void;
+  /** DAY_SHIFT: the demo's day and night rosters follow it (default 08:00-20:00). */
+  dayShift?: string;
+  /**
+   * Days of everyday activity to seed for homes created now (demo-history.ts), so the
+   * household file's heatmap and last activity show something (default 0: none).
+   */
+  activityDays?: number;
+  /** GUARDIAN_TZ for the history's daily rhythm (default Asia/Shanghai) and the instant it ends. */
+  tz?: string;
+  now?: Date;
 }
 
-export type SeedCounts = Record<'communities' | 'grids' | 'buildings' | 'households' | 'residents' | 'contacts' | 'responders' | 'rosterShifts' | 'devices' | 'users', number>;
+export type SeedCounts = Record<'communities' | 'grids' | 'buildings' | 'households' | 'residents' | 'contacts' | 'responders' | 'rosterShifts' | 'devices' | 'users' | 'activitySignals', number>;
 
 export interface SeedDemoResult {
   /** Rows this run inserted. */
@@ -55,14 +67,18 @@ const json = (rows: unknown[]): string => JSON.stringify(rows);
 export async function seedDemoCommunity(pool: pg.Pool, opts: SeedDemoOptions): Promise<SeedDemoResult> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
-  const plan = planDemoCommunity(opts.households);
+  const plan = planDemoCommunity(opts.households, { dayShift: opts.dayShift });
   log(`seed: demo community ${plan.community.name}: ${plan.grids.length} grids, ${plan.buildings.length} buildings, ${plan.households.length} households`);
 
   const issued = new Map<string, string>(); // deviceId → secret of devices inserted now
-  const { created, existing } = await inTransaction(pool, async (c) => {
+  const { created, existing, newHomes } = await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
     return insertAll(c, plan, issued, log);
   });
+  if ((opts.activityDays ?? 0) > 0 && newHomes.length > 0) {
+    created.activitySignals = await seedActivityHistory(pool, newHomes, { days: opts.activityDays!, now: opts.now ?? wallClock.now(), tz: opts.tz ?? 'Asia/Shanghai' });
+    log(`seed: ${opts.activityDays} days of activity history for ${newHomes.length} households (${created.activitySignals} signals)`);
+  }
 
   // Fresh statistics for the bulk insert: without them the planner picks nested loops for the
   // household list and the board of 5,000 homes takes ~14 s instead of ~0.2 s.
@@ -80,7 +96,8 @@ export async function seedDemoCommunity(pool: pg.Pool, opts: SeedDemoOptions): P
 }
 
 async function insertAll(c: Queryable, plan: DemoPlan, issued: Map<string, string>, log: (m: string) => void) {
-  const created: SeedCounts = { communities: 0, grids: 0, buildings: 0, households: 0, residents: 0, contacts: 0, responders: 0, rosterShifts: 0, devices: 0, users: 0 };
+  const created: SeedCounts = { communities: 0, grids: 0, buildings: 0, households: 0, residents: 0, contacts: 0, responders: 0, rosterShifts: 0, devices: 0, users: 0, activitySignals: 0 };
+  const newHomes: PlannedHousehold[] = [];
   const count = (r: { rowCount: number | null }) => r.rowCount ?? 0;
 
   const cm = plan.community;
@@ -113,18 +130,19 @@ async function insertAll(c: Queryable, plan: DemoPlan, issued: Map<string, strin
       [json(part.map(({ residents: _r, contacts: _c, devices: _d, ...h }) => h))]);
     const fresh = new Set(r.rows.map((row) => row.id));
     created.households += fresh.size;
-    const newHomes = part.filter((h) => fresh.has(h.id));
-    if (newHomes.length > 0) {
+    const freshHomes = part.filter((h) => fresh.has(h.id));
+    newHomes.push(...freshHomes);
+    if (freshHomes.length > 0) {
       created.residents += count(await c.query(
         `INSERT INTO residents (household_id, name, gender, birth_year, phone, conditions, notes)
          SELECT x.h, x.name, x.gender, x."birthYear", x.phone, x.conditions, x.notes
            FROM jsonb_to_recordset($1::jsonb) AS x(h text, name text, gender text, "birthYear" int, phone text, conditions text[], notes text)`,
-        [json(newHomes.flatMap((h) => h.residents.map((p) => ({ h: h.id, ...p }))))]));
+        [json(freshHomes.flatMap((h) => h.residents.map((p) => ({ h: h.id, ...p }))))]));
       created.contacts += count(await c.query(
         `INSERT INTO contacts (household_id, name, relation, phone, priority)
          SELECT x.h, x.name, x.relation, x.phone, x.priority
            FROM jsonb_to_recordset($1::jsonb) AS x(h text, name text, relation text, phone text, priority int)`,
-        [json(newHomes.flatMap((h) => h.contacts.map((p) => ({ h: h.id, ...p }))))]));
+        [json(freshHomes.flatMap((h) => h.contacts.map((p) => ({ h: h.id, ...p }))))]));
     }
     done += part.length;
     if (plan.households.length > CHUNK) log(`seed: households ${done}/${plan.households.length}`);
@@ -179,7 +197,7 @@ async function insertAll(c: Queryable, plan: DemoPlan, issued: Map<string, strin
     devices: planned.length - created.devices,
     users: 0,
   };
-  return { created, existing };
+  return { created, existing, newHomes };
 }
 
 /**

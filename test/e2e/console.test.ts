@@ -10,7 +10,7 @@ import { createLogger } from '../../bin/runtime/logger.js';
 import { startService, type RunningService } from '../../bin/runtime/service.js';
 import { readDemoDevices, seedDemoCommunity, type DemoDeviceCredential, type DemoLogin } from '../../store/demo-seed/index.js';
 import { ensureConsoleBuilt } from '../helpers/console-build.js';
-import { launchBrowser, screenshot, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
+import { horizontalOverflow, launchBrowser, screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 
 /**
@@ -87,13 +87,7 @@ async function connectDevice(deviceId: string, secret: string): Promise<MqttClie
 let eventSeq = 0;
 const event = (type: string, extra: Record<string, unknown> = {}) => JSON.stringify({ id: `e2e-${++eventSeq}-${Date.now()}`, type, ts: Date.now(), ...extra });
 
-/** Signs in through the login form and waits for the first screen to be live and settled. */
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto(service.httpUrl + '/', { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-}
+const signIn = (page: Page, username: string, password: string) => signInAs(page, service.httpUrl, username, password);
 
 /** The dispatch screen is live: socket open, snapshot applied, every home on the board. */
 async function waitDispatchLive(page: Page): Promise<void> {
@@ -336,17 +330,3 @@ describe.sequential('console e2e', () => {
     await admin.context().close();
   });
 });
-
-/** Elements wider than the viewport, or the page scrolling sideways (text that does not fit). */
-async function horizontalOverflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const vw = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > vw + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${vw}`);
-    for (const el of document.querySelectorAll('header, main, section, .panel-head, nav')) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > vw + 1) out.push(`${el.tagName.toLowerCase()}.${(el as HTMLElement).className.split(' ')[0]} ends at ${Math.round(r.right)} > ${vw}`);
-    }
-    return out;
-  });
-}

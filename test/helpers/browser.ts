@@ -74,3 +74,28 @@ export async function visibleTextProblems(page: Page): Promise<string[]> {
   for (const m of text.matchAll(key)) problems.push(m[2]!);
   return problems;
 }
+
+/**
+ * Elements wider than the viewport, or the page scrolling sideways (text that does not fit).
+ * Checks the page's landmarks and panel heads, and the queue's rows (a phone's dispatch screen).
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const vw = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > vw + 1) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${vw}`);
+    for (const el of document.querySelectorAll('header, main, section, .panel-head, nav, [data-testid=queue-row]')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > vw + 1) out.push(`${el.tagName.toLowerCase()}.${(el as HTMLElement).className.split(' ')[0]} ends at ${Math.round(r.right)} > ${vw}`);
+    }
+    return out;
+  });
+}
+
+/** Signs in through the console's login form (Chinese labels, the default language). */
+export async function signInAs(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(baseUrl + '/', { waitUntil: 'domcontentloaded' });
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+}

@@ -154,7 +154,7 @@ describe('GET /api/v1/alerts/:id', () => {
     for (const bad of ['abc', '123', "1'%20OR%20'1'='1", '6f1c1a52-5d3c-4a3e-9c55-2b1b7a0e0d1z']) {
       const res = await get(`/api/v1/alerts/${bad}`);
       expect(res.statusCode, bad).toBe(400);
-      expect(res.json().error).toEqual({ code: 'bad_request', message: 'params.id must be a valid uuid' });
+      expect(res.json().error).toEqual({ code: 'bad_request', message: 'params.id must be a valid uuid', params: { field: 'params.id', rule: 'format', format: 'uuid' } });
     }
   });
 });

@@ -76,7 +76,7 @@ describe('login', () => {
   test('a missing field is a 400 naming it', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'a' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toEqual({ code: 'bad_request', message: 'body.password is required' });
+    expect(res.json().error).toEqual({ code: 'bad_request', message: 'body.password is required', params: { field: 'body.password', rule: 'required' } });
   });
 
   test('not JSON at all is a 400, not a 500', async () => {

@@ -3,7 +3,8 @@
  * demands on cookie-authenticated changes (api/plugins/auth-plugin.ts).
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /** `params` are the error's facts as data (field, limit, holder…) for lib/errors.ts to word. */
+  constructor(readonly status: number, readonly code: string, message: string, readonly params: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
   }
@@ -39,9 +40,9 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   let json: unknown = null;
   try { json = text ? JSON.parse(text) : null; } catch { /* a proxy's HTML error page */ }
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    const e = (json as { error?: { code?: string; message?: string; params?: Record<string, unknown> } } | null)?.error;
     if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthorized?.();
-    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText);
+    throw new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.params ?? {});
   }
   return json as T;
 }

@@ -1,8 +1,13 @@
 import type { AlertKind, HouseholdItem } from './types';
 
-/** Tile colours of the household board, most urgent first. */
-export type TileStatus = 'alert' | 'unmonitored' | 'inactive' | 'offline' | 'normal';
-export const TILE_STATUSES: readonly TileStatus[] = ['alert', 'unmonitored', 'inactive', 'offline', 'normal'];
+/**
+ * Tile colours of the household board, most urgent first. The legend, the tiles and the KPI
+ * strip use the same facts (issue 20 item 4: battery-low homes showed purple "设备离线" while
+ * the KPI said 0 devices offline): "offline" is a home with a device that is not reporting —
+ * exactly what the KPI counts — and a low battery is a state of its own.
+ */
+export type TileStatus = 'alert' | 'unmonitored' | 'inactive' | 'offline' | 'battery' | 'normal';
+export const TILE_STATUSES: readonly TileStatus[] = ['alert', 'unmonitored', 'inactive', 'offline', 'battery', 'normal'];
 
 export interface TileInput {
   devicesOnline: number;
@@ -14,22 +19,24 @@ export interface TileInput {
 
 /**
  * One status per home. An emergency (SOS, fall, smoke, gas, leak) wins; then "nobody can see
- * this home" (every sensor silent, or no sensor at all); then inactivity; then a device that
- * stopped reporting. Pure, so 5,000 tiles cost 5,000 cheap calls.
+ * this home" (every sensor silent, or no sensor at all); then inactivity; then a device that is
+ * not reporting now (the device counts, not a device_offline alert that may be stale); then a
+ * low battery. Pure, so 5,000 tiles cost 5,000 cheap calls.
  */
 export function tileStatus(h: TileInput): TileStatus {
   let inactive = false;
   let unmonitored = false;
-  let offline = false;
+  let battery = false;
   for (const k of h.alertKinds) {
     if (k === 'inactivity') inactive = true;
     else if (k === 'household_unmonitored') unmonitored = true;
-    else if (k === 'device_offline' || k === 'battery_low') offline = true;
-    else return 'alert';
+    else if (k === 'battery_low') battery = true;
+    else if (k !== 'device_offline') return 'alert';
   }
   if (unmonitored || h.monitored === false || h.devicesTotal === 0 || h.devicesOnline === 0) return 'unmonitored';
   if (inactive) return 'inactive';
-  if (offline || h.devicesOnline < h.devicesTotal) return 'offline';
+  if (h.devicesOnline < h.devicesTotal) return 'offline';
+  if (battery) return 'battery';
   return 'normal';
 }
 

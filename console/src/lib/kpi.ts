@@ -18,9 +18,10 @@ export function median(values: number[]): number | null {
 
 /**
  * An alert counts towards the on-site rate once its outcome is known: someone arrived, it was
- * closed, or the deadline passed. Cancelled alerts (false presses) are left out.
+ * closed, or the deadline passed. Cancelled alerts (false presses) are left out. The SLA is the
+ * server's (null until it said: then there is no rate yet).
  */
-export function dayKpis(alerts: Iterable<Alert>, dayStartMs: number, now: number, slaOnsiteS: number): DayKpis {
+export function dayKpis(alerts: Iterable<Alert>, dayStartMs: number, now: number, slaOnsiteS: number | null): DayKpis {
   let open = 0;
   const accepts: number[] = [];
   let due = 0;
@@ -31,7 +32,7 @@ export function dayKpis(alerts: Iterable<Alert>, dayStartMs: number, now: number
     const first = Date.parse(a.firstSignalAt);
     if (first < dayStartMs || SEVERITY_OF[a.kind] === 'maintenance') continue;
     if (a.acceptedAt) accepts.push((Date.parse(a.acceptedAt) - first) / 1000);
-    if (a.state === 'cancelled') continue;
+    if (a.state === 'cancelled' || slaOnsiteS === null) continue;
     const deadline = first + slaOnsiteS * 1000;
     const onSite = a.onSiteAt ? Date.parse(a.onSiteAt) : null;
     if (onSite !== null) { due++; if (onSite <= deadline) met++; }

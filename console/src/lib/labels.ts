@@ -63,3 +63,69 @@ export function actorName(actor: string | null | undefined, names?: (id: string)
   if (kind === 'responder') return names?.(id) ?? id;
   return id;
 }
+
+/**
+ * The service's own timeline texts, which the dispatcher and the gateway store in English
+ * (escalation reasons, passive-alert reasons, "no one on duty"): said in the user's language
+ * (issue 20 item 5). Matched exactly or by pattern; a text typed by a person — or one this
+ * console does not know yet — is shown as it is.
+ */
+const SYSTEM_TEXT: Array<[RegExp, (m: RegExpMatchArray) => Pair]> = [
+  [/^no accept within ACK_TIMEOUT_S$/, () => ['接单时限内无人接单，升级到下一级', 'No accept in time: the next tier is paged']],
+  [/^no accept: re-notify everyone$/, () => ['仍无人接单：再次通知所有人', 'Still no accept: everyone is paged again']],
+  [/^tier (\d+) has nobody on duty$/, (m) => [`第 ${m[1]} 级无人在岗，跳过`, `Tier ${m[1]} has nobody on duty: skipped`]],
+  [/^no one on duty$/, () => ['无人在岗', 'Nobody on duty']],
+  [/^battery below (\d+) %$/, (m) => [`电量低于 ${m[1]}%`, `Battery below ${m[1]} %`]],
+  [/^no activity after the automatic check-in$/, () => ['自动问询后仍无活动', 'No activity after the automatic check-in']],
+  [/^every sensor of the home is offline/, () => ['家中所有传感器都已离线', 'Every sensor of the home is offline']],
+  [/^no message for 3 × heartbeat$/, () => ['超过 3 个心跳周期没有消息', 'No message for 3 heartbeats']],
+  [/^zigbee2mqtt reports the device offline$/, () => ['Zigbee 网关报告设备离线', 'The Zigbee hub reports the device offline']],
+  [/^the device reports a low battery$/, () => ['设备报告电量低', 'The device reports a low battery']],
+  [/^resident_cancel$/, () => ['老人自行取消', 'Cancelled by the resident']],
+];
+
+export function escalationReasonText(text: string, fromSystem: boolean): string {
+  if (!fromSystem && !/^(no accept|tier \d+ has nobody)/.test(text)) return text;
+  for (const [re, say] of SYSTEM_TEXT) {
+    const m = re.exec(text);
+    if (m) return say(m)[i18n.lang === 'zh' ? 0 : 1];
+  }
+  return text;
+}
+
+/**
+ * Why a notification was not sent, from the sender's English text (the `notifications.error`
+ * column): the common, fixed ones in the user's language; a provider's own answer (its code and
+ * message) is shown as the provider said it, after "服务商返回".
+ */
+const NOTIFICATION_ERROR: Array<[RegExp, (m: RegExpMatchArray) => Pair]> = [
+  [/^no webhook configured$/, () => ['未配置短信/语音网关', 'No SMS/voice webhook configured']],
+  [/^(Aliyun|Tencent) (SMS|voice) not configured$/, (m) => [`未配置${m[1] === 'Aliyun' ? '阿里云' : '腾讯云'}${m[2] === 'SMS' ? '短信' : '语音'}`, `${m[1]} ${m[2]} not configured`]],
+  [/^(\w+) robot not configured$/, (m) => [`未配置群机器人（${m[1]}）`, `No ${m[1]} group robot configured`]],
+  [/^no account$/, () => ['此人没有登录账号，无法应用内通知', 'No console account: no in-app notice']],
+  [/^subscription removed$/, () => ['已取消手机推送', 'Push subscription removed']],
+  [/^subscription gone/, () => ['手机推送订阅已失效', 'Push subscription expired']],
+  [/^no one on duty and no supervisor available$/, () => ['无人在岗，也没有值班主任', 'Nobody on duty and no supervisor']],
+  [/^no supervisor available$/, () => ['没有在岗的值班主任', 'No supervisor available']],
+  [/^no Redis/, () => ['服务内部连接中断：设备未收到', 'Internal link down: the devices were not told']],
+  [/^Redis refused/, () => ['服务内部连接中断：设备未收到', 'Internal link down: the devices were not told']],
+];
+
+export function notificationErrorText(error: string): string {
+  for (const [re, say] of NOTIFICATION_ERROR) {
+    const m = re.exec(error);
+    if (m) return say(m)[i18n.lang === 'zh' ? 0 : 1];
+  }
+  return i18n.lang === 'zh' ? `服务商返回：${error}` : error;
+}
+
+/** A report group of the SLA report: "2026-12-06 day" → "12月6日 周日 日间". */
+export function reportGroupLabel(groupBy: string, label: string, locale: string): string {
+  if (groupBy === 'responder' && label === '(not accepted)') return i18n.lang === 'zh' ? '未接单' : 'Not accepted';
+  const m = groupBy === 'shift' ? /^(\d{4})-(\d{2})-(\d{2}) (day|night)$/.exec(label) : null;
+  if (!m) return label;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
+  const day = new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', weekday: 'short', timeZone: 'UTC' }).format(date);
+  const shift = m[4] === 'day' ? (i18n.lang === 'zh' ? '日间' : 'day') : (i18n.lang === 'zh' ? '夜间' : 'night');
+  return `${day} ${shift}`;
+}

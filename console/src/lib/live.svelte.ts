@@ -1,6 +1,6 @@
 import { tileStatus, type TileStatus } from './board';
 import {
-  DEFAULT_CONFIG, LIVE_STATES, SEVERITY_OF,
+  LIVE_STATES, SEVERITY_OF,
   type Alert, type AlertKind, type HouseholdItem, type LiveEvent, type LiveSnapshot, type Responder,
   type ResponderNotifyData, type RosterGapData, type ServiceConfig,
 } from './types';
@@ -36,6 +36,7 @@ export interface RestState {
   alerts?: Alert[];
   households?: HouseholdItem[];
   responders?: Responder[];
+  config?: ServiceConfig;
 }
 
 export interface LiveOptions {
@@ -106,7 +107,8 @@ export class LiveStore {
   households = $state.raw<HouseholdItem[]>([]);
   responders = $state.raw<Responder[]>([]);
   rosterGaps = $state.raw<RosterGapData[]>([]);
-  config = $state<ServiceConfig>({ ...DEFAULT_CONFIG });
+  /** The server's SLA/ack settings and shift (snapshot, resume, GET /settings); null until it said. */
+  config = $state<ServiceConfig | null>(null);
   community = $state<string | null>(null);
   devicesOffline = $state(0);
   /** The last alert that arrived as new while we watched (for the aria-live announcement). */
@@ -201,6 +203,7 @@ export class LiveStore {
       const r = await this.#opts.load({ households: this.#opts.households });
       if (r.households) this.setHouseholds(r.households);
       if (r.responders) this.responders = r.responders;
+      if (r.config) this.setConfig(r.config);
       // Only a load that carried alerts counts as "seen them all": anything after it is new.
       if (r.alerts) { this.replaceAlerts(r.alerts, !this.#initialised); this.#initialised = true; }
       if (this.status !== 'live') this.updatedAt = this.#opts.now();
@@ -286,7 +289,11 @@ export class LiveStore {
     if (msg.type === 'snapshot' || msg.type === 'resume') this.flush();
     if (msg.type === 'snapshot') this.applySnapshot(msg as LiveSnapshot);
     // `resume` (api/routes/live-routes.ts): the server replays seq > since, then streams.
-    else if (msg.type === 'resume') this.#becomeLive();
+    else if (msg.type === 'resume') {
+      const cfg = (msg.data as { config?: ServiceConfig } | undefined)?.config;
+      if (cfg) this.setConfig(cfg);
+      this.#becomeLive();
+    }
     else if (this.#opts.schedule) this.#enqueue(msg as LiveEvent);
     else this.receive(msg as LiveEvent);
   }
@@ -322,11 +329,12 @@ export class LiveStore {
     this.stats.snapshots++;
     const d = snap.data ?? {};
     this.lastSeq = snap.seq;
-    if (d.config) this.config = { ...this.config, ...d.config };
+    if (d.config) this.setConfig(d.config);
     if (d.community?.name) this.community = d.community.name;
     if (d.households) this.setHouseholds(d.households);
     if (d.responders) this.responders = d.responders;
-    if (d.summary && typeof d.summary.devices === 'number' && typeof d.summary.devicesOnline === 'number') {
+    // The board's own counts win once it has the homes: the KPI must say what the tiles show.
+    if (this.tiles.size === 0 && d.summary && typeof d.summary.devices === 'number' && typeof d.summary.devicesOnline === 'number') {
       this.devicesOffline = Math.max(0, d.summary.devices - d.summary.devicesOnline);
     }
     if (d.alerts) {
@@ -399,6 +407,12 @@ export class LiveStore {
         this.rosterGaps = [...this.rosterGaps.filter((g) => !(g.gridId === ev.data.gridId && g.role === ev.data.role)), ev.data].slice(-10);
         break;
     }
+  }
+
+  /** Takes the server's timing; a partial answer (an older server) keeps what it does not say. */
+  setConfig(c: Partial<ServiceConfig>): void {
+    if (typeof c.slaOnsiteS !== 'number' || typeof c.slaWarnS !== 'number') return;
+    this.config = { ...(this.config ?? {}), ...c } as ServiceConfig;
   }
 
   upsertAlert(data: Alert): void {

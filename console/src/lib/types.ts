@@ -44,6 +44,8 @@ export interface Alert {
   lastSignalAt?: string;
   signalCount?: number;
   acceptedBy?: string | null;
+  /** The holder's name ("已被 X 接单"), from the list, the snapshot and live events. */
+  acceptedByName?: string | null;
   acceptedAt?: string | null;
   onSiteAt?: string | null;
   closedAt?: string | null;
@@ -57,7 +59,12 @@ export interface Alert {
 export interface TimelineEntry {
   id: number; at: string; actor: string; type: string;
   fromState: string | null; toState: string | null; data: unknown;
+  /** The person behind `actor` and the responder an action was recorded for (data.by). */
+  actorName?: string | null; byName?: string | null;
 }
+
+/** What the signed-in user may do on an alert by their rights (the API's `rights`). */
+export type ActionRight = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
 export interface AlertSignal { deviceId: string; eventId: string; type: string; ts: string; receivedAt: string }
 export interface NotificationAttempt {
   id: number; responderId: string | null; responderName?: string | null; responderRole?: string | null;
@@ -74,6 +81,7 @@ export interface AlertDetail extends Alert {
   timeline: TimelineEntry[];
   signals: AlertSignal[];
   notifications: NotificationAttempt[];
+  rights?: ActionRight[];
 }
 
 export interface HouseholdItem {
@@ -176,19 +184,25 @@ export interface LiveSnapshot {
     responders?: Responder[];
     summary?: CommunitySummary | null;
     at?: string;
-    /** Not sent yet (see the report): SLA settings and the community, for the header. */
-    config?: Partial<ServiceConfig>;
+    /** The SLA/ack settings and the shift in force (domain/dispatch-timing.ts). */
+    config?: ServiceConfig;
     community?: { id: string; name: string };
   };
 }
 
+/**
+ * The timing the screens count with, as the server decides it (snapshot and GET /settings).
+ * There is no default: until the server has said, a countdown shows "—" rather than a guess.
+ */
 export interface ServiceConfig {
   slaWarnS: number;
   slaOnsiteS: number;
   ackTimeoutS: number;
   dayShift: string;
   tz: string;
+  /** The shift at the time of the answer, and when it ends (the console asks again then). */
+  shift?: { name: 'day' | 'night'; date: string; endsAt: string };
 }
-export const DEFAULT_CONFIG: ServiceConfig = {
-  slaWarnS: 600, slaOnsiteS: 900, ackTimeoutS: 180, dayShift: '08:00-20:00', tz: 'Asia/Shanghai',
-};
+
+/** Zone of dates and times before the server has said (GUARDIAN_TZ's default). */
+export const FALLBACK_TZ = 'Asia/Shanghai';

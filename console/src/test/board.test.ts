@@ -14,6 +14,14 @@ describe('household tiles', () => {
     expect(tileStatus({ ...base, alertKinds: ['inactivity', 'fall'] })).toBe('alert');
   });
 
+  it('uses the KPI\'s facts: a low battery is not "offline", offline is a device not reporting (issue 20 item 4)', () => {
+    const base = { devicesOnline: 4, devicesTotal: 4, alertKinds: [] as never[] };
+    expect(tileStatus({ ...base, alertKinds: ['battery_low'] })).toBe('battery');
+    // A device_offline alert whose device reports again is a maintenance item, not an offline home.
+    expect(tileStatus({ ...base, alertKinds: ['device_offline'] })).toBe('normal');
+    expect(tileStatus({ ...base, devicesOnline: 3, alertKinds: ['battery_low'] })).toBe('offline');
+  });
+
   it('groups grid → building in natural order', () => {
     const g = groupBoard([
       household('a', { gridId: 'g10', gridName: '第10网格', buildingId: 'x', buildingName: '10栋' }),

@@ -16,14 +16,16 @@ describe('zh-CN by default, English switch', () => {
 
   it('defaults to Chinese and substitutes variables', () => {
     expect(i18n.lang).toBe('zh');
-    expect(t('sla.overdue', { t: '2:05' })).toBe('已超时 2:05');
+    expect(t('sla.over', { t: '2 分 5 秒' })).toBe('超时 2 分 5 秒');
   });
 
   it('switches every rendered string from the top bar button and remembers the choice', async () => {
     render(TopBar);
-    render(KpiStrip, { kpis: { open: 3, medianAcceptS: 95, onSiteWithinSlaRate: 0.9 }, devicesOffline: 2 });
+    render(KpiStrip, { kpis: { open: 3, medianAcceptS: 95, onSiteWithinSlaRate: 0.9 }, devicesOffline: 2, slaOnsiteS: 240 });
     expect(screen.getByText('未结警情')).toBeTruthy();
     expect(screen.getByText('1分35秒')).toBeTruthy();
+    // The SLA in the label is the server's (SLA_ONSITE_S=240), not a printed 15.
+    expect(screen.getByText('今日4分钟内到场率')).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: '切换语言' }));
     expect(screen.getByText('Open alerts')).toBeTruthy();
     expect(screen.getByText('1m 35s')).toBeTruthy();

@@ -40,10 +40,16 @@ describe('live store: snapshot, seq order, duplicates, gaps, reconnect', () => {
     await store.start();
     expect(store.status).toBe('connecting');
     last().open();
-    last().send({ type: 'snapshot', seq: 10, data: { alerts: [alert({ id: 'a1' })], summary: { devices: 10, devicesOnline: 8 } } });
+    last().send({
+      type: 'snapshot', seq: 10,
+      data: { alerts: [alert({ id: 'a1' })], summary: { devices: 10, devicesOnline: 8 }, config: { slaWarnS: 120, slaOnsiteS: 240, ackTimeoutS: 60, dayShift: '07:00-19:00', tz: 'Asia/Shanghai', shift: { name: 'day', date: '2026-11-24', endsAt: '2026-11-24T11:00:00.000Z' } } },
+    });
     expect(store.status).toBe('live');
     expect(store.lastSeq).toBe(10);
-    expect(store.devicesOffline).toBe(2);
+    // The board's own counts win over the summary: the KPI says what the tiles show (issue 20 item 4).
+    expect(store.devicesOffline).toBe(1);
+    // The SLA settings and the shift are the server's (issue 20 item 1).
+    expect(store.config).toMatchObject({ slaOnsiteS: 240, slaWarnS: 120, shift: { name: 'day' } });
     expect(store.tiles.get('h1')!.status).toBe('alert');
     expect(store.tiles.get('h1')!.flashing).toBe(true);
 
