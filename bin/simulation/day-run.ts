@@ -109,7 +109,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     service = await startService(config, serviceLog, {}, { clock, delays: 'clock' });
     cleanups.push(() => service!.stop());
     const { pool } = service.database;
-    await seedDemoCommunity(pool, { households: o.homes, dataDir });
+    await seedDemoCommunity(pool, { households: o.homes, dataDir, dayShift: o.dayShift });
     await applyStaffing(pool, o.staffing);
     await pool.query(`UPDATE devices SET heartbeat_s = $1`, [HEARTBEAT_S]);
     const world = await loadDayWorld(pool, dataDir, o.seed);
