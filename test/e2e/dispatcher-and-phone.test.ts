@@ -336,6 +336,18 @@ describe.sequential('issue 20: the dispatch room and the phone', () => {
     expect(await operator.locator('table tbody').innerText()).not.toMatch(/\b(day|night)\b/);
   });
 
+  test('reports: an alert still inside its minutes counts as in progress, never as a miss (issue 14)', async () => {
+    const fresh = (await db.pool.query<{ id: string }>(
+      `SELECT h.id FROM households h WHERE h.id <> ALL($1::text[]) AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id)
+         AND EXISTS (SELECT 1 FROM devices d WHERE d.household_id = h.id AND d.kind = 'sos_button') ORDER BY h.id LIMIT 1`, [[homeA, homeB, homeC]])).rows[0]!.id;
+    await sos(fresh);
+    await operator.goto(`${service.httpUrl}/reports`, { waitUntil: 'domcontentloaded' });
+    const row = operator.getByTestId('report-row').filter({ hasText: '进行中' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.innerText()).toMatch(/\d+ 进行中/);
+    await screenshot(operator, 'issue14-report-pending-1920x1080');
+  });
+
   test('roster: a 09:00–09:00 shift is confirmed as 24 hours; removing a shift asks first and can be undone', async () => {
     const admin = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await signIn(admin, 'admin', ADMIN_PASSWORD);

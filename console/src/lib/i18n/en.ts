@@ -287,6 +287,12 @@ export const en: Messages = {
   'reports.withinSla': 'On site ≤ {n} min',
   'reports.breaches': 'Breaches',
   'reports.empty': 'No data in this period',
+  'reports.accepted60': 'Accepted ≤ 60 s',
+  'reports.accepted180': 'Accepted ≤ 3 min',
+  'reports.nobodyOnDuty': 'Nobody on duty',
+  'reports.detection': 'Inactivity found after',
+  'reports.pending': '{n} in progress',
+  'reports.pendingHint': 'Nobody on site yet, but the 15 minutes are still running: neither kept nor missed yet',
 
   'common.loading': 'Loading…',
   'common.error': 'Something went wrong: {msg}',

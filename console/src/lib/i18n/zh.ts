@@ -285,6 +285,12 @@ export const zh = {
   'reports.withinSla': '{n}分钟内到场',
   'reports.breaches': '超时',
   'reports.empty': '所选时间内没有数据',
+  'reports.accepted60': '60秒内接单',
+  'reports.accepted180': '3分钟内接单',
+  'reports.nobodyOnDuty': '无人值班',
+  'reports.detection': '无活动发现用时',
+  'reports.pending': '{n} 进行中',
+  'reports.pendingHint': '尚未到场、但15分钟时限未到的警情：既不算按时，也不算超时',
 
   'common.loading': '加载中…',
   'common.error': '出错了：{msg}',
