@@ -278,7 +278,11 @@ function rowOf(g: Group, k: ColumnKey): number {
 }
 
 /** The sheet of a household, for the export and the template: its rows' cells by column key. */
-export function householdRows(h: Omit<SheetHousehold, 'rows'> & { street: string | null }): Array<Partial<Record<ColumnKey, string | number>>> {
+export type RegisterEntry = Omit<SheetHousehold, 'rows' | 'residents' | 'contacts'> & {
+  residents: Array<Omit<SheetResident, 'row'>>; contacts: Array<Omit<SheetContact, 'row'>>;
+};
+
+export function householdRows(h: RegisterEntry): Array<Partial<Record<ColumnKey, string | number>>> {
   const n = Math.max(1, h.residents.length, h.contacts.length);
   const out: Array<Partial<Record<ColumnKey, string | number>>> = [];
   const situation = { alone: '独居', couple: '夫妻同住', with_family: '与家人同住' }[h.livingSituation];

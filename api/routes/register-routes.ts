@@ -9,6 +9,8 @@ import { ContactsService } from '../services/contacts-service.js';
 import { GridsService } from '../services/grids-service.js';
 import { ResidentsService } from '../services/residents-service.js';
 import { StreetsService } from '../services/streets-service.js';
+import { RegisterImportService } from '../services/register-import-service.js';
+import { registerImportRoutes } from './register-import-routes.js';
 import { buildingsRoutes } from './buildings-routes.js';
 import { communitiesRoutes } from './communities-routes.js';
 import { contactsRoutes } from './contacts-routes.js';
@@ -25,4 +27,5 @@ export async function registerRoutes(app: FastifyInstance, deps: { pool: pg.Pool
   await buildingsRoutes(app, { buildings: new BuildingsService(pool, clock) });
   await residentsRoutes(app, { residents: new ResidentsService(pool, access, clock) });
   await contactsRoutes(app, { contacts: new ContactsService(pool, access, clock) });
+  await registerImportRoutes(app, { imports: new RegisterImportService(pool, clock) });
 }

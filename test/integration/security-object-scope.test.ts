@@ -285,6 +285,10 @@ describe('every route with an object id', () => {
     const unknown = idRoutes().filter((e) => !kindOf(e.url)).map((e) => `${e.method} ${e.url}`);
     expect(unknown, 'add the route\'s object to kindOf/OBJECTS').toEqual([]);
     expect(idRoutes().length).toBeGreaterThanOrEqual(15);
+    // Every kind of object has routes in the matrix (the register's included: issue 17).
+    const kinds = new Set(idRoutes().map((e) => kindOf(e.url)));
+    const register: Kind[] = ['household', 'street', 'community', 'grid', 'building', 'resident', 'contact', 'import'];
+    expect(register.filter((k) => !kinds.has(k))).toEqual([]);
   });
 
   test('in scope → through (never 404); out of scope → 404 "no …", the object unchanged; for every caller the route admits', async () => {
