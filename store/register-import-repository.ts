@@ -1,6 +1,7 @@
 import type { Scope } from '../domain/access-scope.js';
 import type { RegisterChanges, RegisterSnapshot } from '../domain/register-plan.js';
 import type { RegisterEntry } from '../domain/register-sheet.js';
+import type pg from 'pg';
 import type { Queryable } from './db.js';
 import { communityScopeSql } from './scope-sql.js';
 
@@ -23,26 +24,34 @@ export async function loadRegisterSnapshot(db: Queryable, communityNames: readon
     `SELECT id, name, street_id AS "streetId", retired_at IS NOT NULL AS retired FROM communities
       WHERE name = ANY($1::text[]) ${inScope ? `AND ${inScope}` : ''} ORDER BY retired_at NULLS FIRST, id`, params)).rows;
   const ids = communities.map((c) => c.id);
-  const [streets, grids, buildings, households, residents, contacts] = await Promise.all([
-    db.query(`SELECT id, name FROM streets WHERE retired_at IS NULL ORDER BY id`),
-    db.query(`SELECT id, community_id AS "communityId", name, retired_at IS NOT NULL AS retired FROM grids WHERE community_id = ANY($1::text[]) ORDER BY id`, [ids]),
-    db.query(`SELECT b.id, b.grid_id AS "gridId", b.name, b.address, b.x_m AS x, b.y_m AS y, b.lat, b.lng, b.retired_at IS NOT NULL AS retired
+  // One after another: `db` may be a transaction's client, which runs one query at a time.
+  const q = async (sql: string, p: unknown[] = []) => db.query(sql, p);
+  const [streets, grids, buildings, households, residents, contacts] = (await sequence([
+    () => q(`SELECT id, name FROM streets WHERE retired_at IS NULL ORDER BY id`),
+    () => q(`SELECT id, community_id AS "communityId", name, retired_at IS NOT NULL AS retired FROM grids WHERE community_id = ANY($1::text[]) ORDER BY id`, [ids]),
+    () => q(`SELECT b.id, b.grid_id AS "gridId", b.name, b.address, b.x_m AS x, b.y_m AS y, b.lat, b.lng, b.retired_at IS NOT NULL AS retired
                 FROM buildings b JOIN grids g ON g.id = b.grid_id WHERE g.community_id = ANY($1::text[]) ORDER BY b.id`, [ids]),
-    db.query(`SELECT h.id, g.community_id AS "communityId", h.code, h.building_id AS "buildingId", h.unit, h.address, h.phone,
+    () => q(`SELECT h.id, g.community_id AS "communityId", h.code, h.building_id AS "buildingId", h.unit, h.address, h.phone,
                      h.living_situation AS "livingSituation", h.access_notes AS "accessNotes", h.notes, h.retired_at IS NOT NULL AS retired
                 FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id
                WHERE g.community_id = ANY($1::text[]) ORDER BY h.id`, [ids]),
-    db.query(`SELECT r.id, r.household_id AS "householdId", r.name, r.gender, r.birth_year AS "birthYear", r.phone, r.conditions, r.notes
+    () => q(`SELECT r.id, r.household_id AS "householdId", r.name, r.gender, r.birth_year AS "birthYear", r.phone, r.conditions, r.notes
                 FROM residents r JOIN households h ON h.id = r.household_id JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id
                WHERE g.community_id = ANY($1::text[]) AND r.retired_at IS NULL ORDER BY r.id`, [ids]),
-    db.query(`SELECT c.id, c.household_id AS "householdId", c.name, c.relation, c.phone, c.priority
+    () => q(`SELECT c.id, c.household_id AS "householdId", c.name, c.relation, c.phone, c.priority
                 FROM contacts c JOIN households h ON h.id = c.household_id JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id
                WHERE g.community_id = ANY($1::text[]) ORDER BY c.priority, c.id`, [ids]),
-  ]);
+  ])) as [pg.QueryResult, pg.QueryResult, pg.QueryResult, pg.QueryResult, pg.QueryResult, pg.QueryResult];
   return {
     streets: streets.rows, communities, grids: grids.rows, buildings: buildings.rows,
     households: households.rows, residents: residents.rows, contacts: contacts.rows,
   } as RegisterSnapshot;
+}
+
+async function sequence<T>(steps: Array<() => Promise<T>>): Promise<T[]> {
+  const out: T[] = [];
+  for (const step of steps) out.push(await step());
+  return out;
 }
 
 async function chunked<T>(db: Queryable, rows: readonly T[], sql: string, extra: unknown[] = [], progress?: (n: number) => void): Promise<void> {
