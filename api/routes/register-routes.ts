@@ -11,6 +11,7 @@ import { ResidentsService } from '../services/residents-service.js';
 import { StreetsService } from '../services/streets-service.js';
 import { RegisterImportService } from '../services/register-import-service.js';
 import { registerImportRoutes } from './register-import-routes.js';
+import { overviewRoutes } from './overview-routes.js';
 import { buildingsRoutes } from './buildings-routes.js';
 import { communitiesRoutes } from './communities-routes.js';
 import { contactsRoutes } from './contacts-routes.js';
@@ -28,4 +29,5 @@ export async function registerRoutes(app: FastifyInstance, deps: { pool: pg.Pool
   await residentsRoutes(app, { residents: new ResidentsService(pool, access, clock) });
   await contactsRoutes(app, { contacts: new ContactsService(pool, access, clock) });
   await registerImportRoutes(app, { imports: new RegisterImportService(pool, clock) });
+  await overviewRoutes(app, { pool, config, clock });
 }

@@ -360,6 +360,7 @@ const LISTS: Record<string, { query?: string; inScope: (c: Caller, item: Record<
   '/api/v1/grids': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.communityId)) },
   '/api/v1/buildings': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.communityId)) },
   '/api/v1/register/imports': { inScope: async (c, i) => i.createdBy === c.login.username },
+  '/api/v1/overview/communities': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.communityId)) },
 };
 async function communitiesOfStreet(id: string) {
   return (await db.pool.query<{ id: string }>(`SELECT id FROM communities WHERE street_id = $1`, [id])).rows.map((r) => r.id);
@@ -438,7 +439,7 @@ describe('every list', () => {
 
 function isPage(url: string): boolean {
   return ['/alerts', '/households', '/devices', '/responders', '/rosters', '/users', '/audit', '/zigbee/devices',
-    '/streets', '/communities', '/grids', '/buildings', '/register/imports'].some((p) => url === `/api/v1${p}`);
+    '/streets', '/communities', '/grids', '/buildings', '/register/imports', '/overview/communities'].some((p) => url === `/api/v1${p}`);
 }
 
 describe('the live feed', () => {
