@@ -13,7 +13,7 @@ export const COMMUNITIES: RegisterTable = {
   table: 'communities', id: 'id',
   columns: {
     name: 'name', address: 'address', emergencyPhone: 'emergency_phone', streetId: 'street_id',
-    dayShift: 'day_shift', slaWarnS: 'sla_warn_s', slaOnsiteS: 'sla_onsite_s', ackTimeoutS: 'ack_timeout_s',
+    createdAt: 'created_at', dayShift: 'day_shift', slaWarnS: 'sla_warn_s', slaOnsiteS: 'sla_onsite_s', ackTimeoutS: 'ack_timeout_s',
   },
   select: `x.id, x.name, x.address, x.emergency_phone AS "emergencyPhone", x.street_id AS "streetId",
     (SELECT s.name FROM streets s WHERE s.id = x.street_id) AS "streetName",

@@ -127,7 +127,7 @@ export const HOUSEHOLDS: RegisterTable = {
   table: 'households', id: 'id',
   columns: {
     code: 'code', buildingId: 'building_id', unit: 'unit', address: 'address', phone: 'phone', livingSituation: 'living_situation',
-    accessNotes: 'access_notes', notes: 'notes', inactivityDayS: 'inactivity_day_s', inactivityNightS: 'inactivity_night_s',
+    accessNotes: 'access_notes', notes: 'notes', createdAt: 'created_at', inactivityDayS: 'inactivity_day_s', inactivityNightS: 'inactivity_night_s',
   },
   select: `x.id, x.code, x.building_id AS "buildingId", x.unit, x.address, x.phone, x.living_situation AS "livingSituation",
     x.access_notes AS "accessNotes", x.notes, x.inactivity_day_s AS "inactivityDayS", x.inactivity_night_s AS "inactivityNightS",

@@ -6,7 +6,7 @@ import { likePattern, type RegisterTable } from './register-rows.js';
 export interface StreetRow { id: string; name: string; retiredAt: Date | null; createdAt: Date; communities: number }
 
 export const STREETS: RegisterTable = {
-  table: 'streets', id: 'id', columns: { name: 'name' },
+  table: 'streets', id: 'id', columns: { name: 'name', createdAt: 'created_at' },
   select: `x.id, x.name, x.retired_at AS "retiredAt", x.created_at AS "createdAt",
     (SELECT count(*)::int FROM communities c WHERE c.street_id = x.id AND c.retired_at IS NULL) AS communities`,
 };

@@ -41,7 +41,7 @@ export class CommunitiesService {
   async create(actor: Actor, b: CommunityInput & { name: string }) {
     await this.check(b);
     return auditedChange(this.pool, this.clock, actor, 'community.create', (r: CommunityRow) => r.id, async (tx) => {
-      const row = await insertRegisterRow<CommunityRow>(tx, COMMUNITIES, { ...b, id: undefined }, b.id ?? newRegisterId('c'));
+      const row = await insertRegisterRow<CommunityRow>(tx, COMMUNITIES, { ...b, id: undefined, createdAt: this.clock.now() }, b.id ?? newRegisterId('c'));
       return { result: row, before: null, after: row };
     }, '').then((row) => ({ ...row, settings: resolveCommunitySettings(row, this.config) }));
   }

@@ -36,7 +36,7 @@ export class HouseholdRegisterService {
     return auditedChange(this.pool, this.clock, actor, 'household.create', (r: HouseholdRecord) => r.id, async (tx) => {
       await lockCommunity(tx, communityId);
       await this.codeFree(tx, communityId, b.code ?? id);
-      const row = await insertRegisterRow<HouseholdRecord>(tx, HOUSEHOLDS, { ...b, id: undefined, code: b.code ?? id }, id);
+      const row = await insertRegisterRow<HouseholdRecord>(tx, HOUSEHOLDS, { ...b, id: undefined, code: b.code ?? id, createdAt: this.clock.now() }, id);
       return { result: row, before: null, after: row };
     }, '');
   }

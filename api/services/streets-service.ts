@@ -27,7 +27,7 @@ export class StreetsService {
 
   create(actor: Actor, b: { id?: string; name: string }) {
     return auditedChange(this.pool, this.clock, actor, 'street.create', (r: StreetRow) => r.id, async (tx) => {
-      const row = await insertRegisterRow<StreetRow>(tx, STREETS, { name: b.name }, b.id ?? newRegisterId('s'));
+      const row = await insertRegisterRow<StreetRow>(tx, STREETS, { name: b.name, createdAt: this.clock.now() }, b.id ?? newRegisterId('s'));
       return { result: row, before: null, after: row };
     }, '');
   }
