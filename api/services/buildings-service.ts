@@ -2,12 +2,11 @@ import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
 import { communityInScope } from '../../domain/access-scope.js';
 import { BUILDINGS, listBuildings, type BuildingRow } from '../../store/buildings-repository.js';
-import { liveChildren } from '../../store/communities-repository.js';
-import { findRegisterRow, insertRegisterRow, newRegisterId, setRetired, updateRegisterRow } from '../../store/register-rows.js';
+import { findRegisterRow, insertRegisterRow, newRegisterId, updateRegisterRow } from '../../store/register-rows.js';
 import { notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { Actor } from './actor.js';
-import { auditedChange, placeInUse, unknownPlace } from './register-audit.js';
+import { auditedChange, retirePlace, unknownPlace } from './register-audit.js';
 
 export interface BuildingInput { id?: string; gridId?: string; name?: string; address?: string | null; x?: number | null; y?: number | null; lat?: number | null; lng?: number | null }
 
@@ -46,14 +45,7 @@ export class BuildingsService {
   async retire(actor: Actor, id: string, retire: boolean) {
     const building = await this.get(actor, id);
     if (!retire) await this.liveGrid(actor, building.gridId);
-    return auditedChange(this.pool, this.clock, actor, retire ? 'building.retire' : 'building.restore', (r: BuildingRow) => r.id, async (tx) => {
-      if (retire) {
-        const n = await liveChildren(tx, 'building', id);
-        if (n.households > 0) throw placeInUse(`building ${id}`, n);
-      }
-      const r = await setRetired<BuildingRow>(tx, BUILDINGS, id, retire ? this.clock.now() : null);
-      return r && { result: r.after, ...r };
-    }, `no building ${id}`);
+    return retirePlace<BuildingRow>(this.pool, this.clock, actor, 'building', BUILDINGS, id, retire);
   }
 
   private async liveGrid(actor: AuthUser, gridId: string) {

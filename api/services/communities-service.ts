@@ -3,13 +3,13 @@ import type { Clock } from '../../domain/clock.js';
 import type { Config } from '../../domain/config.js';
 import { resolveCommunitySettings, settingsProblem, type CommunitySettingsOverrides } from '../../domain/community-settings.js';
 import { checkPhone } from '../../domain/register-values.js';
-import { COMMUNITIES, listCommunities, liveChildren, type CommunityRow } from '../../store/communities-repository.js';
-import { findRegisterRow, insertRegisterRow, newRegisterId, setRetired, updateRegisterRow } from '../../store/register-rows.js';
+import { COMMUNITIES, listCommunities, type CommunityRow } from '../../store/communities-repository.js';
+import { findRegisterRow, insertRegisterRow, newRegisterId, updateRegisterRow } from '../../store/register-rows.js';
 import { badRequest, forbidden, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
-import { auditedChange, phoneInvalid, placeInUse, unknownPlace } from './register-audit.js';
+import { auditedChange, phoneInvalid, retirePlace, unknownPlace } from './register-audit.js';
 
 export interface CommunityInput extends Partial<CommunitySettingsOverrides> {
   id?: string; name?: string; address?: string | null; streetId?: string | null;
@@ -62,14 +62,7 @@ export class CommunitiesService {
   }
 
   async retire(actor: Actor, id: string, retire: boolean) {
-    return auditedChange(this.pool, this.clock, actor, retire ? 'community.retire' : 'community.restore', (r: CommunityRow) => r.id, async (tx) => {
-      if (retire) {
-        const n = await liveChildren(tx, 'community', id);
-        if (n.places + n.households > 0) throw placeInUse(`community ${id}`, n);
-      }
-      const r = await setRetired<CommunityRow>(tx, COMMUNITIES, id, retire ? this.clock.now() : null);
-      return r && { result: r.after, ...r };
-    }, `no community ${id}`);
+    return retirePlace<CommunityRow>(this.pool, this.clock, actor, 'community', COMMUNITIES, id, retire);
   }
 
   private async check(b: CommunityInput) {

@@ -1,13 +1,12 @@
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
 import { communityInScope } from '../../domain/access-scope.js';
-import { liveChildren } from '../../store/communities-repository.js';
 import { GRIDS, listGrids, type GridRow } from '../../store/grids-repository.js';
-import { findRegisterRow, insertRegisterRow, newRegisterId, setRetired, updateRegisterRow } from '../../store/register-rows.js';
+import { findRegisterRow, insertRegisterRow, newRegisterId, updateRegisterRow } from '../../store/register-rows.js';
 import { notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { Actor } from './actor.js';
-import { auditedChange, placeInUse, unknownPlace } from './register-audit.js';
+import { auditedChange, retirePlace, unknownPlace } from './register-audit.js';
 
 /** Grids (网格) of a community: the dispatch room of the community manages them. */
 export class GridsService {
@@ -44,14 +43,7 @@ export class GridsService {
   async retire(actor: Actor, id: string, retire: boolean) {
     const grid = await this.get(actor, id);
     if (!retire) await this.liveCommunity(actor, grid.communityId);
-    return auditedChange(this.pool, this.clock, actor, retire ? 'grid.retire' : 'grid.restore', (r: GridRow) => r.id, async (tx) => {
-      if (retire) {
-        const n = await liveChildren(tx, 'grid', id);
-        if (n.places + n.households > 0) throw placeInUse(`grid ${id}`, n);
-      }
-      const r = await setRetired<GridRow>(tx, GRIDS, id, retire ? this.clock.now() : null);
-      return r && { result: r.after, ...r };
-    }, `no grid ${id}`);
+    return retirePlace<GridRow>(this.pool, this.clock, actor, 'grid', GRIDS, id, retire);
   }
 
   private async liveCommunity(actor: AuthUser, communityId: string) {

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
+import { liveChildren } from '../../store/communities-repository.js';
+import { setRetired, type RegisterTable } from '../../store/register-rows.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { ApiError, badRequest, notFound } from '../api-error.js';
@@ -30,3 +32,20 @@ export const placeInUse = (what: string, n: { places: number; households: number
   new ApiError(409, 'place_in_use', `${what} still has ${n.places} place(s) and ${n.households} household(s) in service; move or retire them first`);
 export const unknownPlace = (field: string, id: string) => badRequest(`body.${field}: no place "${id}" you may use (unknown, retired or outside your communities)`, 'unknown_place');
 export const phoneInvalid = (field: string) => badRequest(`body.${field}: not a phone number (mobile 13812345678, landline 025-84561234, or +country…)`, 'phone_invalid');
+
+/**
+ * Retire (or restore) a place: refused with 409 place_in_use while anything under it is in
+ * service (a building: households; the others: places or households), audited before/after.
+ */
+export function retirePlace<T extends { id: string }>(
+  pool: pg.Pool, clock: Clock, actor: Actor, level: 'street' | 'community' | 'grid' | 'building', table: RegisterTable, id: string, retire: boolean,
+): Promise<T> {
+  return auditedChange(pool, clock, actor, `${level}.${retire ? 'retire' : 'restore'}`, (r: T) => r.id, async (tx) => {
+    if (retire) {
+      const n = await liveChildren(tx, level, id);
+      if (n.places + n.households > 0) throw placeInUse(`${level} ${id}`, n);
+    }
+    const r = await setRetired<T>(tx, table, id, retire ? clock.now() : null);
+    return r && { result: r.after, ...r };
+  }, `no ${level} ${id}`);
+}

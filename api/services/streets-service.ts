@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
-import { liveChildren } from '../../store/communities-repository.js';
-import { findRegisterRow, insertRegisterRow, newRegisterId, setRetired, updateRegisterRow } from '../../store/register-rows.js';
+import { findRegisterRow, insertRegisterRow, newRegisterId, updateRegisterRow } from '../../store/register-rows.js';
 import { listStreets, STREETS, streetScopeSql, type StreetRow } from '../../store/streets-repository.js';
 import { notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { Actor } from './actor.js';
-import { auditedChange, placeInUse } from './register-audit.js';
+import { auditedChange, retirePlace } from './register-audit.js';
 
 /** Streets (街道): admins create, rename and retire them; everyone with a community of one reads it. */
 export class StreetsService {
@@ -40,13 +39,6 @@ export class StreetsService {
   }
 
   async retire(actor: Actor, id: string, retire: boolean) {
-    return auditedChange(this.pool, this.clock, actor, retire ? 'street.retire' : 'street.restore', (r: StreetRow) => r.id, async (tx) => {
-      if (retire) {
-        const n = await liveChildren(tx, 'street', id);
-        if (n.places + n.households > 0) throw placeInUse(`street ${id}`, n);
-      }
-      const r = await setRetired<StreetRow>(tx, STREETS, id, retire ? this.clock.now() : null);
-      return r && { result: r.after, ...r };
-    }, `no street ${id}`);
+    return retirePlace<StreetRow>(this.pool, this.clock, actor, 'street', STREETS, id, retire);
   }
 }

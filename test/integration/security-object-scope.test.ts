@@ -524,3 +524,37 @@ describe('an open live socket follows its session', () => {
     expect(await closed).toBe(4001);
   });
 });
+
+describe('the register (issue 17)', () => {
+  test('an export holds only the caller\'s communities\' homes; the street office exports nothing (personal data)', async () => {
+    const [admin, operator, , street] = callers;
+    const csv = async (c: Caller) => app.inject({ url: '/api/v1/register/export?format=csv', headers: c.login.bearer });
+    const own = (await csv(operator!)).rawPayload.toString('utf8');
+    expect(own).toContain(',bA1,');
+    expect(own).not.toContain(',bB1,');
+    expect(own).not.toContain(',bC1,');
+    const all = (await csv(admin!)).rawPayload.toString('utf8');
+    expect(all).toContain(',bB1,');
+    expect((await csv(street!)).statusCode).toBe(403);
+  });
+
+  test('the street office reads both of its communities\' registers and changes neither', async () => {
+    const street = callers.find((c) => c.role === 'street')!;
+    const read = (url: string) => app.inject({ url, headers: street.login.bearer });
+    expect((await read('/api/v1/communities/c-A')).statusCode).toBe(200);
+    expect((await read('/api/v1/communities/c-B')).statusCode).toBe(200);
+    expect((await read('/api/v1/grids?communityId=c-B')).json().total).toBeGreaterThan(0);
+    const before = (await db.pool.query(`SELECT to_jsonb(c) AS c FROM communities c WHERE id IN ('c-A', 'c-B') ORDER BY id`)).rows;
+    const grids = (await db.pool.query(`SELECT count(*)::int AS n FROM grids`)).rows[0].n;
+    for (const [method, url, payload] of [
+      ['PATCH', '/api/v1/communities/c-A', { name: 'x' }], ['POST', '/api/v1/grids', { communityId: 'c-B', name: 'x' }],
+      ['POST', '/api/v1/households', { buildingId: 'bB1', unit: 'x', address: 'y' }], ['POST', '/api/v1/grids/gA1/retire', undefined],
+      ['POST', '/api/v1/register/imports', undefined],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: street.login.bearer, ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+    }
+    expect((await db.pool.query(`SELECT to_jsonb(c) AS c FROM communities c WHERE id IN ('c-A', 'c-B') ORDER BY id`)).rows).toEqual(before);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM grids`)).rows[0].n).toBe(grids);
+  });
+});
