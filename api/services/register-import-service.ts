@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
 import { countChanges, isNoChange, planRegisterChanges, type ChangeCounts, type RegisterChanges } from '../../domain/register-plan.js';
-import { householdRows, parseSheet, type SheetIssue } from '../../domain/register-sheet.js';
+import { householdRows, type SheetIssue } from '../../domain/register-sheet.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { newRegisterId } from '../../store/register-rows.js';
@@ -13,7 +13,8 @@ import {
 import { ApiError, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { Actor } from './actor.js';
-import { readRegisterFile, UnreadableFileError, writeRegisterFile, type RegisterFormat } from './register-file.js';
+import { writeRegisterFile, type RegisterFormat } from './register-file.js';
+import { readAndParseOffThread, type ParsedFile } from './register-parse.js';
 
 /** At most this many issues go into a report (the count says how many there were). */
 const MAX_ISSUES = 2000;
@@ -52,16 +53,18 @@ export class RegisterImportService {
 
   /** The dry run: issues with row numbers, and what applying would change. */
   async check(actor: AuthUser, bytes: Buffer, fileName: string, progress: Progress = () => {}): Promise<ImportReport> {
-    const { report } = await this.plan(this.pool, actor, bytes, fileName, progress);
+    const { report } = await this.plan(this.pool, actor, await this.read(bytes, progress), fileName, progress);
     return report;
   }
 
   /** All or nothing, in one transaction; a file with any issue writes nothing. */
   async apply(actor: Actor, bytes: Buffer, fileName: string, progress: Progress = () => {}): Promise<ImportReport> {
     const started = performance.now();
+    // Read before the transaction: nothing is locked while the file is parsed.
+    const sheet = await this.read(bytes, progress);
     return inTransaction(this.pool, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [IMPORT_LOCK_KEY]);
-      const { report, changes } = await this.plan(tx, actor, bytes, fileName, progress);
+      const { report, changes } = await this.plan(tx, actor, sheet, fileName, progress);
       if (!changes || report.issueCount > 0 || !actor.scope.canWrite) return report;
       const at = this.clock.now();
       const total = changes.households.length + changes.householdUpdates.length;
@@ -77,19 +80,13 @@ export class RegisterImportService {
     });
   }
 
-  private async plan(db: pg.Pool | pg.PoolClient, actor: AuthUser, bytes: Buffer, fileName: string, progress: Progress): Promise<{ report: ImportReport; changes: RegisterChanges | null }> {
+  private async read(bytes: Buffer, progress: Progress): Promise<ParsedFile> {
     progress('reading', 0, 1);
-    let file;
-    try {
-      file = await readRegisterFile(bytes);
-    } catch (err) {
-      if (!(err instanceof UnreadableFileError)) throw err;
-      const issues: SheetIssue[] = [{ row: 0, column: null, code: 'unreadable_file', value: err.message.slice(0, 60) }];
-      return { report: { fileName, format: 'csv', rows: 0, households: 0, issueCount: 1, issues, counts: null, noChange: false, applied: false }, changes: null };
-    }
-    progress('checking', 0, file.rows.length);
-    const sheet = parseSheet(file, this.clock.now().getFullYear());
-    const base = { fileName, format: file.format, rows: sheet.rows, households: sheet.households.length, applied: false };
+    return readAndParseOffThread(bytes, this.clock.now().getFullYear());
+  }
+
+  private async plan(db: pg.Pool | pg.PoolClient, actor: AuthUser, sheet: ParsedFile, fileName: string, progress: Progress): Promise<{ report: ImportReport; changes: RegisterChanges | null }> {
+    const base = { fileName, format: sheet.format, rows: sheet.rows, households: sheet.households.length, applied: false };
     let changes: RegisterChanges | null = null;
     const issues = [...sheet.issues];
     if (issues.length === 0) {
