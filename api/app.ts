@@ -31,6 +31,8 @@ import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
 import { ZigbeeService } from './services/zigbee-service.js';
 import { HouseholdsService } from './services/households-service.js';
+import { HouseholdRegisterService } from './services/household-register-service.js';
+import { registerRoutes } from './routes/register-routes.js';
 import { channelCallbacksRoutes } from './routes/channel-callbacks-routes.js';
 import { channelSettingsRoutes } from './routes/channel-settings-routes.js';
 import { oneTimeLinkRoutes } from './routes/one-time-link-routes.js';
@@ -127,7 +129,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       pool: deps.pool, hub, clock, config: deps.config, resolveSession: (token) => auth.resolve(token), rescopeMs: live.rescopeMs ?? 30_000, maxBufferedBytes: live.maxBufferedBytes ?? 1024 * 1024,
       heartbeatMs: live.heartbeatMs ?? 25_000, recentlyClosedMs: live.recentlyClosedMs ?? 3_600_000,
     });
-    await householdsRoutes(api, { households: new HouseholdsService(deps.pool, access, clock) });
+    await householdsRoutes(api, { households: new HouseholdsService(deps.pool, access, clock), register: new HouseholdRegisterService(deps.pool, access, clock) });
+    // Issue 17: the register (streets … contacts), its import/export and the street overview.
+    await registerRoutes(api, { pool: deps.pool, config: deps.config, clock, access });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, access, clock, deps.onDeviceRevoked, deps.redis) });
     await zigbeeRoutes(api, { zigbee: new ZigbeeService(deps.pool, access, clock) });
     await usersRoutes(api, { users: new UsersService(deps.pool) });

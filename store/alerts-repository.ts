@@ -8,13 +8,13 @@ export interface AlertListRow {
   id: string; kind: AlertKind; severity: Severity; state: AlertState; householdId: string; level: number;
   openedAt: Date; firstSignalAt: Date; lastSignalAt: Date; signalCount: number;
   acceptedBy: string | null; acceptedByName: string | null; acceptedAt: Date | null; onSiteAt: Date | null; closedAt: Date | null;
-  ackBreached: boolean; slaWarned: boolean; onsiteBreached: boolean;
+  ackBreached: boolean; slaWarned: boolean; onsiteBreached: boolean; outcome: string | null;
   household: { unit: string; buildingName: string; gridName: string };
 }
 
 export interface AlertDetailRow extends AlertListRow {
   deviceId: string | null; updatedAt: Date; routedAt: Date | null; notifiedAt: Date | null;
-  outcome: string | null; resolutionNote: string | null; cancelReason: string | null;
+  resolutionNote: string | null; cancelReason: string | null;
 }
 
 /**
@@ -41,6 +41,10 @@ export interface AlertFilter {
   states?: readonly AlertState[];
   kind?: AlertKind;
   householdId?: string;
+  /** History filters (issue 17 item 4): first signal in [from, to), outcome, who accepted, where. */
+  from?: Date; to?: Date; outcome?: string; responderId?: string; communityId?: string; gridId?: string;
+  /** 'priority' (default): critical first, then newest; 'newest': newest first (the history). */
+  order?: 'priority' | 'newest';
   /** Only alerts of homes this scope reaches at `now` (domain/access-scope.ts). */
   scope?: Scope;
   now?: Date;
@@ -53,11 +57,11 @@ const LIST_COLUMNS = `a.id, a.kind, a.severity, a.state, a.household_id AS "hous
   a.signal_count AS "signalCount", a.accepted_by AS "acceptedBy",
   (SELECT r.name FROM responders r WHERE r.id = a.accepted_by) AS "acceptedByName", a.accepted_at AS "acceptedAt",
   a.on_site_at AS "onSiteAt", a.closed_at AS "closedAt", a.ack_breached AS "ackBreached",
-  a.sla_warned AS "slaWarned", a.onsite_breached AS "onsiteBreached",
+  a.sla_warned AS "slaWarned", a.onsite_breached AS "onsiteBreached", a.outcome,
   json_build_object('unit', h.unit, 'buildingName', b.name, 'gridName', g.name) AS household`;
 
 const DETAIL_COLUMNS = `${LIST_COLUMNS}, a.device_id AS "deviceId", a.updated_at AS "updatedAt",
-  a.routed_at AS "routedAt", a.notified_at AS "notifiedAt", a.outcome, a.resolution_note AS "resolutionNote",
+  a.routed_at AS "routedAt", a.notified_at AS "notifiedAt", a.resolution_note AS "resolutionNote",
   a.cancel_reason AS "cancelReason"`;
 
 const FROM = `FROM alerts a
@@ -81,11 +85,19 @@ export async function listAlerts(db: Queryable, f: AlertFilter = {}): Promise<{ 
   if (f.states?.length) { params.push(f.states); where.push(`a.state = ANY($${params.length}::text[])`); }
   if (f.kind) { params.push(f.kind); where.push(`a.kind = $${params.length}`); }
   if (f.householdId) { params.push(f.householdId); where.push(`a.household_id = $${params.length}`); }
+  const add = (v: unknown, clause: (p: string) => string) => { if (v === undefined) return; params.push(v); where.push(clause(`$${params.length}`)); };
+  add(f.from, (p) => `a.first_signal_at >= ${p}`);
+  add(f.to, (p) => `a.first_signal_at < ${p}`);
+  add(f.outcome, (p) => `a.outcome = ${p}`);
+  add(f.responderId, (p) => `a.accepted_by = ${p}`);
+  add(f.communityId, (p) => `a.household_id IN (SELECT h2.id FROM households h2 JOIN buildings b2 ON b2.id = h2.building_id JOIN grids g2 ON g2.id = b2.grid_id WHERE g2.community_id = ${p})`);
+  add(f.gridId, (p) => `a.household_id IN (SELECT h2.id FROM households h2 JOIN buildings b2 ON b2.id = h2.building_id WHERE b2.grid_id = ${p})`);
   scopeClause(where, params, f.scope, f.now ?? new Date());
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts a ${w}`, params)).rows[0]!.n;
+  const order = f.order === 'newest' ? 'ORDER BY a.first_signal_at DESC, a.id' : ORDER;
   const r = await db.query<AlertListRow>(
-    `SELECT ${LIST_COLUMNS} ${FROM} ${w} ${ORDER} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    `SELECT ${LIST_COLUMNS} ${FROM} ${w} ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, f.limit ?? 100, f.offset ?? 0]);
   return { items: r.rows, total };
 }

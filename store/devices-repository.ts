@@ -61,10 +61,22 @@ export async function revokeDevice(db: Queryable, id: string, at?: Date): Promis
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function listDevices(db: Queryable, opts: { householdId?: string; scope?: Scope; now?: Date; limit?: number; offset?: number } = {}): Promise<{ items: DeviceRow[]; total: number }> {
+export interface DeviceFilter {
+  householdId?: string; scope?: Scope; now?: Date; limit?: number; offset?: number;
+  /** Issue 17 item 4: the admin list pages and searches on the server. */
+  q?: string; kind?: DeviceKind; online?: boolean; revoked?: boolean; communityId?: string;
+}
+
+export async function listDevices(db: Queryable, opts: DeviceFilter = {}): Promise<{ items: DeviceRow[]; total: number }> {
   const conditions: string[] = [];
   const params: unknown[] = [];
-  if (opts.householdId) { params.push(opts.householdId); conditions.push(`household_id = $${params.length}`); }
+  const add = (v: unknown, clause: (p: string) => string) => { if (v === undefined) return; params.push(v); conditions.push(clause(`$${params.length}`)); };
+  add(opts.householdId, (p) => `household_id = ${p}`);
+  add(opts.kind, (p) => `kind = ${p}`);
+  add(opts.online, (p) => `online = ${p} AND revoked_at IS NULL`);
+  add(opts.revoked, (p) => `(revoked_at IS NOT NULL) = ${p}`);
+  add(opts.q === undefined ? undefined : `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, (p) => `(id ILIKE ${p} OR room ILIKE ${p} OR household_id ILIKE ${p})`);
+  add(opts.communityId, (p) => `household_id IN (SELECT h.id FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id WHERE g.community_id = ${p})`);
   const inScope = opts.scope ? householdScopeSql(opts.scope, 'household_id', params, opts.now ?? new Date()) : null;
   if (inScope) conditions.push(inScope);
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';

@@ -6,21 +6,25 @@ import { householdScopeSql } from './scope-sql.js';
 import { devicesOfHousehold, type DeviceRow } from './devices-repository.js';
 import { hourlyActivity, type ActivityBucket } from './activity-repository.js';
 import { recentSignals } from './signals-repository.js';
+import { likePattern, type RegisterTable } from './register-rows.js';
 
 export interface HouseholdListRow {
-  id: string; unit: string; address: string; buildingId: string; buildingName: string;
+  id: string; code: string; communityId: string; retiredAt: Date | null; unit: string; address: string; buildingId: string; buildingName: string;
   gridId: string; gridName: string; residents: string[]; lastActivityAt: Date | null;
   devicesOnline: number; devicesTotal: number; openAlerts: number;
 }
 
 export interface HouseholdFilter {
   gridId?: string; buildingId?: string; q?: string; limit?: number; offset?: number;
+  communityId?: string;
+  /** Retired homes are left out unless asked for (issue 17: retiring hides, never deletes). */
+  includeRetired?: boolean;
   /** Only the homes this scope reaches at `now` (domain/access-scope.ts). */
   scope?: Scope; now?: Date;
 }
 
 export interface HouseholdRow {
-  id: string; unit: string; address: string; phone: string | null; livingSituation: string;
+  id: string; code: string; accessNotes: string | null; retiredAt: Date | null; unit: string; address: string; phone: string | null; livingSituation: string;
   inactivityDayS: number; inactivityNightS: number; notes: string | null; lastActivityAt: Date | null;
   createdAt: Date; buildingId: string; buildingName: string; gridId: string; gridName: string;
   communityId: string; communityName: string;
@@ -45,21 +49,19 @@ export interface HouseholdFile {
   activity: ActivityBucket[];
 }
 
-/** LIKE patterns from user text: %, _ and \ are literal characters here, not wildcards. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export async function listHouseholds(db: Queryable, f: HouseholdFilter = {}): Promise<{ items: HouseholdListRow[]; total: number }> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.gridId) { params.push(f.gridId); where.push(`b.grid_id = $${params.length}`); }
   if (f.buildingId) { params.push(f.buildingId); where.push(`h.building_id = $${params.length}`); }
+  if (f.communityId) { params.push(f.communityId); where.push(`g.community_id = $${params.length}`); }
+  if (!f.includeRetired) where.push('h.retired_at IS NULL');
   if (f.q) {
-    // Unit or resident name only: searching the (masked) address would let a responder probe it.
+    // Unit, code or resident name only: searching the (masked) address would let a responder probe it.
     params.push(likePattern(f.q));
     const p = params.length;
-    where.push(`(h.unit ILIKE $${p} OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.name ILIKE $${p}))`);
+    where.push(`(h.unit ILIKE $${p} OR h.code ILIKE $${p} OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.name ILIKE $${p}))`);
   }
   const inScope = f.scope ? householdScopeSql(f.scope, 'h.id', params, f.now ?? new Date()) : null;
   if (inScope) where.push(inScope);
@@ -69,9 +71,9 @@ export async function listHouseholds(db: Queryable, f: HouseholdFilter = {}): Pr
   params.push(LIVE_STATES);
   const live = params.length;
   const r = await db.query<HouseholdListRow>(
-    `SELECT h.id, h.unit, h.address, h.building_id AS "buildingId", b.name AS "buildingName",
+    `SELECT h.id, h.code, g.community_id AS "communityId", h.retired_at AS "retiredAt", h.unit, h.address, h.building_id AS "buildingId", b.name AS "buildingName",
             b.grid_id AS "gridId", g.name AS "gridName", h.last_activity_at AS "lastActivityAt",
-            COALESCE((SELECT array_agg(r.name ORDER BY r.id) FROM residents r WHERE r.household_id = h.id), '{}') AS residents,
+            COALESCE((SELECT array_agg(r.name ORDER BY r.id) FROM residents r WHERE r.household_id = h.id AND r.retired_at IS NULL), '{}') AS residents,
             COALESCE(d.online, 0) AS "devicesOnline", COALESCE(d.total, 0) AS "devicesTotal",
             (SELECT count(*)::int FROM alerts a WHERE a.household_id = h.id AND a.state = ANY($${live}::text[])) AS "openAlerts"
        ${from}
@@ -92,7 +94,7 @@ export async function householdExists(db: Queryable, id: string): Promise<boolea
 
 export async function getHouseholdFile(db: Queryable, id: string, opts: { now?: Date; alerts?: number; visits?: number; signals?: number } = {}): Promise<HouseholdFile | null> {
   const h = await db.query<HouseholdRow>(
-    `SELECT h.id, h.unit, h.address, h.phone, h.living_situation AS "livingSituation",
+    `SELECT h.id, h.code, h.access_notes AS "accessNotes", h.retired_at AS "retiredAt", h.unit, h.address, h.phone, h.living_situation AS "livingSituation",
             h.inactivity_day_s AS "inactivityDayS", h.inactivity_night_s AS "inactivityNightS", h.notes,
             h.last_activity_at AS "lastActivityAt", h.created_at AS "createdAt",
             h.building_id AS "buildingId", b.name AS "buildingName", b.grid_id AS "gridId", g.name AS "gridName",
@@ -106,7 +108,7 @@ export async function getHouseholdFile(db: Queryable, id: string, opts: { now?: 
   const [residents, contacts, devices, alerts, visits, signals, activity] = await Promise.all([
     db.query<ResidentRow>(
       `SELECT id, name, gender, birth_year AS "birthYear", phone, id_number AS "idNumber", conditions, notes
-         FROM residents WHERE household_id = $1 ORDER BY id`, [id]),
+         FROM residents WHERE household_id = $1 AND retired_at IS NULL ORDER BY id`, [id]),
     db.query<ContactRow>(
       `SELECT id, name, relation, phone, priority FROM contacts WHERE household_id = $1 ORDER BY priority, id`, [id]),
     devicesOfHousehold(db, id),
@@ -120,23 +122,22 @@ export async function getHouseholdFile(db: Queryable, id: string, opts: { now?: 
   return { household, residents: residents.rows, contacts: contacts.rows, devices, alerts, visits: visits.rows, signals, activity };
 }
 
-export interface HouseholdCareChanges { inactivityDayS?: number; inactivityNightS?: number; notes?: string | null }
+/** The register's editable fields of a household (issue 17), care settings (thresholds, notes) included. */
+export const HOUSEHOLDS: RegisterTable = {
+  table: 'households', id: 'id',
+  columns: {
+    code: 'code', buildingId: 'building_id', unit: 'unit', address: 'address', phone: 'phone', livingSituation: 'living_situation',
+    accessNotes: 'access_notes', notes: 'notes', createdAt: 'created_at', inactivityDayS: 'inactivity_day_s', inactivityNightS: 'inactivity_night_s',
+  },
+  select: `x.id, x.code, x.building_id AS "buildingId", x.unit, x.address, x.phone, x.living_situation AS "livingSituation",
+    x.access_notes AS "accessNotes", x.notes, x.inactivity_day_s AS "inactivityDayS", x.inactivity_night_s AS "inactivityNightS",
+    x.retired_at AS "retiredAt"`,
+};
 
-/**
- * The care settings of a home that the dispatch room edits in the file: inactivity thresholds
- * (DESIGN §4, per household) and the notes. Returns the values before and after, for the audit
- * log; null when there is no such household.
- */
-export async function updateHouseholdCare(db: Queryable, id: string, c: HouseholdCareChanges): Promise<{ before: HouseholdCareChanges; after: HouseholdCareChanges } | null> {
-  const r = await db.query<{ before: HouseholdCareChanges; after: HouseholdCareChanges }>(
-    `WITH old AS (SELECT id, inactivity_day_s, inactivity_night_s, notes FROM households WHERE id = $1 FOR UPDATE)
-     UPDATE households h
-        SET inactivity_day_s = COALESCE($2, h.inactivity_day_s),
-            inactivity_night_s = COALESCE($3, h.inactivity_night_s),
-            notes = CASE WHEN $4::boolean THEN $5 ELSE h.notes END
-       FROM old WHERE h.id = old.id
-     RETURNING json_build_object('inactivityDayS', old.inactivity_day_s, 'inactivityNightS', old.inactivity_night_s, 'notes', old.notes) AS before,
-               json_build_object('inactivityDayS', h.inactivity_day_s, 'inactivityNightS', h.inactivity_night_s, 'notes', h.notes) AS after`,
-    [id, c.inactivityDayS ?? null, c.inactivityNightS ?? null, c.notes !== undefined, c.notes ?? null]);
-  return r.rows[0] ?? null;
+/** Another household of the community already carrying this code (the code is unique within a community). */
+export async function householdWithCode(db: Queryable, communityId: string, code: string, except?: string): Promise<string | null> {
+  const r = await db.query<{ id: string }>(
+    `SELECT h.id FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id
+      WHERE g.community_id = $1 AND h.code = $2 AND h.id IS DISTINCT FROM $3 LIMIT 1`, [communityId, code, except ?? null]);
+  return r.rows[0]?.id ?? null;
 }

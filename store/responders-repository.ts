@@ -26,6 +26,7 @@ export interface ResponderRow {
 
 export interface ResponderFilter {
   role?: ResponderRole;
+  communityId?: string;
   gridId?: string;
   active?: boolean;
   onDuty?: boolean;
@@ -75,6 +76,7 @@ export async function listResponders(db: Queryable, f: ResponderFilter = {}): Pr
   if (f.id !== undefined) add((p) => `r.id = ${p}`, f.id);
   if (f.role !== undefined) add((p) => `r.role = ${p}`, f.role);
   if (f.gridId !== undefined) add((p) => `${p} = ANY(r.grid_ids)`, f.gridId);
+  if (f.communityId !== undefined) add((p) => `r.community_id = ${p}`, f.communityId);
   if (f.active !== undefined) add((p) => `r.active = ${p}`, f.active);
   if (f.onDuty !== undefined) add((p) => `r.on_duty = ${p}`, f.onDuty);
   if (f.q !== undefined) add((p) => `(r.name ILIKE ${p} OR r.id ILIKE ${p})`, `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);

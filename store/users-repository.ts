@@ -107,9 +107,13 @@ const USER_LIST_SELECT = `SELECT u.id, u.username, u.role, u.responder_id AS "re
     u.disabled, u.community_ids AS "communityIds", u.street_ids AS "streetIds", u.created_at AS "createdAt", r.name AS "responderName"
   FROM users u LEFT JOIN responders r ON r.id = u.responder_id`;
 
-export async function listUsers(db: Queryable, f: { role?: UserRole; limit?: number; offset?: number } = {}): Promise<{ items: UserListRow[]; total: number }> {
-  const w = f.role ? 'WHERE u.role = $1' : '';
-  const params: unknown[] = f.role ? [f.role] : [];
+export async function listUsers(db: Queryable, f: { role?: UserRole; q?: string; communityId?: string; limit?: number; offset?: number } = {}): Promise<{ items: UserListRow[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.role) { params.push(f.role); where.push(`u.role = $${params.length}`); }
+  if (f.q) { params.push(`%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`); where.push(`(u.username ILIKE $${params.length} OR u.display_name ILIKE $${params.length})`); }
+  if (f.communityId) { params.push(f.communityId); where.push(`$${params.length} = ANY(u.community_ids)`); }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users u ${w}`, params)).rows[0]!.n;
   const r = await db.query<UserListRow>(`${USER_LIST_SELECT} ${w} ORDER BY u.role, u.username LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, f.limit ?? 100, f.offset ?? 0]);

@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { ACTING_ROLES, ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import {
-  CreateVisitBody, HouseholdCare, HouseholdFileResponse, HouseholdItem, HouseholdParams, HouseholdsQuery, PatchHouseholdBody, VisitItem,
+  CreateHouseholdBody, CreateVisitBody, HouseholdCare, HouseholdFileResponse, HouseholdItem, HouseholdParams, HouseholdsQuery, PatchHouseholdBody, VisitItem,
 } from '../schemas/households-schemas.js';
+import type { HouseholdRegisterService } from '../services/household-register-service.js';
 import type { HouseholdsService } from '../services/households-service.js';
+import { retireRoutes } from './retire-routes.js';
 
-export async function householdsRoutes(app: FastifyInstance, { households }: { households: HouseholdsService }) {
+export async function householdsRoutes(app: FastifyInstance, { households, register }: { households: HouseholdsService; register: HouseholdRegisterService }) {
   app.get<{ Querystring: HouseholdsQuery }>('/households', {
     config: { roles: ALL_ROLES },
     schema: {
@@ -23,13 +25,22 @@ export async function householdsRoutes(app: FastifyInstance, { households }: { h
     },
   }, async (request) => households.file({ ...request.user!, ip: request.ip }, request.params.id));
 
+  app.post<{ Body: CreateHouseholdBody }>('/households', {
+    config: { roles: DISPATCH_ROLES },
+    schema: {
+      tags: ['households'], summary: 'Add a household to a building of your communities (code 户号 unique in the community); audited',
+      body: CreateHouseholdBody, response: responses({ 201: HouseholdCare }),
+    },
+  }, async (request, reply) => reply.status(201).send(await register.create({ ...request.user!, ip: request.ip }, request.body)));
+
   app.patch<{ Params: HouseholdParams; Body: PatchHouseholdBody }>('/households/:id', {
     config: { roles: DISPATCH_ROLES },
     schema: {
-      tags: ['households'], summary: 'Change the inactivity thresholds (seconds, by day and by night) or the notes of a home; audited',
+      tags: ['households'], summary: 'Edit a home: code, unit, address, phone, living situation, key/door notes, inactivity thresholds (seconds), notes; buildingId moves it (its history follows); audited with before/after',
       params: HouseholdParams, body: PatchHouseholdBody, response: responses({ 200: HouseholdCare }),
     },
-  }, async (request) => households.updateCare({ ...request.user!, ip: request.ip }, request.params.id, request.body));
+  }, async (request) => register.update({ ...request.user!, ip: request.ip }, request.params.id, request.body));
+  retireRoutes<string>(app, '/households', 'households', 'household', DISPATCH_ROLES, HouseholdParams, HouseholdCare, (a, id, on) => register.retire(a, id, on));
 
   app.post<{ Params: HouseholdParams; Body: CreateVisitBody }>('/households/:id/visits', {
     config: { roles: ACTING_ROLES },

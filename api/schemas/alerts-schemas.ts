@@ -6,6 +6,13 @@ export const AlertsQuery = Type.Object({
   state: Type.Optional(Type.String({ maxLength: 200, description: `Comma-separated states: ${ALERT_STATES.join(', ')}` })),
   kind: Type.Optional(StringEnum(ALERT_KINDS)),
   householdId: Type.Optional(TextId),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'First signal at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'First signal before' })),
+  outcome: Type.Optional(StringEnum(OUTCOMES)),
+  responderId: Type.Optional(TextId),
+  communityId: Type.Optional(TextId),
+  gridId: Type.Optional(TextId),
+  order: Type.Optional(StringEnum(['priority', 'newest'] as const, { description: 'priority (default): critical first; newest: the history' })),
   ...PageQuery,
 });
 export type AlertsQuery = Static<typeof AlertsQuery>;
@@ -32,6 +39,7 @@ const alertListFields = {
   ackBreached: Type.Boolean(),
   slaWarned: Type.Boolean(),
   onsiteBreached: Type.Boolean(),
+  outcome: Nullable(Type.String()),
   household: Type.Object({ unit: Type.String(), buildingName: Type.String(), gridName: Type.String() }),
 };
 

@@ -15,7 +15,15 @@ export const ProvisionResponse = Type.Object({
   secret: Type.String({ description: 'The MQTT password. Shown once: only its SHA-256 is stored' }),
 });
 
-export const DevicesQuery = Type.Object({ householdId: Type.Optional(TextId), ...PageQuery });
+export const DevicesQuery = Type.Object({
+  householdId: Type.Optional(TextId),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Search the device id, room or household id' })),
+  kind: Type.Optional(StringEnum(DEVICE_KINDS)),
+  online: Type.Optional(Type.Boolean()),
+  revoked: Type.Optional(Type.Boolean()),
+  communityId: Type.Optional(TextId),
+  ...PageQuery,
+});
 export type DevicesQuery = Static<typeof DevicesQuery>;
 
 export const DeviceParams = Type.Object({ id: TextId });

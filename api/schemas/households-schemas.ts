@@ -1,13 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DEVICE_KINDS } from '../../domain/device-kinds.js';
 import { VISIT_KINDS } from '../../store/visits-repository.js';
+import { LIVING_SITUATIONS } from '../../domain/register-values.js';
 import { AlertItem } from './alerts-schemas.js';
 import { DateTime, Nullable, NullableDateTime, PageQuery, StringEnum, TextId } from './common-schemas.js';
 
 export const HouseholdsQuery = Type.Object({
   gridId: Type.Optional(TextId),
   buildingId: Type.Optional(TextId),
-  q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Search the unit or a resident name' })),
+  communityId: Type.Optional(TextId),
+  includeRetired: Type.Optional(Type.Boolean({ description: 'Also list retired homes (hidden by default)' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Search the unit, the household code or a resident name' })),
   ...PageQuery,
 });
 export type HouseholdsQuery = Static<typeof HouseholdsQuery>;
@@ -16,7 +19,7 @@ export const HouseholdParams = Type.Object({ id: TextId });
 export type HouseholdParams = Static<typeof HouseholdParams>;
 
 export const HouseholdItem = Type.Object({
-  id: Type.String(), unit: Type.String(),
+  id: Type.String(), code: Type.String(), communityId: Type.String(), retiredAt: NullableDateTime, unit: Type.String(),
   address: Type.String({ description: 'Masked (street part hidden) for responders' }),
   buildingId: Type.String(), buildingName: Type.String(), gridId: Type.String(), gridName: Type.String(),
   residents: Type.Array(Type.String(), { description: 'Resident names' }),
@@ -32,7 +35,8 @@ export const DeviceItem = Type.Object({
 
 export const HouseholdFileResponse = Type.Object({
   household: Type.Object({
-    id: Type.String(), unit: Type.String(), address: Type.String(), phone: Nullable(Type.String()),
+    id: Type.String(), code: Type.String(), accessNotes: Nullable(Type.String({ description: 'Keys and door access (钥匙/门禁说明)' })), retiredAt: NullableDateTime,
+    unit: Type.String(), address: Type.String(), phone: Nullable(Type.String()),
     livingSituation: Type.String(), inactivityDayS: Type.Integer(), inactivityNightS: Type.Integer(),
     notes: Nullable(Type.String()), lastActivityAt: NullableDateTime, createdAt: DateTime,
     buildingId: Type.String(), buildingName: Type.String(), gridId: Type.String(), gridName: Type.String(),
@@ -62,15 +66,38 @@ export const HouseholdFileResponse = Type.Object({
 /** Inactivity thresholds: 10 minutes to 3 days (DESIGN §4 defaults: 6 h by day, 12 h by night). */
 const ThresholdS = Type.Integer({ minimum: 600, maximum: 259_200 });
 
-export const PatchHouseholdBody = Type.Object({
+const registerFields = {
+  code: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Household code (户号), unique in the community; default: the id' })),
+  unit: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'e.g. 2单元301室' })),
+  address: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  phone: Type.Optional(Nullable(Type.String({ minLength: 3, maxLength: 32 }))),
+  livingSituation: Type.Optional(StringEnum(LIVING_SITUATIONS)),
+  accessNotes: Type.Optional(Nullable(Type.String({ maxLength: 1000, description: 'Keys and door access (钥匙/门禁说明)' }))),
   inactivityDayS: Type.Optional(ThresholdS),
   inactivityNightS: Type.Optional(ThresholdS),
   notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+};
+
+export const PatchHouseholdBody = Type.Object({
+  ...registerFields,
+  buildingId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Move the home to another building; its history moves with it' })),
 }, { additionalProperties: false, minProperties: 1 });
 export type PatchHouseholdBody = Static<typeof PatchHouseholdBody>;
 
+export const CreateHouseholdBody = Type.Object({
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' })),
+  ...registerFields,
+  buildingId: TextId,
+  unit: Type.String({ minLength: 1, maxLength: 64 }),
+  address: Type.String({ minLength: 1, maxLength: 200 }),
+}, { additionalProperties: false });
+export type CreateHouseholdBody = Static<typeof CreateHouseholdBody>;
+
+/** The household's register entry as stored (also the answer to a care-settings change). */
 export const HouseholdCare = Type.Object({
-  id: Type.String(), inactivityDayS: Type.Integer(), inactivityNightS: Type.Integer(), notes: Nullable(Type.String()),
+  id: Type.String(), code: Type.String(), buildingId: Type.String(), unit: Type.String(), address: Type.String(), phone: Nullable(Type.String()),
+  livingSituation: Type.String(), accessNotes: Nullable(Type.String()),
+  inactivityDayS: Type.Integer(), inactivityNightS: Type.Integer(), notes: Nullable(Type.String()), retiredAt: NullableDateTime,
 });
 
 export const VisitItem = Type.Object({

@@ -20,6 +20,7 @@ export const ResponderItem = Type.Object({
 export const RespondersQuery = Type.Object({
   role: Type.Optional(StringEnum(RESPONDER_ROLES)),
   gridId: Type.Optional(TextId),
+  communityId: Type.Optional(TextId),
   active: Type.Optional(Type.Boolean()),
   onDuty: Type.Optional(Type.Boolean()),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Search the name or id' })),

@@ -16,7 +16,12 @@ export const UserItem = Type.Object({
 const CommunityIds = Type.Array(TextId, { maxItems: 200, description: 'operator/supervisor: the communities they see and act on (default: the only community, when there is exactly one)' });
 const StreetIds = Type.Array(TextId, { maxItems: 50, description: 'street: the streets (街道) whose communities they read' });
 
-export const UsersQuery = Type.Object({ role: Type.Optional(StringEnum(USER_ROLES)), ...PageQuery });
+export const UsersQuery = Type.Object({
+  role: Type.Optional(StringEnum(USER_ROLES)),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Search the username or name' })),
+  communityId: Type.Optional(TextId),
+  ...PageQuery,
+});
 export type UsersQuery = Static<typeof UsersQuery>;
 
 export const UserParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });

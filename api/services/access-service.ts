@@ -1,4 +1,4 @@
-import { communityPeopleInScope, householdInScope, placeInScope, type Place, type Scope } from '../../domain/access-scope.js';
+import { communityInScope, communityPeopleInScope, householdInScope, placeInScope, type Place, type Scope } from '../../domain/access-scope.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Queryable } from '../../store/db.js';
 import { alertLinksOf, placeOfHousehold } from '../../store/scope-sql.js';
@@ -30,6 +30,11 @@ export class AccessService {
   /** Responders and rosters of a community: 404 outside the user's people scope. */
   people(user: AuthUser, communityId: string, missing: string): void {
     if (!communityPeopleInScope(user.scope, communityId)) throw notFound(missing);
+  }
+
+  /** A community of the dispatch room's view (its register, settings, overview): 404 outside it. */
+  community(user: AuthUser, communityId: string, missing: string): void {
+    if (!communityInScope(user.scope, communityId)) throw notFound(missing);
   }
 
   /** The street office reads and never changes (a second line behind the route's roles). */

@@ -7,7 +7,10 @@ import { badRequest, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
 import type { AccessService } from './access-service.js';
 
-export interface AlertListQuery { state?: string; kind?: AlertKind; householdId?: string; limit: number; offset: number }
+export interface AlertListQuery {
+  state?: string; kind?: AlertKind; householdId?: string; limit: number; offset: number;
+  from?: string; to?: string; outcome?: string; responderId?: string; communityId?: string; gridId?: string; order?: 'priority' | 'newest';
+}
 
 /** `open,notified` → ['open', 'notified']; an unknown state is a 400 that lists the allowed ones. */
 export function parseStates(state: string | undefined): AlertState[] | undefined {
@@ -31,7 +34,11 @@ export class AlertsService {
 
   async list(user: AuthUser, q: AlertListQuery) {
     const states = parseStates(q.state);
-    return listAlerts(this.pool, { states, kind: q.kind, householdId: q.householdId, scope: user.scope, now: this.clock.now(), limit: q.limit, offset: q.offset });
+    return listAlerts(this.pool, {
+      states, kind: q.kind, householdId: q.householdId, scope: user.scope, now: this.clock.now(), limit: q.limit, offset: q.offset,
+      from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, outcome: q.outcome, responderId: q.responderId,
+      communityId: q.communityId, gridId: q.gridId, order: q.order,
+    });
   }
 
   /** 404 unless the alert exists and its home is in the caller's scope; answers the home. */

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
-import { findDeviceForAuth, listDevices, provisionDevice, revokeDevice } from '../../store/devices-repository.js';
+import { findDeviceForAuth, listDevices, provisionDevice, revokeDevice, type DeviceFilter } from '../../store/devices-repository.js';
 import { householdExists } from '../../store/households-repository.js';
 import { publishDeviceRevoked } from '../../store/live-publisher.js';
 import { ApiError, notFound } from '../api-error.js';
@@ -45,7 +45,7 @@ export class DevicesService {
   }
 
   /** The devices of the homes in the caller's scope. */
-  list(user: AuthUser, q: { householdId?: string; limit: number; offset: number }) {
+  list(user: AuthUser, q: Omit<DeviceFilter, 'scope' | 'now'> & { limit: number; offset: number }) {
     return listDevices(this.pool, { ...q, scope: user.scope, now: this.clock.now() });
   }
 

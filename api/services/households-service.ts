@@ -3,7 +3,7 @@ import { maskAddress, maskIdNumber, maskPhone } from '../../domain/pii-mask.js';
 import { hasLiveAcceptedAlert } from '../../store/alerts-repository.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
-import { getHouseholdFile, listHouseholds, updateHouseholdCare, type HouseholdCareChanges, type HouseholdFile, type HouseholdFilter } from '../../store/households-repository.js';
+import { getHouseholdFile, listHouseholds, type HouseholdFile, type HouseholdFilter } from '../../store/households-repository.js';
 import { insertVisit, type VisitKind } from '../../store/visits-repository.js';
 import { badRequest, notFound } from '../api-error.js';
 import type { AuthUser } from '../route-access.js';
@@ -36,18 +36,6 @@ export class HouseholdsService {
       username: actor.username, role: actor.role, action: 'household.read', target: id, ip: actor.ip, data: { masked },
     }, this.clock.now());
     return { ...(masked ? maskFile(file) : file), masked };
-  }
-
-  /** Inactivity thresholds and notes, edited by the dispatch room in the file; audited with before and after. */
-  async updateCare(actor: Actor, id: string, changes: HouseholdCareChanges) {
-    await this.access.household(actor, id);
-    this.access.mayWrite(actor);
-    return inTransaction(this.pool, async (tx) => {
-      const r = await updateHouseholdCare(tx, id, changes);
-      if (!r) throw notFound(`no household ${id}`);
-      await writeAudit(tx, { username: actor.username, role: actor.role, action: 'household.update', target: id, ip: actor.ip, data: { before: r.before, after: r.after } });
-      return { id, ...r.after } as { id: string; inactivityDayS: number; inactivityNightS: number; notes: string | null };
-    });
   }
 
   /** A visit, call or check-in in the file (DESIGN §4 manual monitoring); a responder's names them. */

@@ -18,7 +18,7 @@ import type { Actor } from './actor.js';
 export class UsersService {
   constructor(private readonly pool: pg.Pool) {}
 
-  list(q: { role?: UserRole; limit: number; offset: number }) {
+  list(q: { role?: UserRole; q?: string; communityId?: string; limit: number; offset: number }) {
     return listUsers(this.pool, q);
   }
 

@@ -1,5 +1,5 @@
 import { readCredentials, startHouseholdSimulation, startResponderSimulation, type HouseholdSimulation, type ResponderSimulation } from '../../simulators/index.js';
-import { seedDemoCommunity, type DemoLogin } from '../../store/demo-seed/index.js';
+import { secondCommunitySize, seedDemoCommunity, type DemoLogin } from '../../store/demo-seed/index.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { startService } from '../runtime/service.js';
@@ -76,7 +76,7 @@ export default async function demo(argv: string[]): Promise<number> {
     if (!parsed.values['no-simulators']) {
       const credentials = await readCredentials(seed.devicesFile);
       simulation = startHouseholdSimulation({
-        url: service.mqttUrl, credentials, households, speed, incidentRate, tz: config.GUARDIAN_TZ, startAt,
+        url: service.mqttUrl, credentials, households: households + secondCommunitySize(households), speed, incidentRate, tz: config.GUARDIAN_TZ, startAt,
         progressIntervalMs: 30_000,
         onProgress: (p) => log.info(`simulators: ${p.connected}/${p.devices} devices connected, ${p.eventsPerMin} events/min, ${p.incidents} incidents, simulated time ${p.simTime}`),
         log: (m) => log.debug(m),

@@ -16,7 +16,7 @@ export interface DemoDevicesFile { version: 1; devices: DemoDeviceCredential[] }
 export interface DemoLogin {
   username: string;
   password: string;
-  role: 'operator' | 'supervisor' | 'responder';
+  role: 'operator' | 'supervisor' | 'responder' | 'street';
   responderId: string | null;
   displayName: string;
 }

@@ -33,9 +33,10 @@ export interface PlannedResponder {
   id: string; name: string; role: ResponderRole; phone: string;
   gridIds: string[]; buildingIds: string[]; householdIds: string[]; shifts: PlannedShift[];
 }
-export interface PlannedLogin { username: string; role: 'operator' | 'supervisor' | 'responder'; responderId: string; displayName: string }
+export interface PlannedLogin { username: string; role: 'operator' | 'supervisor' | 'responder' | 'street'; responderId: string | null; displayName: string }
+export interface PlannedCommunity { id: string; name: string; address: string; emergencyPhone: string; orgName: string; propertyName: string }
 export interface DemoPlan {
-  community: typeof COMMUNITY;
+  community: PlannedCommunity;
   grids: PlannedGrid[]; buildings: PlannedBuilding[]; households: PlannedHousehold[];
   responders: PlannedResponder[]; logins: PlannedLogin[];
 }
@@ -77,7 +78,7 @@ export const DEMO_DEVICE_PREFIX: Partial<Record<DeviceKind, string>> = {
   water_meter: 'water', smoke_detector: 'smoke', gas_detector: 'gas',
 };
 /** Matches the ids of demo devices (and nothing `device add` generates). */
-export const DEMO_DEVICE_ID_PATTERN = '^(sos|fall|pir|door|bed|water|smoke|gas)-[0-9]{4,}$';
+export const DEMO_DEVICE_ID_PATTERN = '^(sos|fall|pir|door|bed|water|smoke|gas)-(b)?[0-9]{4,}$';
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
@@ -85,7 +86,7 @@ export const DEMO_DEVICE_ID_PATTERN = '^(sos|fall|pir|door|bed|water|smoke|gas)-
 /** Seeded by a string (the row's id), so a re-run plans exactly the same rows. */
 export const rngFor = (seed: string): Rng => seededRng(hashSeed(seed));
 
-const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
+export const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
 const int = (rng: Rng, lo: number, hi: number): number => lo + Math.floor(rng() * (hi - lo + 1));
 const digits = (rng: Rng, n: number): string => Array.from({ length: n }, () => String(Math.floor(rng() * 10))).join('');
 
@@ -221,7 +222,7 @@ export function planHousehold(i: number): PlannedHousehold {
 // ---------------------------------------------------------------------------------------------
 // People and rosters
 
-const ALL_WEEK = [0, 1, 2, 3, 4, 5, 6];
+export const ALL_WEEK = [0, 1, 2, 3, 4, 5, 6];
 
 /**
  * Weekdays worked by member j of a team of n on one kind of shift: a team of 1 works every
@@ -234,9 +235,9 @@ export function teamDays(n: number, j: number): number[] {
   return ALL_WEEK.filter((w) => (w + j) % 7 < 5);
 }
 
-const shifts = (days: number[], hours: Hours): PlannedShift[] => days.map((weekday) => ({ weekday, ...hours }));
+export const shifts = (days: number[], hours: Hours): PlannedShift[] => days.map((weekday) => ({ weekday, ...hours }));
 
-function person(id: string, role: ResponderRole, rest: Partial<PlannedResponder> = {}): PlannedResponder {
+export function person(id: string, role: ResponderRole, rest: Partial<PlannedResponder> = {}): PlannedResponder {
   const rng = rngFor(id);
   const g: Gender = rng() < 0.5 ? 'female' : 'male';
   // Buddies are "younger old" neighbours (低龄老人) helping older ones.

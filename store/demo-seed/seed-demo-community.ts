@@ -10,6 +10,10 @@ import {
 } from './demo-files.js';
 import { seedActivityHistory } from './demo-history.js';
 import { DEMO_DEVICE_ID_PATTERN, planDemoCommunity, type DemoPlan, type PlannedHousehold } from './demo-plan.js';
+import { DEMO_STREET, planSecondCommunity } from './demo-second-community.js';
+
+/** Homes of the second community (兴达社区): an eighth of the first's, 12 to 60. */
+export const secondCommunitySize = (households: number) => Math.min(60, Math.max(12, Math.ceil(households / 8)));
 
 /**
  * `seed --demo`: writes the demo community of DESIGN §1 (places, residents, contacts,
@@ -67,13 +71,19 @@ const json = (rows: unknown[]): string => JSON.stringify(rows);
 export async function seedDemoCommunity(pool: pg.Pool, opts: SeedDemoOptions): Promise<SeedDemoResult> {
   const log = opts.log ?? (() => {});
   const started = Date.now();
-  const plan = planDemoCommunity(opts.households, { dayShift: opts.dayShift });
-  log(`seed: demo community ${plan.community.name}: ${plan.grids.length} grids, ${plan.buildings.length} buildings, ${plan.households.length} households`);
+  // Two communities of one street (issue 17): the demo shows the scoping.
+  const plans = [planDemoCommunity(opts.households, { dayShift: opts.dayShift }), planSecondCommunity(secondCommunitySize(opts.households), { dayShift: opts.dayShift })];
+  for (const plan of plans) log(`seed: demo community ${plan.community.name}: ${plan.grids.length} grids, ${plan.buildings.length} buildings, ${plan.households.length} households`);
 
   const issued = new Map<string, string>(); // deviceId → secret of devices inserted now
   const { created, existing, newHomes } = await inTransaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
-    return insertAll(c, plan, issued, log);
+    const streets = (await c.query(`INSERT INTO streets (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [DEMO_STREET.id, DEMO_STREET.name])).rowCount ?? 0;
+    const results = [];
+    for (const plan of plans) results.push(await insertAll(c, plan, issued, log));
+    await c.query(`UPDATE communities SET street_id = $1 WHERE id = ANY($2::text[]) AND street_id IS NULL`, [DEMO_STREET.id, plans.map((p) => p.community.id)]);
+    log(streets ? `seed: street ${DEMO_STREET.name} with ${plans.map((p) => p.community.name).join(', ')}` : '');
+    return sumResults(results);
   });
   if ((opts.activityDays ?? 0) > 0 && newHomes.length > 0) {
     created.activitySignals = await seedActivityHistory(pool, newHomes, { days: opts.activityDays!, now: opts.now ?? wallClock.now(), tz: opts.tz ?? 'Asia/Shanghai' });
@@ -84,7 +94,7 @@ export async function seedDemoCommunity(pool: pg.Pool, opts: SeedDemoOptions): P
   // household list and the board of 5,000 homes takes ~14 s instead of ~0.2 s.
   if (created.households > 0) await pool.query('ANALYZE households, buildings, grids, residents, devices, alerts');
   const devices = await syncDeviceCredentials(pool, opts.dataDir, issued, log);
-  const users = await ensureDemoUsers(pool, plan, opts.dataDir, log);
+  const users = await ensureDemoUsers(pool, plans, opts.dataDir, log);
   created.users = users.created;
   existing.users = users.existing;
   log(`seed: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -93,6 +103,11 @@ export async function seedDemoCommunity(pool: pg.Pool, opts: SeedDemoOptions): P
     devicesFile: demoDevicesPath(opts.dataDir), loginsFile: demoLoginsPath(opts.dataDir),
     logins: users.logins, unknownPasswords: users.unknownPasswords,
   };
+}
+
+function sumResults(results: Array<{ created: SeedCounts; existing: SeedDemoResult['existing']; newHomes: PlannedHousehold[] }>) {
+  const add = <T extends Record<string, number>>(a: T, b: T): T => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v + b[k]!])) as T;
+  return results.reduce((x, y) => ({ created: add(x.created, y.created), existing: add(x.existing, y.existing), newHomes: [...x.newHomes, ...y.newHomes] }));
 }
 
 async function insertAll(c: Queryable, plan: DemoPlan, issued: Map<string, string>, log: (m: string) => void) {
@@ -239,7 +254,11 @@ async function syncDeviceCredentials(pool: pg.Pool, dataDir: string, issued: Map
  * Console users of the demo. New ones get a generated password; existing ones keep theirs
  * (taken from demo-logins.json when it still verifies). The file is rewritten every run.
  */
-async function ensureDemoUsers(pool: pg.Pool, plan: DemoPlan, dataDir: string, log: (m: string) => void) {
+async function ensureDemoUsers(pool: pg.Pool, plans: DemoPlan[], dataDir: string, log: (m: string) => void) {
+  // Every community's logins, and the street office's, which reads both (issue 17).
+  const planned = plans.flatMap((p) => p.logins.map((l) => ({ ...l, communityId: p.community.id })));
+  planned.push({ username: 'street', role: 'street', responderId: null, displayName: `${DEMO_STREET.name}（街道办）`, communityId: '' });
+  const plan = { logins: planned };
   const known = new Map((await readDemoLogins(dataDir)).map((l) => [l.username, l.password]));
   let created = 0, existing = 0;
   const unknownPasswords: string[] = [];
@@ -262,7 +281,8 @@ async function ensureDemoUsers(pool: pg.Pool, plan: DemoPlan, dataDir: string, l
       try {
         await createUser(pool, {
           username: l.username, password, role: l.role, responderId: l.responderId, displayName: l.displayName,
-          communityIds: l.role === 'responder' ? [] : [plan.community.id],
+          communityIds: l.role === 'operator' || l.role === 'supervisor' ? [l.communityId] : [],
+          streetIds: l.role === 'street' ? [DEMO_STREET.id] : [],
         });
         created++;
         results[k] = entry(password);

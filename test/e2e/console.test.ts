@@ -309,6 +309,8 @@ describe.sequential('console e2e', () => {
     await admin.goto(service.httpUrl + '/admin/users', { waitUntil: 'domcontentloaded' });
     await admin.getByRole('cell', { name: 'operator', exact: true }).waitFor({ timeout: 15_000 });
     await admin.getByLabel('登录名').fill('night-op');
+    // The demo has two communities (issue 17): a dispatch-room account names the one it works for.
+    await admin.getByLabel('负责社区').selectOption({ label: '鹿山社区' });
     await admin.getByRole('button', { name: '添加账号' }).click();
     const once = admin.getByRole('status').filter({ hasText: 'night-op' });
     const password = (await once.locator('code').textContent({ timeout: 15_000 }))!.trim();

@@ -167,7 +167,10 @@ describe.sequential('issue 20: the dispatch room and the phone', () => {
     expect(await operator.locator('[data-testid=queue-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(['notified']);
     await operator.getByRole('tab', { name: /全部/ }).click();
     // The KPI counts the devices that do not report; the tiles say "设备离线" for exactly those homes.
-    const offline = (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM devices WHERE revoked_at IS NULL AND NOT online AND parent_id IS NULL`)).rows[0]!.n;
+    // The operator works for 鹿山社区 only (the demo's second community is another dispatch room's).
+    const offline = (await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM devices d JOIN households h ON h.id = d.household_id JOIN buildings b ON b.id = h.building_id
+         JOIN grids g ON g.id = b.grid_id WHERE g.community_id = 'c-demo' AND d.revoked_at IS NULL AND NOT d.online AND d.parent_id IS NULL`)).rows[0]!.n;
     await expect.poll(async () => Number(await operator.getByTestId('kpi-offline').textContent())).toBe(offline);
     expect(await visibleTextProblems(operator)).toEqual([]);
     expect(await horizontalOverflow(operator)).toEqual([]);

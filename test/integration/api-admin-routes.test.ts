@@ -36,7 +36,7 @@ describe('household file edits', () => {
   test('operator changes the inactivity thresholds; the audit keeps before and after; a responder may not', async () => {
     const r = await call('PATCH', `/api/v1/households/${hh.id}`, op, { inactivityDayS: 4 * 3600, notes: '独居，耳背，敲门要用力' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toEqual({ id: hh.id, inactivityDayS: 14_400, inactivityNightS: 43_200, notes: '独居，耳背，敲门要用力' });
+    expect(r.json()).toMatchObject({ id: hh.id, inactivityDayS: 14_400, inactivityNightS: 43_200, notes: "独居，耳背，敲门要用力" });
     expect(await lastAudit('household.update')).toMatchObject({
       username: op.username, target: hh.id,
       data: { before: { inactivityDayS: 21_600, notes: null }, after: { inactivityDayS: 14_400, notes: '独居，耳背，敲门要用力' } },

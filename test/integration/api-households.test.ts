@@ -41,7 +41,7 @@ describe('GET /api/v1/households', () => {
     expect(body.total).toBe(2);
     const item = body.items.find((h: { id: string }) => h.id === hh.id);
     expect(item).toEqual({
-      id: hh.id, unit: '3单元502室', address: hh.address, buildingId: 'g-east-b1', buildingName: 'g-east-b1',
+      id: hh.id, code: hh.id, communityId: 'c-api', retiredAt: null, unit: '3单元502室', address: hh.address, buildingId: 'g-east-b1', buildingName: 'g-east-b1',
       gridId: 'g-east', gridName: 'g-east', residents: ['李爷爷'], lastActivityAt: null,
       devicesOnline: 1, devicesTotal: 2, openAlerts: 1,
     });

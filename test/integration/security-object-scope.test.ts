@@ -32,7 +32,8 @@ let base: string;
 let n = 0;
 const fresh = (p: string) => `${p}-${++n}`;
 
-type Kind = 'household' | 'alert' | 'device' | 'responder' | 'roster' | 'user' | 'hub';
+type Kind = 'household' | 'alert' | 'device' | 'responder' | 'roster' | 'user' | 'hub'
+  | 'street' | 'community' | 'grid' | 'building' | 'resident' | 'contact' | 'import';
 
 /** One signed-in person of the matrix, and how to make an object inside or outside their reach. */
 interface Caller {
@@ -132,7 +133,7 @@ afterAll(async () => {
 });
 
 /** What each kind of id-route names, made fresh inside or outside the caller's reach. */
-const OBJECTS: Record<Kind, (c: Caller, inside: boolean) => Promise<string | null>> = {
+const OBJECTS = {
   household: (c, inside) => c.home(inside),
   alert: async (c, inside) => {
     const home = await c.home(inside);
@@ -167,7 +168,49 @@ const OBJECTS: Record<Kind, (c: Caller, inside: boolean) => Promise<string | nul
       [hubId, ieee, fresh('button')]);
     return `${hubId}|${ieee}`;
   },
-};
+} as Record<Kind, (c: Caller, inside: boolean) => Promise<string | null>>;
+
+/** A fresh grid (with a building) in a community; the register routes edit and retire them. */
+async function newGrid(community: string): Promise<string> {
+  const id = fresh(`g-${community}`);
+  await db.pool.query(`INSERT INTO grids (id, community_id, name) VALUES ($1, $2, $1)`, [id, community]);
+  return id;
+}
+async function newBuilding(community: string): Promise<string> {
+  const id = fresh(`b-${community}`);
+  await db.pool.query(`INSERT INTO buildings (id, grid_id, name) VALUES ($1, $2, $1)`, [id, await newGrid(community)]);
+  return id;
+}
+Object.assign(OBJECTS, {
+  // Communities are the unit of the dispatch room's scope: c-A is an operator's, c-B is not.
+  community: async (c: Caller, inside: boolean) => c.peopleCommunity(inside),
+  // A street is in reach through one of its communities; a fresh one with none is nobody's but the admin's.
+  street: async (c: Caller, inside: boolean) => {
+    if (inside && c.role !== 'admin') return 's-1';
+    if (!inside && c.role === 'admin') return null;
+    const id = fresh('s');
+    await db.pool.query(`INSERT INTO streets (id, name) VALUES ($1, $1)`, [id]);
+    return id;
+  },
+  grid: async (c: Caller, inside: boolean) => { const com = c.peopleCommunity(inside); return com && newGrid(com); },
+  building: async (c: Caller, inside: boolean) => { const com = c.peopleCommunity(inside); return com && newBuilding(com); },
+  resident: async (c: Caller, inside: boolean) => {
+    const home = await c.home(inside);
+    return home && String((await db.pool.query<{ id: number }>(`INSERT INTO residents (household_id, name) VALUES ($1, '新住户') RETURNING id`, [home])).rows[0]!.id);
+  },
+  contact: async (c: Caller, inside: boolean) => {
+    const home = await c.home(inside);
+    return home && String((await db.pool.query<{ id: number }>(`INSERT INTO contacts (household_id, name, relation, phone) VALUES ($1, '亲属', '女儿', '13900001111') RETURNING id`, [home])).rows[0]!.id);
+  },
+  // An import job is its uploader's own: anyone else's is "no import".
+  import: async (c: Caller, inside: boolean) => {
+    const id = crypto.randomUUID();
+    await db.pool.query(
+      `INSERT INTO register_imports (id, created_by, created_at, file_name, format, content, state, updated_at, report)
+       VALUES ($1, $2, now(), 'x.csv', 'csv', '\\x', 'checked', now(), '{"issues":[],"counts":{}}')`, [id, inside ? c.login.username : fresh('someone')]);
+    return id;
+  },
+});
 
 /** The row behind an object, to prove an out-of-scope request changed nothing. */
 const ROW: Record<Kind, string> = {
@@ -177,6 +220,13 @@ const ROW: Record<Kind, string> = {
   responder: `SELECT to_jsonb(x) FROM responders x WHERE id = $1`,
   roster: `SELECT to_jsonb(x) FROM roster_shifts x WHERE id = $1::bigint`,
   user: `SELECT to_jsonb(x) FROM users x WHERE id = $1::bigint`,
+  street: `SELECT to_jsonb(x) FROM streets x WHERE id = $1`,
+  community: `SELECT to_jsonb(x) FROM communities x WHERE id = $1`,
+  grid: `SELECT to_jsonb(x) FROM grids x WHERE id = $1`,
+  building: `SELECT to_jsonb(x) FROM buildings x WHERE id = $1`,
+  resident: `SELECT to_jsonb(x) FROM residents x WHERE id = $1::bigint`,
+  contact: `SELECT to_jsonb(x) FROM contacts x WHERE id = $1::bigint`,
+  import: `SELECT to_jsonb(x) - 'updated_at' FROM register_imports x WHERE id = $1::uuid`,
   hub: `SELECT jsonb_build_object('offer', (SELECT to_jsonb(z) FROM zigbee_devices z WHERE z.hub_id || '|' || z.ieee = $1),
           'hub', (SELECT to_jsonb(h) FROM zigbee_hubs h WHERE h.hub_id = split_part($1, '|', 1)))`,
 };
@@ -185,7 +235,11 @@ const ROW: Record<Kind, string> = {
 function kindOf(url: string): Kind | undefined {
   if (url.startsWith('/api/v1/hubs/:hubId')) return 'hub';
   const m = /^\/api\/v1\/([a-z-]+)\/:id/.exec(url);
-  const byPath: Record<string, Kind> = { alerts: 'alert', households: 'household', devices: 'device', responders: 'responder', rosters: 'roster', users: 'user' };
+  if (url.startsWith('/api/v1/register/imports/:id')) return 'import';
+  const byPath: Record<string, Kind> = {
+    alerts: 'alert', households: 'household', devices: 'device', responders: 'responder', rosters: 'roster', users: 'user',
+    streets: 'street', communities: 'community', grids: 'grid', buildings: 'building', residents: 'resident', contacts: 'contact',
+  };
   return m ? byPath[m[1]!] : undefined;
 }
 
@@ -202,6 +256,13 @@ const BODIES: Record<string, object> = {
   'POST /api/v1/hubs/:hubId/zigbee/:ieee/register': { kind: 'sos_button', room: '卧室' },
   'PUT /api/v1/hubs/:hubId/zigbee/:ieee/ack': { preset: 'light' },
   'PATCH /api/v1/hubs/:hubId': { baseTopic: 'z2m-home' },
+  'PATCH /api/v1/communities/:id': { address: '改' },
+  'PATCH /api/v1/grids/:id': { name: '改名' },
+  'PATCH /api/v1/buildings/:id': { x: 12.5, y: 40 },
+  'POST /api/v1/households/:id/residents': { name: '新老人', birthYear: 1940 },
+  'POST /api/v1/households/:id/contacts': { name: '女儿', relation: '女儿', phone: '13911112222' },
+  'PATCH /api/v1/residents/:id': { notes: '改' },
+  'PATCH /api/v1/contacts/:id': { priority: 2 },
 };
 
 /**
@@ -224,6 +285,10 @@ describe('every route with an object id', () => {
     const unknown = idRoutes().filter((e) => !kindOf(e.url)).map((e) => `${e.method} ${e.url}`);
     expect(unknown, 'add the route\'s object to kindOf/OBJECTS').toEqual([]);
     expect(idRoutes().length).toBeGreaterThanOrEqual(15);
+    // Every kind of object has routes in the matrix (the register's included: issue 17).
+    const kinds = new Set(idRoutes().map((e) => kindOf(e.url)));
+    const register: Kind[] = ['household', 'street', 'community', 'grid', 'building', 'resident', 'contact', 'import'];
+    expect(register.filter((k) => !kinds.has(k))).toEqual([]);
   });
 
   test('in scope → through (never 404); out of scope → 404 "no …", the object unchanged; for every caller the route admits', async () => {
@@ -290,7 +355,16 @@ const LISTS: Record<string, { query?: string; inScope: (c: Caller, item: Record<
   '/api/v1/users': { inScope: async () => true }, // admins only; an admin reaches everyone
   '/api/v1/audit': { inScope: async (c, i) => c.role === 'admin' || auditTargetInScope(c, String(i.target)) },
   '/api/v1/zigbee/devices': { inScope: (c, i) => reaches(c, String(i.hubHouseholdId)) },
+  '/api/v1/streets': { inScope: async (c, i) => c.role === 'admin' || (await communitiesOfStreet(String(i.id))).some((x) => peopleOf(c).includes(x)) },
+  '/api/v1/communities': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.id)) },
+  '/api/v1/grids': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.communityId)) },
+  '/api/v1/buildings': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.communityId)) },
+  '/api/v1/register/imports': { inScope: async (c, i) => i.createdBy === c.login.username },
+  '/api/v1/overview/communities': { inScope: async (c, i) => c.role === 'admin' || peopleOf(c).includes(String(i.communityId)) },
 };
+async function communitiesOfStreet(id: string) {
+  return (await db.pool.query<{ id: string }>(`SELECT id FROM communities WHERE street_id = $1`, [id])).rows.map((r) => r.id);
+}
 
 const peopleOf = (c: Caller) => [c.peopleCommunity(true)!, ...(c.role === 'admin' ? ['c-A', 'c-B', 'c-C'] : c.role === 'street' ? ['c-A'] : [])];
 async function communityOfResponder(id: string) {
@@ -327,6 +401,7 @@ describe('every list', () => {
         await OBJECTS.device(c, inside);
         await OBJECTS.roster(c, inside);
         await OBJECTS.hub(c, inside);
+        await OBJECTS.import(c, inside);
       }
     }
     await db.pool.query(`INSERT INTO audit_log (action, target) SELECT 'household.read', id FROM households`);
@@ -363,7 +438,8 @@ describe('every list', () => {
 });
 
 function isPage(url: string): boolean {
-  return ['/alerts', '/households', '/devices', '/responders', '/rosters', '/users', '/audit', '/zigbee/devices'].some((p) => url === `/api/v1${p}`);
+  return ['/alerts', '/households', '/devices', '/responders', '/rosters', '/users', '/audit', '/zigbee/devices',
+    '/streets', '/communities', '/grids', '/buildings', '/register/imports', '/overview/communities'].some((p) => url === `/api/v1${p}`);
 }
 
 describe('the live feed', () => {
@@ -446,5 +522,39 @@ describe('an open live socket follows its session', () => {
     // Disabled: the socket is closed with 4001.
     await db.pool.query(`UPDATE users SET disabled = true WHERE username = $1`, [login.username]);
     expect(await closed).toBe(4001);
+  });
+});
+
+describe('the register (issue 17)', () => {
+  test('an export holds only the caller\'s communities\' homes; the street office exports nothing (personal data)', async () => {
+    const [admin, operator, , street] = callers;
+    const csv = async (c: Caller) => app.inject({ url: '/api/v1/register/export?format=csv', headers: c.login.bearer });
+    const own = (await csv(operator!)).rawPayload.toString('utf8');
+    expect(own).toContain(',bA1,');
+    expect(own).not.toContain(',bB1,');
+    expect(own).not.toContain(',bC1,');
+    const all = (await csv(admin!)).rawPayload.toString('utf8');
+    expect(all).toContain(',bB1,');
+    expect((await csv(street!)).statusCode).toBe(403);
+  });
+
+  test('the street office reads both of its communities\' registers and changes neither', async () => {
+    const street = callers.find((c) => c.role === 'street')!;
+    const read = (url: string) => app.inject({ url, headers: street.login.bearer });
+    expect((await read('/api/v1/communities/c-A')).statusCode).toBe(200);
+    expect((await read('/api/v1/communities/c-B')).statusCode).toBe(200);
+    expect((await read('/api/v1/grids?communityId=c-B')).json().total).toBeGreaterThan(0);
+    const before = (await db.pool.query(`SELECT to_jsonb(c) AS c FROM communities c WHERE id IN ('c-A', 'c-B') ORDER BY id`)).rows;
+    const grids = (await db.pool.query(`SELECT count(*)::int AS n FROM grids`)).rows[0].n;
+    for (const [method, url, payload] of [
+      ['PATCH', '/api/v1/communities/c-A', { name: 'x' }], ['POST', '/api/v1/grids', { communityId: 'c-B', name: 'x' }],
+      ['POST', '/api/v1/households', { buildingId: 'bB1', unit: 'x', address: 'y' }], ['POST', '/api/v1/grids/gA1/retire', undefined],
+      ['POST', '/api/v1/register/imports', undefined],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: street.login.bearer, ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+    }
+    expect((await db.pool.query(`SELECT to_jsonb(c) AS c FROM communities c WHERE id IN ('c-A', 'c-B') ORDER BY id`)).rows).toEqual(before);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM grids`)).rows[0].n).toBe(grids);
   });
 });

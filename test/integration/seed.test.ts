@@ -47,13 +47,16 @@ async function expectCredentialsValid() {
 
 test('the demo community meets the DESIGN §1 minimums', async () => {
   const n = await tableCounts();
-  expect(n.communities).toBe(1);
+  // The main community of 200 homes and, on the same street, a second one of 25 (issue 17).
+  expect(n.communities).toBe(2);
   expect(n.grids).toBeGreaterThanOrEqual(4);
   expect(n.buildings).toBeGreaterThanOrEqual(12);
-  expect(n.households).toBe(200);
+  expect(n.households).toBe(225);
+  expect(await one(`SELECT count(*) AS n FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id WHERE g.community_id = 'c-demo'`)).toBe(200);
+  expect(await one(`SELECT count(DISTINCT street_id) AS n FROM communities WHERE street_id IS NOT NULL`)).toBe(1);
   expect(n.residents).toBeGreaterThanOrEqual(200);
   expect(n.contacts).toBeGreaterThanOrEqual(200);
-  expect(first.created.households).toBe(200);
+  expect(first.created.households).toBe(225);
   // Households are spread over all buildings, and every home has a resident and a contact.
   expect(await one(`SELECT count(*) AS n FROM buildings b WHERE NOT EXISTS (SELECT 1 FROM households h WHERE h.building_id = b.id)`)).toBe(0);
   expect(await one(`SELECT count(*) AS n FROM households h WHERE NOT EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id)`)).toBe(0);
@@ -116,7 +119,11 @@ test('credentials and logins files are 0600 and valid', async () => {
   const logins = await readDemoLogins(dataDir);
   expect(logins).toEqual(first.logins);
   const names = logins.map((l) => l.username);
-  expect(names).toEqual(expect.arrayContaining(['operator', 'supervisor', 'gw1', 'gw4', 'org1', 'duty1']));
+  expect(names).toEqual(expect.arrayContaining(['operator', 'supervisor', 'gw1', 'gw4', 'org1', 'duty1', 'operator2', 'supervisor2', 'street']));
+  // Each dispatch room works for its own community; the street office reads the street (issue 17).
+  expect((await findUserByName(db.pool, 'operator'))?.communityIds).toEqual(['c-demo']);
+  expect((await findUserByName(db.pool, 'operator2'))?.communityIds).toEqual(['c-demo-b']);
+  expect(await findUserByName(db.pool, 'street')).toMatchObject({ role: 'street', streetIds: ['s-demo'], communityIds: [] });
   const op = logins.find((l) => l.username === 'operator')!;
   const user = await findUserByName(db.pool, 'operator');
   expect(user?.role).toBe('operator');
@@ -132,7 +139,7 @@ test('a second run creates nothing, keeps secrets and passwords', async () => {
   const secretsBefore = await readDemoDevices(dataDir);
   const second = await seedDemoCommunity(db.pool, { households: 200, dataDir });
   expect(Object.values(second.created).every((v) => v === 0), JSON.stringify(second.created)).toBe(true);
-  expect(second.existing.households).toBe(200);
+  expect(second.existing.households).toBe(225);
   expect(second.existing.devices).toBe(first.created.devices);
   expect(second.existing.users).toBe(first.created.users);
   expect(second.reissuedSecrets).toBe(0);
@@ -156,9 +163,10 @@ test('a lost credentials file is rebuilt by issuing new secrets', async () => {
 test('growing --households only adds the new homes', async () => {
   const before = await tableCounts();
   const grown = await seedDemoCommunity(db.pool, { households: 230, dataDir });
-  expect(grown.created.households).toBe(30);
-  expect(grown.existing.households).toBe(200);
-  expect(await one(`SELECT count(*) AS n FROM households`)).toBe(230);
+  // 30 more in the main community, and the second one grows with it from 25 to 29 homes.
+  expect(grown.created.households).toBe(34);
+  expect(grown.existing.households).toBe(225);
+  expect(await one(`SELECT count(*) AS n FROM households`)).toBe(259);
   expect(grown.created.residents).toBe((await tableCounts()).residents - before.residents);
   // A buddy whose group of homes grew looks after the new home too.
   expect(await one(`SELECT count(*) AS n FROM households h WHERE NOT EXISTS

@@ -12,6 +12,9 @@ const ROUTES: { name: string; pattern: RegExp; keys: string[] }[] = [
   { name: 'phone', pattern: /^\/m\/?$/, keys: [] },
   { name: 'admin', pattern: /^\/admin(?:\/([a-z]+))?\/?$/, keys: ['tab'] },
   { name: 'reports', pattern: /^\/reports\/?$/, keys: [] },
+  // Issue 17: the street office's overview and the alerts history.
+  { name: 'street', pattern: /^\/street\/?$/, keys: [] },
+  { name: 'history', pattern: /^\/history\/?$/, keys: [] },
 ];
 
 export function match(path: string): Route {

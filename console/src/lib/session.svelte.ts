@@ -31,6 +31,10 @@ export class Session {
 
   get isDispatch(): boolean { return this.has('operator', 'supervisor', 'admin'); }
   get isAdmin(): boolean { return this.has('admin'); }
+  /** The street office (街道): reads every community of its streets, changes nothing. */
+  get isStreet(): boolean { return this.has('street'); }
+  /** Who reads the street overview and the history: the dispatch room and the street office. */
+  get isOversight(): boolean { return this.has('operator', 'supervisor', 'admin', 'street'); }
 
   has(...roles: Role[]): boolean {
     return !!this.user && roles.includes(this.user.role);

@@ -3,7 +3,7 @@
  * The console talks to the service only through HTTP/WebSocket (DESIGN §8), so the shapes are
  * restated here instead of imported; keep them in step with the API schemas.
  */
-export type Role = 'admin' | 'operator' | 'supervisor' | 'responder';
+export type Role = 'admin' | 'operator' | 'supervisor' | 'responder' | 'street';
 export type Severity = 'critical' | 'high' | 'maintenance';
 export type AlertKind =
   | 'sos' | 'fall' | 'smoke' | 'gas' | 'water_leak' | 'inactivity' | 'household_unmonitored'
@@ -85,7 +85,7 @@ export interface AlertDetail extends Alert {
 }
 
 export interface HouseholdItem {
-  id: string; unit: string; address: string;
+  id: string; unit: string; address: string; code?: string; communityId?: string; retiredAt?: string | null;
   buildingId: string; buildingName: string; gridId: string; gridName: string;
   residents: string[];
   lastActivityAt: string | null;

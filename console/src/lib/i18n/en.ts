@@ -1,7 +1,9 @@
 import type { Messages } from './zh';
+import { registerEn } from './register-en';
 
 /** English: the same keys as zh.ts (the type makes a missing key a build error). */
 export const en: Messages = {
+  ...registerEn,
   'app.name': '365 Cloud Guardian',
   'app.subtitle': 'Community dispatch',
   'app.skip': 'Skip to main content',

@@ -1,5 +1,8 @@
+import { registerZh } from './register-zh';
+
 /** zh-CN: the default language of the console; every UI string lives here and in en.ts. */
 export const zh = {
+  ...registerZh,
   'app.name': '365云守护',
   'app.subtitle': '社区调度台',
   'app.skip': '跳到主要内容',
