@@ -90,11 +90,11 @@ export class Fleet {
     };
   }
 
-  /** `count` events in total at `rate`/s, split evenly over the processes (each from a distinct device). */
-  async schedule(type: EventType, rate: number, count: number, ackTimeoutMs = 10_000) {
+  /** `count` events in total at `rate`/s, split evenly over the processes (each from a distinct device, or round-robin with `cycle`). */
+  async schedule(type: EventType, rate: number, count: number, ackTimeoutMs = 10_000, opts: { cycle?: boolean } = {}) {
     const n = this.procs.length;
     const replies = await Promise.all(this.procs.map((p, i) => p.ask<ScheduleReply>({
-      op: 'schedule', type, rate: rate / n, count: Math.floor(count / n) + (i < count % n ? 1 : 0), ackTimeoutMs,
+      op: 'schedule', type, rate: rate / n, count: Math.floor(count / n) + (i < count % n ? 1 : 0), ackTimeoutMs, ...(opts.cycle ? { cycle: true } : {}),
     })));
     return { records: replies.flatMap((r) => r.records), seconds: Math.max(...replies.map((r) => r.seconds)) };
   }
