@@ -1,5 +1,6 @@
 import type { RetainedTable } from '../domain/retention-policy.js';
 import type { Queryable } from './db.js';
+import { getSetting, putSetting } from './settings-repository.js';
 
 /**
  * The SQL of retention (issue 21): delete the oldest rows of a growing table, one small batch
@@ -48,11 +49,14 @@ export async function deleteOldestBatch(db: Queryable, table: PrunedTable, cutof
 
 /** Whether TimescaleDB manages `signals` (a hypertable whose retention policy drops chunks). */
 export async function signalsIsHypertable(db: Queryable): Promise<boolean> {
-  const ext = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
-  if ((ext.rowCount ?? 0) === 0) return false;
+  if (!(await hasTimescaleExtension(db))) return false;
   const r = await db.query(
     `SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'signals' AND hypertable_schema = current_schema()`);
-  return (r.rowCount ?? 0) > 0;
+  return r.rows.length > 0;
+}
+
+async function hasTimescaleExtension(db: Queryable): Promise<boolean> {
+  return (await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`)).rows.length > 0;
 }
 
 export interface TableSize {
@@ -69,8 +73,7 @@ export interface TableSize {
  */
 export async function tableSizes(db: Queryable): Promise<TableSize[]> {
   const hypertables = new Set<string>();
-  const ext = await db.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
-  if ((ext.rowCount ?? 0) > 0) {
+  if (await hasTimescaleExtension(db)) {
     const r = await db.query<{ name: string }>(
       `SELECT hypertable_name AS name FROM timescaledb_information.hypertables WHERE hypertable_schema = current_schema()`);
     for (const row of r.rows) hypertables.add(row.name);
@@ -93,4 +96,18 @@ export async function tableSizes(db: Queryable): Promise<TableSize[]> {
     sizes.push({ table: row.table, bytes, rowsEstimate: Math.round(rows) });
   }
   return sizes.sort((a, b) => b.bytes - a.bytes || a.table.localeCompare(b.table));
+}
+
+/** What a retention pass did, per table (kept as the last run for the admin page). */
+export interface RetentionTableOutcome { table: PrunedTable; cutoff: string; deleted: number; done: boolean }
+export interface RetentionRun { at: string; ms: number; tables: RetentionTableOutcome[]; skipped: Array<{ table: PrunedTable; why: string }> }
+
+const LAST_RUN_KEY = 'retention.last_run';
+
+export async function saveRetentionRun(db: Queryable, run: RetentionRun): Promise<void> {
+  await putSetting(db, LAST_RUN_KEY, run);
+}
+
+export async function lastRetentionRun(db: Queryable): Promise<RetentionRun | null> {
+  return getSetting<RetentionRun>(db, LAST_RUN_KEY);
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { wallClock, type Clock } from '../../domain/clock.js';
 import { QUEUES } from '../../domain/queues.js';
 import type { RetentionDays } from '../../domain/retention-policy.js';
-import { putSetting } from '../../store/settings-repository.js';
+import { saveRetentionRun } from '../../store/retention-repository.js';
 import type { DispatcherLog } from '../dispatcher-log.js';
 import { retentionDeleted, retentionPassSeconds } from './maintenance-metrics.js';
 import { runRetentionPass, type RetentionPassOptions, type RetentionPassResult } from './retention-pass.js';
@@ -22,9 +22,6 @@ export interface MaintenanceDeps {
   pass?: Pick<RetentionPassOptions, 'batchSize' | 'restRatio' | 'budgetMs'>;
   onPass?: (result: RetentionPassResult) => void;
 }
-
-/** The last pass, for the admin page (GET /api/v1/admin/storage). */
-export const RETENTION_LAST_RUN_KEY = 'retention.last_run';
 
 const DEFAULT_EVERY_MS = 5 * 60_000;
 const SCHEDULER_ID = 'maintenance-retention';
@@ -72,7 +69,8 @@ export class Maintenance {
     end();
     const deleted = result.tables.filter((t) => t.deleted > 0).map((t) => `${t.table} ${t.deleted}`);
     if (deleted.length > 0) this.deps.log.info(`retention: deleted ${deleted.join(', ')} in ${result.ms} ms`);
-    await putSetting(this.deps.pool, RETENTION_LAST_RUN_KEY, result).catch((err) => this.deps.log.warn('retention: last run not recorded', err));
+    // The last pass, for the admin page (GET /api/v1/admin/storage).
+    await saveRetentionRun(this.deps.pool, result).catch((err) => this.deps.log.warn('retention: last run not recorded', err));
     this.deps.onPass?.(result);
     return result;
   }

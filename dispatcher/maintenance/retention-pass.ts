@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
 import { DEDUPE_KEEP_MS, RETAINED_TABLES, retentionCutoff, type RetentionDays } from '../../domain/retention-policy.js';
-import { deleteOldestBatch, signalsIsHypertable, type PrunedTable } from '../../store/retention-repository.js';
+import type { Queryable } from '../../store/db.js';
+import { deleteOldestBatch, signalsIsHypertable, type PrunedTable, type RetentionRun, type RetentionTableOutcome } from '../../store/retention-repository.js';
 
 export interface RetentionPassOptions {
-  pool: pg.Pool;
+  pool: Queryable;
   clock: Clock;
   days: RetentionDays;
   /** Rows per DELETE (default 5,000: ~10-50 ms of work, row locks only). */
@@ -24,8 +24,7 @@ export interface RetentionPassOptions {
   signal?: AbortSignal;
 }
 
-export interface TableOutcome { table: PrunedTable; cutoff: string; deleted: number; done: boolean }
-export interface RetentionPassResult { at: string; ms: number; tables: TableOutcome[]; skipped: Array<{ table: PrunedTable; why: string }> }
+export type RetentionPassResult = RetentionRun;
 
 const DEFAULTS = { batchSize: 5000, restRatio: 1, budgetMs: 4 * 60_000 };
 
@@ -40,7 +39,7 @@ export async function runRetentionPass(o: RetentionPassOptions): Promise<Retenti
   const nowMs = o.clock.nowMs();
   const started = performance.now();
   const skipped: RetentionPassResult['skipped'] = [];
-  const work: TableOutcome[] = [{ table: 'signal_dedupe', cutoff: new Date(nowMs - DEDUPE_KEEP_MS).toISOString(), deleted: 0, done: false }];
+  const work: RetentionTableOutcome[] = [{ table: 'signal_dedupe', cutoff: new Date(nowMs - DEDUPE_KEEP_MS).toISOString(), deleted: 0, done: false }];
   const hypertable = await signalsIsHypertable(o.pool);
   for (const table of RETAINED_TABLES) {
     const cutoff = retentionCutoff(nowMs, o.days[table]);

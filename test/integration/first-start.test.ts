@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runningPostmaster } from '../../store/embedded-postgres.js';
 import { freePort } from '../../store/ports.js';
 import { alivePidFromFile } from '../../store/process-alive.js';
+import { bannerUrl, spawnGuardian } from '../helpers/cli.js';
 import { waitFor } from '../helpers/db.js';
 
 /**
@@ -35,19 +36,10 @@ async function copyProject(to: string): Promise<void> {
 }
 
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['bin/guardian.mjs', 'start'], {
-    // Not root: no copy was made, and the failure test runs from the worktree itself.
-    cwd: isRoot ? clone : ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: home, MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, out: () => out, err: () => err, exit };
+  // Not root: no copy was made, and the failure test runs from the worktree itself.
+  const p = spawnGuardian(['start'], { HOME: home, MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env }, { cwd: isRoot ? clone : ROOT });
+  children.push(p.child);
+  return p;
 }
 
 beforeAll(async () => {
@@ -73,7 +65,7 @@ test.skipIf(!isRoot)('as root from a clone in a 0700 folder: `npm start` comes u
   const svc = start({});
   try {
     const url = await Promise.race([
-      waitFor(() => /Console \+ API\s+(http:\/\/\S+?)\/\s/.exec(svc.out())?.[1], { timeoutMs: 90_000, what: 'the banner' }),
+      waitFor(() => bannerUrl(svc), { timeoutMs: 90_000, what: 'the banner' }),
       svc.exit.then((code) => {
         if (!/Console \+ API/.test(svc.out())) throw new Error(`exited with ${code} before the banner: ${svc.err().slice(-800)}`);
         return '';

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { clockAt } from '../../domain/clock.js';
 import { retentionDays, type RetentionDays } from '../../domain/retention-policy.js';
-import { Maintenance, RETENTION_LAST_RUN_KEY } from '../../dispatcher/maintenance/maintenance-jobs.js';
+import { Maintenance } from '../../dispatcher/maintenance/maintenance-jobs.js';
 import { runRetentionPass } from '../../dispatcher/maintenance/retention-pass.js';
-import { deleteOldestBatch } from '../../store/retention-repository.js';
-import { getSetting } from '../../store/settings-repository.js';
+import { deleteOldestBatch, lastRetentionRun } from '../../store/retention-repository.js';
 import { insertSignals, type SignalRow } from '../../store/signals-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
-import { createHouseholdWithPeople, insertAlert } from '../helpers/api.js';
+import { buildTestApp, createHouseholdWithPeople, insertAlert, loginAs } from '../helpers/api.js';
+import { parseConfig } from '../../domain/config.js';
 import { dispatcherConfig, quietLog } from '../helpers/dispatcher-fixtures.js';
 
 /**
@@ -133,6 +133,33 @@ test('the dispatcher runs retention as a BullMQ job scheduler and records the la
   } finally {
     await maintenance.stop();
   }
-  const last = await getSetting<{ at: string; tables: Array<{ table: string }> }>(db.pool, RETENTION_LAST_RUN_KEY);
+  const last = await lastRetentionRun(db.pool);
   expect(last?.tables.map((t) => t.table)).toEqual(expect.arrayContaining(['signal_dedupe', 'signals', 'live_events']));
+});
+
+test('disk use per table: on the admin page (admin only) beside the retention in force and the last pass, and in /metrics', async () => {
+  const app = await buildTestApp(db, { config: parseConfig({ RETENTION_QUARANTINE_D: '14' }) });
+  try {
+    const admin = await loginAs(app, db, 'admin');
+    const operator = await loginAs(app, db, 'operator');
+    const res = await app.inject({ method: 'GET', url: '/api/v1/admin/storage', headers: admin.bearer });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { tables: Array<{ table: string; bytes: number; rowsEstimate: number; retentionDays: number | null; variable: string | null }>; lastRun: { tables: unknown[] } | null; totalBytes: number };
+    const byName = new Map(body.tables.map((t) => [t.table, t]));
+    // The earlier tests left tens of thousands of signals: the largest tables are measured, not zero.
+    expect(byName.get('signals')!.bytes).toBeGreaterThan(1_000_000);
+    expect(byName.get('signals')).toMatchObject({ retentionDays: 180, variable: 'RETENTION_SIGNALS_D' });
+    expect(byName.get('quarantine')).toMatchObject({ retentionDays: 14, variable: 'RETENTION_QUARANTINE_D' });
+    expect(byName.get('households')).toMatchObject({ retentionDays: null, variable: null });
+    expect(body.totalBytes).toBe(body.tables.reduce((a, t) => a + t.bytes, 0));
+    expect(body.lastRun?.tables.length).toBeGreaterThan(0);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/admin/storage', headers: operator.bearer })).statusCode).toBe(403);
+
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const signalsBytes = Number(/^guardian_table_bytes\{table="signals"\} (\d+)$/m.exec(metrics)?.[1]);
+    expect(signalsBytes).toBe(byName.get('signals')!.bytes);
+    expect(metrics).toMatch(/^guardian_table_rows_estimate\{table="signal_dedupe"\} \d+$/m);
+  } finally {
+    await app.close();
+  }
 });
