@@ -8,7 +8,8 @@ import { getSetting, putSetting } from './settings-repository.js';
  * short transaction taking only row locks, so ingest (INSERTs, RowExclusiveLock too) never waits
  * on it; VACUUM (autovacuum) reuses the space for new rows.
  */
-export type PrunedTable = RetainedTable | 'signal_dedupe';
+/** The retained tables, plus two pruned by a fixed rule: dedupe keys past their window, SMS sign-in links past their expiry. */
+export type PrunedTable = RetainedTable | 'signal_dedupe' | 'one_time_links';
 
 interface TableSpec {
   /** The indexed time column rows are judged by. */
@@ -22,15 +23,18 @@ const SPECS: Record<PrunedTable, TableSpec> = {
   signals: { time: 'ts' },
   live_events: { time: 'at' },
   // A notification of an alert still live is part of that alert's paging (who was paged in
-  // which round, who may see it): it stays however old it is.
+  // which round, who may see it): it stays however old it is. One a sign-in link still names
+  // stays too (the link's foreign key); links go once expired, below.
   notifications: {
     time: 'at',
     also: `(t.alert_id IS NULL OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = t.alert_id
-             AND a.state IN ('open', 'notified', 'accepted', 'on_site')))`,
+             AND a.state IN ('open', 'notified', 'accepted', 'on_site')))
+           AND NOT EXISTS (SELECT 1 FROM one_time_links l WHERE l.notification_id = t.id)`,
   },
   quarantine: { time: 'received_at' },
   audit_log: { time: 'at' },
   signal_dedupe: { time: 'seen_at' },
+  one_time_links: { time: 'expires_at' },
 };
 
 /**

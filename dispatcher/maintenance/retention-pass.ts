@@ -29,8 +29,8 @@ export type RetentionPassResult = RetentionRun;
 const DEFAULTS = { batchSize: 5000, restRatio: 1, budgetMs: 4 * 60_000 };
 
 /**
- * One retention pass: every table with a retention (and the dedupe keys past their window)
- * loses its rows older than its cutoff, one batch per table in turn, so a long backlog in
+ * One retention pass: every table with a retention (and the dedupe keys past their window, the
+ * sign-in links past their expiry) loses its rows older than its cutoff, one batch per table in turn, so a long backlog in
  * `signals` never starves the others. Cutoffs read the service Clock once, at the start.
  * Pacing and the budget are real time on purpose: they share out the real database's work.
  */
@@ -39,7 +39,11 @@ export async function runRetentionPass(o: RetentionPassOptions): Promise<Retenti
   const nowMs = o.clock.nowMs();
   const started = performance.now();
   const skipped: RetentionPassResult['skipped'] = [];
-  const work: RetentionTableOutcome[] = [{ table: 'signal_dedupe', cutoff: new Date(nowMs - DEDUPE_KEEP_MS).toISOString(), deleted: 0, done: false }];
+  const work: RetentionTableOutcome[] = [
+    { table: 'signal_dedupe', cutoff: new Date(nowMs - DEDUPE_KEEP_MS).toISOString(), deleted: 0, done: false },
+    // Single-use sign-in links of SMS pages are useless once expired (and pin their notification).
+    { table: 'one_time_links', cutoff: new Date(nowMs).toISOString(), deleted: 0, done: false },
+  ];
   const hypertable = await signalsIsHypertable(o.pool);
   for (const table of RETAINED_TABLES) {
     const cutoff = retentionCutoff(nowMs, o.days[table]);

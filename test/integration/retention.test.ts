@@ -7,7 +7,7 @@ import { runRetentionPass } from '../../dispatcher/maintenance/retention-pass.js
 import { deleteOldestBatch, lastRetentionRun } from '../../store/retention-repository.js';
 import { insertSignals, type SignalRow } from '../../store/signals-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
-import { buildTestApp, createHouseholdWithPeople, insertAlert, loginAs } from '../helpers/api.js';
+import { buildTestApp, createHouseholdWithPeople, createTestUser, insertAlert, loginAs } from '../helpers/api.js';
 import { parseConfig } from '../../domain/config.js';
 import { dispatcherConfig, quietLog } from '../helpers/dispatcher-fixtures.js';
 
@@ -79,6 +79,17 @@ test('retention per table: old rows go in batches, recent ones stay, a live aler
       [closed, at, N, at.getTime()]);
   }
   await db.pool.query(`INSERT INTO notifications (alert_id, channel, target, status, at, round) VALUES ($1, 'in_app', 't', 'sent', $2, 'tier0')`, [live, old]);
+  // SMS sign-in links name their notification: an expired one goes (and frees it), a valid one pins it.
+  const user = await createTestUser(db, 'responder');
+  const userId = (await db.pool.query(`SELECT id FROM users WHERE username = $1`, [user.username])).rows[0].id;
+  const linked = async (round: string, expiresAt: Date) => {
+    const n = (await db.pool.query(`INSERT INTO notifications (alert_id, channel, target, status, at, round) VALUES ($1, 'sms', 't', 'sent', $2, $3) RETURNING id`, [closed, old, round])).rows[0].id;
+    await db.pool.query(`INSERT INTO one_time_links (token_hash, user_id, alert_id, notification_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [randomBytes(32), userId, closed, n, old, expiresAt]);
+    return n;
+  };
+  const freed = await linked(`sms-expired-${tag}`, new Date(old.getTime() + 600_000));
+  const pinned = await linked(`sms-valid-${tag}`, new Date(nowMs + 600_000));
   const tagged = async (table: string, where: string) => Number((await db.pool.query(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)).rows[0].n);
 
   const batches: Record<string, number[]> = {};
@@ -90,12 +101,15 @@ test('retention per table: old rows go in batches, recent ones stay, a live aler
 
   expect(await tagged('live_events', `type = 'test.${tag}'`)).toBe(N);
   expect(await tagged('quarantine', `device_id = 'd-${tag}'`)).toBe(N);
-  expect(await tagged('notifications', `alert_id = '${closed}'`)).toBe(N);
+  expect(await tagged('notifications', `alert_id = '${closed}' AND channel = 'in_app'`)).toBe(N);
   expect(await tagged('notifications', `alert_id = '${live}'`)).toBe(1);
+  expect(await tagged('notifications', `id = ${freed}`)).toBe(0);
+  expect(await tagged('notifications', `id = ${pinned}`)).toBe(1);
+  expect(await tagged('one_time_links', `notification_id IN (${freed}, ${pinned})`)).toBe(1);
   expect(await tagged('audit_log', `action = 'test.${tag}'`)).toBe(2 * N);
   // 120 old rows at 50 a statement: three deletes (50, 50, 20), never one big one.
   expect(batches.quarantine).toEqual([50, 50, 20]);
-  expect(batches.notifications).toEqual([50, 50, 20]);
+  expect(batches.notifications).toEqual([50, 50, 21]);
   expect(result.skipped).toContainEqual({ table: 'audit_log', why: 'kept for ever (0 days)' });
   expect(result.tables.find((t) => t.table === 'live_events')).toMatchObject({ deleted: N, done: true });
 });
