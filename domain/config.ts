@@ -32,6 +32,8 @@ export const configSchema = z.object({
   // A responder keeps the home of an alert they were paged for or held this long after it closed.
   ALERT_ACCESS_GRACE_S: z.coerce.number().min(0).default(7200),
   ROLE: z.enum(['all', 'gateway', 'dispatcher', 'api']).default('all'),
+  // One deployment's namespace in a shared Redis: BullMQ key prefix and pub/sub channel names.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
   INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GUARDIAN_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),

@@ -31,7 +31,10 @@ class FleetProcess {
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (r: FleetReply) => void, reject });
-      this.child.send({ id, request } satisfies FleetEnvelope);
+      // A child that exited has closed its channel: the request fails instead of throwing ERR_IPC_CHANNEL_CLOSED.
+      this.child.send({ id, request } satisfies FleetEnvelope, (err) => {
+        if (err && this.waiting.delete(id)) reject(err);
+      });
     });
   }
 }

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { wallClock, type Clock } from '../../domain/clock.js';
 import { QUEUES } from '../../domain/queues.js';
 import type { RetentionDays } from '../../domain/retention-policy.js';
+import { redisNamesFor } from '../../store/redis-namespace.js';
 import { saveRetentionRun } from '../../store/retention-repository.js';
 import type { DispatcherLog } from '../dispatcher-log.js';
 import { retentionDeleted, retentionPassSeconds } from './maintenance-metrics.js';
@@ -42,7 +43,7 @@ export class Maintenance {
   constructor(private readonly deps: MaintenanceDeps) {}
 
   async start(): Promise<void> {
-    const prefix = this.deps.queuePrefix ? { prefix: this.deps.queuePrefix } : {};
+    const prefix = { prefix: redisNamesFor(this.deps.queuePrefix).queuePrefix };
     this.queueRedis = new Redis(this.deps.redisUrl, { maxRetriesPerRequest: null });
     this.workerRedis = new Redis(this.deps.redisUrl, { maxRetriesPerRequest: null });
     for (const r of [this.queueRedis, this.workerRedis]) r.on('error', () => {}); // they reconnect

@@ -8,9 +8,12 @@ import { findAlert } from '../../store/alert-transitions-repository.js';
 import { notificationsOfAlert } from '../../store/notifications-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { clockAt, dispatcherConfig, insertAlert, recordingLog, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
+import { useRedisPrefix } from '../../store/redis-namespace.js';
 
 /** Day and night routing pick exactly the right people (DESIGN §4); the outbox is routed. */
 const prefix = `dr-${randomBytes(4).toString('hex')}`;
+// Everything in this file, the API and publishers included, in the dispatcher's/gateway's Redis namespace.
+useRedisPrefix(prefix);
 let db: TestDb;
 let redis: Redis;
 let routeQueue: Queue;
