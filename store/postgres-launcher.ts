@@ -44,11 +44,12 @@ async function postgresAccount(): Promise<Ids> {
     return await ids();
   } catch {
     await run('groupadd', ['-f', '--system', 'postgres']).catch(() => undefined);
-    await run('useradd', ['--system', '-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']).catch(() => undefined);
+    const made = await run('useradd', ['--system', '-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres'])
+      .then(() => '', (err: Error) => err.message.split('\n')[0]);
     try {
       return await ids();
-    } catch {
-      throw new EmbeddedPostgresError('PostgreSQL cannot run as root and there is no `postgres` account (useradd failed). ' +
+    } catch (err) {
+      throw new EmbeddedPostgresError(`PostgreSQL cannot run as root, and the \`postgres\` account it runs as could not be found or created (${made || (err as Error).message.split('\n')[0]}). ` +
         'Run the service as a non-root user, create the account (useradd --system postgres), or set DATABASE_URL.');
     }
   }
