@@ -2,7 +2,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runningPostmaster } from '../../store/embedded-postgres.js';
 import { freePort } from '../../store/ports.js';
@@ -23,14 +23,10 @@ let home: string;
 let clone: string;
 const children: ChildProcess[] = [];
 
+/** The project as a clone has it (not node_modules, data or .git), plus a hard-linked node_modules. */
 async function copyProject(to: string): Promise<void> {
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0').filter((f) => f && existsSync(join(ROOT, f)));
-  for (const f of files) {
-    await mkdir(dirname(join(to, f)), { recursive: true });
-    await cp(join(ROOT, f), join(to, f));
-  }
-  if (existsSync(join(ROOT, 'console/dist'))) await cp(join(ROOT, 'console/dist'), join(to, 'console/dist'), { recursive: true });
+  const skip = new Set(['node_modules', '.git', 'data']);
+  await cp(ROOT, to, { recursive: true, filter: (src) => !skip.has(relative(ROOT, src).split(sep)[0]!) });
   // Hard links: the same files at no copying cost, but reached through the private folder.
   execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(to, 'node_modules')]);
 }
