@@ -148,7 +148,7 @@ async function startDispatcher(config: Config, database: DatabaseHandle, redisUr
   await dispatcher.start();
   cleanups.push(() => dispatcher.stop());
   // Retention and the dedupe-key prune (issue 21) run where the dispatcher runs.
-  const maintenance = new Maintenance({ pool: database.pool, redisUrl, days: retentionDays(config), log, clock: time.clock });
+  const maintenance = new Maintenance({ pool: database.pool, redisUrl, days: retentionDays(config), log, clock: time.clock, delays: time.delays });
   await maintenance.start();
   cleanups.push(() => maintenance.stop());
   return dispatcher;

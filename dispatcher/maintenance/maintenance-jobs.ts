@@ -7,6 +7,7 @@ import type { RetentionDays } from '../../domain/retention-policy.js';
 import { redisNamesFor } from '../../store/redis-namespace.js';
 import { saveRetentionRun } from '../../store/retention-repository.js';
 import type { DispatcherLog } from '../dispatcher-log.js';
+import { BullmqDelays, ClockDelays, type JobDelays } from '../job-delays.js';
 import { retentionDeleted, retentionPassSeconds } from './maintenance-metrics.js';
 import { runRetentionPass, type RetentionPassOptions, type RetentionPassResult } from './retention-pass.js';
 
@@ -16,6 +17,8 @@ export interface MaintenanceDeps {
   days: RetentionDays;
   log: DispatcherLog;
   clock?: Clock;
+  /** How the schedule waits: a BullMQ job scheduler (default) or the clock (`simulate day`), as the sweeps. */
+  delays?: 'bullmq' | 'clock';
   queuePrefix?: string;
   /** How often a retention pass runs (default 5 min). */
   everyMs?: number;
@@ -30,8 +33,8 @@ const KEEP = { removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } };
 
 /**
  * Housekeeping of the dispatcher role (issue 21): a BullMQ job scheduler on QUEUES.maintenance
- * makes one retention job every `everyMs` however many dispatchers upsert it, and one of them
- * runs it. The pass's budget stays under the interval so passes do not overlap.
+ * (through the JobDelays port, dispatcher/job-delays.ts) makes one retention job every
+ * `everyMs` however many dispatchers upsert it, and one of them runs it. The pass's budget stays under the interval so passes do not overlap.
  */
 export class Maintenance {
   private queueRedis: Redis | undefined;
@@ -39,8 +42,14 @@ export class Maintenance {
   private queue: Queue | undefined;
   private worker: Worker | undefined;
   private readonly stopping = new AbortController();
+  private readonly delays: JobDelays;
 
-  constructor(private readonly deps: MaintenanceDeps) {}
+  constructor(private readonly deps: MaintenanceDeps) {
+    const clock = deps.clock ?? wallClock;
+    this.delays = deps.delays === 'clock'
+      ? new ClockDelays(clock, (err) => deps.log.warn('retention pass could not be queued; the next one runs', err))
+      : new BullmqDelays(clock);
+  }
 
   async start(): Promise<void> {
     const prefix = { prefix: redisNamesFor(this.deps.queuePrefix).queuePrefix };
@@ -50,7 +59,7 @@ export class Maintenance {
     this.queue = new Queue(QUEUES.maintenance, { connection: this.queueRedis, ...prefix });
     this.queue.on('error', (err) => this.deps.log.warn('maintenance queue', err));
     const every = this.deps.everyMs ?? DEFAULT_EVERY_MS;
-    await this.queue.upsertJobScheduler(SCHEDULER_ID, { every }, { name: 'retention', data: {}, opts: KEEP });
+    await this.delays.every(this.queue, SCHEDULER_ID, every, { name: 'retention', data: {}, opts: KEEP });
     this.worker = new Worker(QUEUES.maintenance, () => this.runOnce().then(() => undefined), {
       connection: this.workerRedis, concurrency: 1, ...prefix,
     });
@@ -78,6 +87,7 @@ export class Maintenance {
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.delays.close();
     await this.worker?.close().catch(() => {});
     await this.queue?.close().catch(() => {});
     for (const r of [this.queueRedis, this.workerRedis]) r?.disconnect();

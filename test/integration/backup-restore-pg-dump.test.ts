@@ -64,7 +64,7 @@ afterAll(async () => {
 const required = ['1', 'true'].includes((process.env.CI ?? '').toLowerCase());
 const missing = major === null
   ? 'no pg_dump on PATH'
-  : `no PostgreSQL ${major} server binaries in ${BIN}${asRoot ? ' (or, as root, no runuser or postgres account)' : ''}`;
+  : `no PostgreSQL ${major} server binaries in ${BIN} that this user can run (as root: also runuser and a postgres account)`;
 const install = 'install them (Debian/Ubuntu: apt-get install postgresql), as .ci/run does';
 if (!available && required) {
   test(`the pg_dump backup path is tested under CI: ${missing}`, () => { expect.fail(`${missing}: ${install}`); });
