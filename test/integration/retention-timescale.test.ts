@@ -19,7 +19,7 @@ let db: Queryable;
 beforeAll(async () => {
   pglite = await PGlite.create({ extensions: { timescaledb } });
   db = pgliteQueryable(pglite);
-  await migrate(db);
+  await migrate(db, { preloadCheck: false }); // PGlite loads the extension itself
 }, 120_000);
 afterAll(async () => { await pglite?.close(); });
 
