@@ -24,20 +24,28 @@ export function answerGcRequests(): void {
  * on it threw ERR_IPC_CHANNEL_CLOSED out of the bench (issue 21).
  */
 export function collectGarbage(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {
+  return askChild<{ heapUsed?: number }, number>(child, 'gc', 'gc-done', (m) => m.heapUsed ?? null, timeoutMs);
+}
+
+/**
+ * One request to a bench child over IPC ({op}) and its answer ({op: answerOp, …}), or null when
+ * it does not answer within `timeoutMs`, has exited, or its channel is closed.
+ */
+export function askChild<M, T>(child: ChildProcess, op: string, answerOp: string, pick: (m: M) => T | null, timeoutMs = 10_000): Promise<T | null> {
   if (!child.connected) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const done = (heapUsed: number | null) => {
+    const done = (value: T | null) => {
       clearTimeout(timer);
       child.off('message', onMessage);
       child.off('exit', onExit);
-      resolve(heapUsed);
+      resolve(value);
     };
-    const onMessage = (m: { op?: string; heapUsed?: number }) => { if (m?.op === 'gc-done') done(m.heapUsed ?? null); };
+    const onMessage = (m: M & { op?: string }) => { if (m?.op === answerOp) done(pick(m)); };
     const onExit = () => done(null);
     const timer = setTimeout(() => done(null), timeoutMs); // a busy child is measured as it is
     child.on('message', onMessage);
     child.once('exit', onExit);
     // With a callback, a failed send reports here instead of throwing or emitting 'error'.
-    child.send({ op: 'gc' }, (err) => { if (err) done(null); });
+    child.send({ op }, (err) => { if (err) done(null); });
   });
 }
