@@ -62,58 +62,76 @@ afterAll(async () => {
 
 const get = (query: string) => app.inject({ url: `/api/v1/reports/sla?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&${query}`, headers: admin.bearer });
 
-test('by shift: counts, median and p90 to accept and to on site, share on site within the SLA, breaches', async () => {
+/** The figures of a group that no passive alert and no empty tier touched: only the paging measures differ. */
+const quiet = { pending: 0, nobodyOnDuty: 0, passiveAlerts: 0, detectionDelayMedianS: null, detectionDelayP90S: null };
+
+test('by shift: counts, accepted within 60/180 s, median and p90 to accept and to on site, share on site within the SLA, breaches', async () => {
   const res = await get('groupBy=shift');
   expect(res.statusCode).toBe(200);
   const body = res.json();
   expect(body).toMatchObject({ groupBy: 'shift', slaOnsiteS: 900, total: 2 });
   expect(body.items).toEqual([
     {
-      key: '2026-05-04 day', label: '2026-05-04 day', alerts: 3, accepted: 3, onSite: 3, cancelled: 0,
+      key: '2026-05-04 day', label: '2026-05-04 day', alerts: 3, decided: 3, accepted: 3, onSite: 3, cancelled: 0, ...quiet,
+      // accepted after 60, 120, 300 s: one within 60 s, two within 180 s
+      acceptedWithin60s: 1, acceptedWithin60sPct: 33.3, acceptedWithin180s: 2, acceptedWithin180sPct: 66.7,
       // accept [60, 120, 300]: median 120, p90 120 + 0.8 × 180; on site [300, 600, 1000]: 600, 600 + 0.8 × 400
       acceptMedianS: 120, acceptP90S: 264, onSiteMedianS: 600, onSiteP90S: 920,
       onSiteWithinSla: 2, onSiteWithinSlaPct: 66.7, ackBreaches: 1, onSiteBreaches: 1,
     },
     {
-      key: '2026-05-04 night', label: '2026-05-04 night', alerts: 2, accepted: 1, onSite: 1, cancelled: 1,
+      // the cancelled alert needed nobody at the door: decided 1, and 1 of 1 on site in time
+      key: '2026-05-04 night', label: '2026-05-04 night', alerts: 2, decided: 1, accepted: 1, onSite: 1, cancelled: 1, ...quiet,
+      acceptedWithin60s: 0, acceptedWithin60sPct: 0, acceptedWithin180s: 1, acceptedWithin180sPct: 100,
       acceptMedianS: 90, acceptP90S: 90, onSiteMedianS: 800, onSiteP90S: 800,
-      // the cancelled alert needed nobody at the door: 1 of 1
       onSiteWithinSla: 1, onSiteWithinSlaPct: 100, ackBreaches: 0, onSiteBreaches: 0,
     },
   ]);
 });
 
-test('by responder (who accepted) and by grid', async () => {
+test('by responder (who accepted), by grid, and the whole window', async () => {
   const byResponder = (await get('groupBy=responder')).json().items;
   expect(byResponder).toEqual([
-    { key: '', label: '(not accepted)', alerts: 1, accepted: 0, onSite: 0, cancelled: 1, acceptMedianS: null, acceptP90S: null,
-      onSiteMedianS: null, onSiteP90S: null, onSiteWithinSla: 0, onSiteWithinSlaPct: null, ackBreaches: 0, onSiteBreaches: 0 },
+    { key: '', label: '(not accepted)', alerts: 1, decided: 0, accepted: 0, onSite: 0, cancelled: 1, ...quiet,
+      acceptedWithin60s: 0, acceptedWithin60sPct: null, acceptedWithin180s: 0, acceptedWithin180sPct: null,
+      acceptMedianS: null, acceptP90S: null, onSiteMedianS: null, onSiteP90S: null, onSiteWithinSla: 0, onSiteWithinSlaPct: null,
+      ackBreaches: 0, onSiteBreaches: 0 },
     ...[
       // r1: accept [60, 300], on site [300, 600]; r2: accept [90, 120], on site [800, 1000]
-      { key: r1, label: '张网格', alerts: 2, accepted: 2, onSite: 2, cancelled: 0, acceptMedianS: 180, acceptP90S: 276,
-        onSiteMedianS: 450, onSiteP90S: 570, onSiteWithinSla: 2, onSiteWithinSlaPct: 100, ackBreaches: 1, onSiteBreaches: 0 },
-      { key: r2, label: '=2+3 李专员', alerts: 2, accepted: 2, onSite: 2, cancelled: 0, acceptMedianS: 105, acceptP90S: 117,
-        onSiteMedianS: 900, onSiteP90S: 980, onSiteWithinSla: 1, onSiteWithinSlaPct: 50, ackBreaches: 0, onSiteBreaches: 1 },
+      { key: r1, label: '张网格', alerts: 2, decided: 2, accepted: 2, onSite: 2, cancelled: 0, ...quiet,
+        acceptedWithin60s: 1, acceptedWithin60sPct: 50, acceptedWithin180s: 1, acceptedWithin180sPct: 50,
+        acceptMedianS: 180, acceptP90S: 276, onSiteMedianS: 450, onSiteP90S: 570, onSiteWithinSla: 2, onSiteWithinSlaPct: 100,
+        ackBreaches: 1, onSiteBreaches: 0 },
+      { key: r2, label: '=2+3 李专员', alerts: 2, decided: 2, accepted: 2, onSite: 2, cancelled: 0, ...quiet,
+        acceptedWithin60s: 0, acceptedWithin60sPct: 0, acceptedWithin180s: 2, acceptedWithin180sPct: 100,
+        acceptMedianS: 105, acceptP90S: 117, onSiteMedianS: 900, onSiteP90S: 980, onSiteWithinSla: 1, onSiteWithinSlaPct: 50,
+        ackBreaches: 0, onSiteBreaches: 1 },
     ].sort((a, b) => a.key.localeCompare(b.key)),
   ]);
   const byGrid = (await get('groupBy=grid')).json().items;
   expect(byGrid.map((g: { key: string; alerts: number; onSiteWithinSlaPct: number | null }) => [g.key, g.alerts, g.onSiteWithinSlaPct]))
     .toEqual([['g-rep-1', 3, 66.7], ['g-rep-2', 2, 100]]);
+  const all = (await get('groupBy=all')).json().items;
+  expect(all).toHaveLength(1);
+  // 5 alerts, 4 decided, 3 of them on site within 900 s (300, 600, 800; not 1000)
+  expect(all[0]).toMatchObject({ alerts: 5, decided: 4, cancelled: 1, onSiteWithinSla: 3, onSiteWithinSlaPct: 75, acceptedWithin180s: 3, acceptedWithin180sPct: 75 });
 });
 
 test('CSV: UTF-8 with BOM, CRLF, a header row, the same figures, nulls empty, formulas defused, a dated file name', async () => {
   const res = await get('groupBy=responder&format=csv');
   expect(res.statusCode).toBe(200);
   expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
-  // The file name's dates are UTC days today (the window starts 05-04 00:00 in Shanghai).
-  expect(res.headers['content-disposition']).toBe('attachment; filename="sla-responder-2026-05-03-2026-05-05.csv"');
+  // Local days in GUARDIAN_TZ: the window is 05-04 00:00 to 05-06 00:00 in Shanghai.
+  expect(res.headers['content-disposition']).toBe('attachment; filename="sla-responder-2026-05-04-2026-05-05.csv"');
   expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   const lines = res.body.replace(/^\uFEFF/, '').split('\r\n');
   expect(lines.at(-1)).toBe(''); // ends with CRLF
-  expect(lines[0]).toBe('group,name,alerts,accepted,on_site,cancelled,accept_median_s,accept_p90_s,on_site_median_s,on_site_p90_s,on_site_within_sla,on_site_within_sla_pct,ack_breaches,on_site_breaches');
-  expect(lines).toContain(',(not accepted),1,0,0,1,,,,,0,,0,0');
-  expect(lines).toContain(`${r1},张网格,2,2,2,0,180,276,450,570,2,100,1,0`);
-  expect(lines).toContain(`${r2},'=2+3 李专员,2,2,2,0,105,117,900,980,1,50,0,1`);
+  expect(lines[0]).toBe('group,name,alerts,pending,decided,accepted,on_site,cancelled,accepted_within_60s_pct,accepted_within_180s_pct,'
+    + 'accept_median_s,accept_p90_s,on_site_median_s,on_site_p90_s,on_site_within_sla,on_site_within_sla_pct,ack_breaches,on_site_breaches,'
+    + 'nobody_on_duty,passive_alerts,detection_delay_median_s,detection_delay_p90_s');
+  expect(lines).toContain(',(not accepted),1,0,0,0,0,1,,,,,,,0,,0,0,0,0,,');
+  expect(lines).toContain(`${r1},张网格,2,0,2,2,2,0,50,50,180,276,450,570,2,100,1,0,0,0,,`);
+  expect(lines).toContain(`${r2},'=2+3 李专员,2,0,2,2,2,0,0,100,105,117,900,980,1,50,0,1,0,0,,`);
   expect(lines).toHaveLength(1 + 3 + 1);
 });
 
