@@ -47,4 +47,13 @@ export const liveSlowConsumers = metric('guardian_live_slow_consumers_total', ()
 export const liveGapFills = metric('guardian_live_gap_fills_total', () => new client.Counter({
   name: 'guardian_live_gap_fills_total', help: 'Live events delivered from the live_events table rather than Redis' }));
 
+/** Disk use per table (issue 21), read from the catalog at each scrape like alertsByState. */
+export const tableBytes = metric('guardian_table_bytes', () => new client.Gauge({
+  name: 'guardian_table_bytes', help: 'Disk used by each table of the schema: heap, indexes and TOAST (a hypertable with its chunks)',
+  labelNames: ['table'] as const }));
+
+export const tableRows = metric('guardian_table_rows_estimate', () => new client.Gauge({
+  name: 'guardian_table_rows_estimate', help: 'PostgreSQL\'s row estimate of each table (pg_class.reltuples, or approximate_row_count for a hypertable)',
+  labelNames: ['table'] as const }));
+
 export const metricsRegistry = client.register;

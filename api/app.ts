@@ -18,6 +18,7 @@ import { LiveHub } from './live/live-hub.js';
 import { liveRoutes } from './routes/live-routes.js';
 import { peopleRoutes } from './routes/people-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
+import { storageRoutes } from './routes/storage-routes.js';
 import { usersRoutes } from './routes/users-routes.js';
 import { reportsRoutes } from './routes/reports-routes.js';
 import { AccessService } from './services/access-service.js';
@@ -25,6 +26,7 @@ import { AlertActionsService } from './services/alert-actions-service.js';
 import { AlertsService } from './services/alerts-service.js';
 import { PeopleService } from './services/people-service.js';
 import { SettingsService } from './services/settings-service.js';
+import { StorageService } from './services/storage-service.js';
 import { UsersService } from './services/users-service.js';
 import { ReportsService } from './services/reports-service.js';
 import { AuthService } from './services/auth-service.js';
@@ -139,6 +141,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // Issue 16: provider callbacks (public, token in the URL) and channel settings.
     await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, access, clock, deps.redis), clock, deps.config.ALERT_ACCESS_GRACE_S * 1000) });
     await channelSettingsRoutes(api, { channels: new ChannelSettingsService(deps.pool, deps.redis), reconcileS: deps.config.RECONCILE_S });
+    await storageRoutes(api, { storage: new StorageService(deps.pool, deps.config) });
   }, { prefix: '/api/v1' });
 
   return app;

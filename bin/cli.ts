@@ -1,3 +1,5 @@
+import { EmbeddedPostgresError } from '../store/embedded-postgres.js';
+
 /**
  * `guardian <command> …`: each command is a module in bin/commands/ whose default export takes
  * the remaining arguments and resolves to an exit code.
@@ -47,5 +49,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const mod = await command.load();
-  return mod.default(rest);
+  try {
+    return await mod.default(rest);
+  } catch (err) {
+    // Every command that opens the embedded database can meet this one: a line, not a stack.
+    if (!(err instanceof EmbeddedPostgresError)) throw err;
+    process.stderr.write(`guardian: ${err.message}\n`);
+    return 1;
+  }
 }

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { LIVE_CHANNEL } from '../domain/queues.js';
 import { findAlert, type AlertRecord } from '../store/alert-transitions-repository.js';
 import { idsMissingPageRound } from '../store/dispatch-queries-repository.js';
 import type { DispatchContext } from './dispatch-context.js';
@@ -24,15 +23,17 @@ export class AlertChangeWatcher {
 
   constructor(private readonly deps: {
     ctx: DispatchContext; subscriber: Redis; coalesceMs?: number;
+    /** The live channel of this dispatcher's Redis namespace (domain/redis-names.ts). */
+    channel: string;
     /** Seqs this dispatcher published itself: it armed their timers already (issue 6: one read per own escalation saved). */
     isOwn?: (seq: number) => boolean;
   }) {}
 
   async start(): Promise<void> {
     this.deps.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === LIVE_CHANNEL) this.onMessage(message);
+      if (channel === this.deps.channel) this.onMessage(message);
     });
-    await this.deps.subscriber.subscribe(LIVE_CHANNEL).catch((err) => this.deps.ctx.log.warn('live feed subscription failed; the reconciler covers it', err));
+    await this.deps.subscriber.subscribe(this.deps.channel).catch((err) => this.deps.ctx.log.warn('live feed subscription failed; the reconciler covers it', err));
   }
 
   /** No change waits to be looked at (the simulated day advances its clock only then). */
@@ -45,7 +46,7 @@ export class AlertChangeWatcher {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     await this.flushing;
-    await this.deps.subscriber.unsubscribe(LIVE_CHANNEL).catch(() => {});
+    await this.deps.subscriber.unsubscribe(this.deps.channel).catch(() => {});
   }
 
   private onMessage(message: string): void {

@@ -3,7 +3,6 @@ import type pg from 'pg';
 import { robotTiers, type ChannelName } from '../domain/channel-definitions.js';
 import { problemsKey, tierProblems, type ChannelsWorking, type CommunityTiers, type TierMember, type TierProblem } from '../domain/channel-coverage.js';
 import type { Clock, ClockTimer } from '../domain/clock.js';
-import { CHANNELS_CHANGED_CHANNEL } from '../domain/queues.js';
 import { onDutyAt } from '../domain/roster.js';
 import { FIRST_TIER_ROLES } from '../domain/routing.js';
 import { nextShiftBoundary, shiftOf } from '../domain/shift-clock.js';
@@ -12,6 +11,7 @@ import { communityContacts, responderReach } from '../store/channel-coverage-rep
 import { recentChannelFailures } from '../store/channel-notifications-repository.js';
 import { loadResponders, loadRosterRows } from '../store/routing-context-repository.js';
 import { getSetting, SETTING_KEYS, type VapidSetting, type WebhookSetting } from '../store/settings-repository.js';
+import { redisNamesInUse } from '../store/redis-namespace.js';
 import type { DispatcherLog } from './dispatcher-log.js';
 import type { ChannelConfigSource } from './notifiers/channel-config.js';
 
@@ -34,11 +34,14 @@ export class ChannelHealthMonitor {
   private lastKey: string | null = null;
   private running: Promise<ChannelHealthSnapshot | null> | null = null;
   private stopped = false;
+  private get changedChannel(): string { return this.deps.changedChannel ?? redisNamesInUse().channelsChanged; }
 
   constructor(private readonly deps: {
     pool: pg.Pool; configs: ChannelConfigSource; clock: Clock; log: DispatcherLog;
     config: { GUARDIAN_TZ: string; DAY_SHIFT: string; RECONCILE_S: number };
     subscriber?: Redis; intervalMs?: number; onChange?: () => void;
+    /** The channels-changed channel of this dispatcher's Redis namespace (domain/redis-names.ts). */
+    changedChannel?: string;
   }) {}
 
   async start(): Promise<void> {
@@ -48,12 +51,12 @@ export class ChannelHealthMonitor {
     const sub = this.deps.subscriber;
     if (sub) {
       sub.on('message', (channel: string) => {
-        if (channel !== CHANNELS_CHANGED_CHANNEL) return;
+        if (channel !== this.changedChannel) return;
         this.deps.configs.invalidate();
         this.deps.onChange?.();
         void this.checkNow();
       });
-      await sub.subscribe(CHANNELS_CHANGED_CHANNEL).catch((err) => this.deps.log.warn('channel settings subscription failed; the periodic check covers it', err));
+      await sub.subscribe(this.changedChannel).catch((err) => this.deps.log.warn('channel settings subscription failed; the periodic check covers it', err));
     }
   }
 
@@ -62,7 +65,7 @@ export class ChannelHealthMonitor {
     this.deps.clock.clearTimer(this.interval);
     this.deps.clock.clearTimer(this.shiftTimer);
     this.interval = this.shiftTimer = null;
-    await this.deps.subscriber?.unsubscribe(CHANNELS_CHANGED_CHANNEL).catch(() => {});
+    await this.deps.subscriber?.unsubscribe(this.changedChannel).catch(() => {});
     await this.running?.catch(() => {});
   }
 

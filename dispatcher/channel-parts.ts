@@ -20,6 +20,7 @@ import { TencentSmsNotifier } from './notifiers/tencent-sms-notifier.js';
 import { TencentVoiceNotifier } from './notifiers/tencent-voice-notifier.js';
 import { WeComRobotNotifier } from './notifiers/wecom-robot-notifier.js';
 import type { WorkerTuning } from './worker-options.js';
+import { redisNamesFor } from '../store/redis-namespace.js';
 
 /** The provider channels of issue 16, sharing one settings reader. */
 export function providerNotifiers(pool: pg.Pool, configs: ChannelConfigSource): Notifier[] {
@@ -65,6 +66,7 @@ export class ChannelParts {
     this.worker.start();
     this.health = new ChannelHealthMonitor({
       pool: deps.pool, configs: this.configs, clock: deps.clock, log: deps.log, config: ctx.config, subscriber,
+      changedChannel: redisNamesFor(deps.prefix).channelsChanged,
       onChange: () => this.ladder.invalidate(),
       ...(deps.options?.healthIntervalMs ? { intervalMs: deps.options.healthIntervalMs } : {}),
     });

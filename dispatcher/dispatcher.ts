@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { LiveEvent } from '../domain/live-events.js';
 import { QUEUES, type EscalationJob } from '../domain/queues.js';
 import { TurnLivePublisher } from '../store/live-publisher.js';
+import { redisNamesFor } from '../store/redis-namespace.js';
 import { AlertChangeWatcher } from './alert-change-watcher.js';
 import { ChannelParts, providerNotifiers, type ChannelPartsOptions } from './channel-parts.js';
 import { CommunityRosterCache } from './community-roster-cache.js';
@@ -86,7 +87,9 @@ export class Dispatcher {
 
   async start(): Promise<void> {
     const { deps } = this;
-    const prefix = deps.queuePrefix ? { prefix: deps.queuePrefix } : {};
+    // Queues and pub/sub channels in one Redis namespace (domain/redis-names.ts).
+    const names = redisNamesFor(deps.queuePrefix);
+    const prefix = { prefix: names.queuePrefix };
     const clock = toClock(deps.clock);
     const delays: JobDelays = deps.delays === 'clock'
       ? new ClockDelays(clock, (err) => deps.log.warn('dispatcher: a delayed job could not be queued; the reconciler re-arms it', err))
@@ -109,7 +112,7 @@ export class Dispatcher {
 
     const producer = this.producer;
     const own = new OwnLiveEvents();
-    const live = new TurnLivePublisher(producer);
+    const live = new TurnLivePublisher(producer, names.live);
     const publish = (events: LiveEvent[]) => { own.note(events); live.publish(events); };
     const base = { pool: deps.pool, publish };
     this.webPush = new WebPushNotifier({ pool: deps.pool });
@@ -144,7 +147,7 @@ export class Dispatcher {
     await this.reconciler.start();
     this.parts.push(this.reconciler);
 
-    const watcher = new AlertChangeWatcher({ ctx, subscriber: this.subscriber, isOwn: (seq) => own.has(seq) });
+    const watcher = new AlertChangeWatcher({ ctx, subscriber: this.subscriber, channel: names.live, isOwn: (seq) => own.has(seq) });
     this.watcher = watcher;
     await watcher.start();
     this.parts.push(watcher);

@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
+const days = z.coerce.number().int('whole days').min(0, '0 (keep for ever) or more days');
 const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export const configSchema = z.object({
@@ -31,6 +32,8 @@ export const configSchema = z.object({
   // A responder keeps the home of an alert they were paged for or held this long after it closed.
   ALERT_ACCESS_GRACE_S: z.coerce.number().min(0).default(7200),
   ROLE: z.enum(['all', 'gateway', 'dispatcher', 'api']).default('all'),
+  // One deployment's namespace in a shared Redis: BullMQ key prefix and pub/sub channel names.
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
   INSTANCE_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GUARDIAN_ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
@@ -45,6 +48,12 @@ export const configSchema = z.object({
     .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(',').map((p) => p.trim()))),
   DEVICE_RATE_MAX: z.coerce.number().min(0).default(20),
   DEVICE_RATE_BURST: z.coerce.number().int().min(1).default(100),
+  // Retention on plain PostgreSQL, in days per table (0 = keep for ever); see domain/retention-policy.ts.
+  RETENTION_SIGNALS_D: days.default(180),
+  RETENTION_LIVE_EVENTS_D: days.default(7),
+  RETENTION_NOTIFICATIONS_D: days.default(365),
+  RETENTION_QUARANTINE_D: days.default(30),
+  RETENTION_AUDIT_LOG_D: days.default(1095),
 }).superRefine((c, ctx) => {
   if (c.MQTT_TLS_PORT !== undefined && (!c.TLS_CERT || !c.TLS_KEY)) {
     ctx.addIssue({ code: 'custom', path: ['TLS_CERT'], message: 'TLS_CERT and TLS_KEY are required when MQTT_TLS_PORT is set' });

@@ -11,6 +11,8 @@ export const QUEUES = {
   sweep: 'guardian-sweep',
   /** Delayed steps of a person's ladder: SMS, then a voice call, while nobody accepted (issue 16). */
   ladder: 'guardian-ladder',
+  /** Housekeeping on a BullMQ job scheduler: retention and the dedupe-key prune (issue 21). */
+  maintenance: 'guardian-maintenance',
 } as const;
 
 export interface RouteJob { alertId: string }

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { QUEUES, type RouteJob } from '../domain/queues.js';
 import type { AlertIngestResult } from '../store/alert-ingest-repository.js';
 import { TurnLivePublisher } from '../store/live-publisher.js';
+import { redisNamesFor } from '../store/redis-namespace.js';
 
 /**
  * After an alert-class event commits: enqueue routing for a new alert (jobId = alertId, so a
@@ -18,10 +19,10 @@ export class AlertFanout {
   constructor(redisUrl: string, opts: { queuePrefix?: string; log: (m: string, e?: unknown) => void }) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => {}); // reconnects by itself; readiness reports it
-    this.live = new TurnLivePublisher(this.redis);
-    this.routeQueue = new Queue<RouteJob>(QUEUES.route, {
-      connection: this.redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
-    });
+    // Queue and live channel in one Redis namespace (domain/redis-names.ts).
+    const names = redisNamesFor(opts.queuePrefix);
+    this.live = new TurnLivePublisher(this.redis, names.live);
+    this.routeQueue = new Queue<RouteJob>(QUEUES.route, { connection: this.redis, prefix: names.queuePrefix });
     this.routeQueue.on('error', () => {});
     this.log = opts.log;
   }

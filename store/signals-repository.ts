@@ -83,12 +83,6 @@ export function signalParams(rows: SignalRow[]): unknown[] {
   })))];
 }
 
-/** Forgets dedupe keys older than 24 h (run periodically; the table stays small). */
-export async function pruneDedupe(db: Queryable): Promise<number> {
-  const r = await db.query(`DELETE FROM signal_dedupe WHERE seen_at < now() - interval '25 hours'`);
-  return r.rowCount ?? 0;
-}
-
 export async function recentSignals(db: Queryable, householdId: string, limit = 100) {
   const r = await db.query(
     `SELECT ts, received_at AS "receivedAt", device_id AS "deviceId", event_id AS "eventId", type, value, battery, room

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { LiveEvent } from '../../domain/live-events.js';
-import { LIVE_CHANNEL } from '../../domain/queues.js';
+import { redisNamesInUse } from '../../store/redis-namespace.js';
 import type { Clock } from '../../domain/clock.js';
 import { latestLiveSeq, liveEventsSince } from '../../store/live-events-repository.js';
 import { liveGapFills } from '../api-metrics.js';
@@ -29,7 +29,7 @@ const SKIPPED_TTL_MS = 60_000;
  * One per API instance: the ordered stream of live events for every socket of this instance
  * (DESIGN §6, §9).
  *
- * Sources: a Redis subscriber on LIVE_CHANNEL (fast; every writer publishes after its commit)
+ * Sources: a Redis subscriber on the live channel (fast; every writer publishes after its commit)
  * and the live_events table (truth). Events leave in seq order. When an event arrives with
  * seq > last + 1 — a publish was lost, or concurrent transactions committed out of seq order —
  * the hub reads the table for the missing ones; a seq still missing after `gapWaitMs` (its
@@ -75,10 +75,11 @@ export class LiveHub {
       if (this.stopped) return;
       if (this.opts.createSubscriber) {
         const sub = this.opts.createSubscriber();
+        const live = redisNamesInUse().live;
         this.subscriber = sub;
         sub.on('error', () => {}); // reconnects by itself; the poll covers the outage
-        sub.on('message', (channel: string, message: string) => { if (channel === LIVE_CHANNEL) this.onMessage(message); });
-        sub.subscribe(LIVE_CHANNEL).catch((err: unknown) => this.opts.log?.warn({ err }, 'live feed: Redis subscribe failed; polling the table'));
+        sub.on('message', (channel: string, message: string) => { if (channel === live) this.onMessage(message); });
+        sub.subscribe(live).catch((err: unknown) => this.opts.log?.warn({ err }, 'live feed: Redis subscribe failed; polling the table'));
       }
       this.pollTimer = setInterval(() => this.schedule(true), this.opts.pollMs);
       this.pollTimer.unref();

@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { LIVE_STATES } from '../../domain/alert-kinds.js';
 import { countLiveAlertsByState } from '../../store/alerts-repository.js';
+import { tableSizes } from '../../store/retention-repository.js';
 import type { ApiDeps } from '../app-deps.js';
-import { alertsByState, metricsRegistry } from '../api-metrics.js';
+import { alertsByState, metricsRegistry, tableBytes, tableRows } from '../api-metrics.js';
 import { unauthorized } from '../api-error.js';
 import { ErrorResponse } from '../schemas/common-schemas.js';
 import { HealthResponse, ReadyResponse } from '../schemas/health-schemas.js';
@@ -51,9 +52,13 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps) {
     try {
       const counts = await countLiveAlertsByState(deps.pool);
       for (const s of LIVE_STATES) alertsByState.set({ state: s }, counts[s] ?? 0);
+      for (const t of await tableSizes(deps.pool)) {
+        tableBytes.set({ table: t.table }, t.bytes);
+        tableRows.set({ table: t.table }, t.rowsEstimate);
+      }
     } catch (err) {
-      // A scrape during a database outage still returns the process metrics; the gauge goes stale.
-      request.log.warn({ err }, 'alerts by state not refreshed');
+      // A scrape during a database outage still returns the process metrics; the gauges go stale.
+      request.log.warn({ err }, 'database gauges not refreshed');
     }
     const body = await metricsRegistry.metrics();
     return reply.type(metricsRegistry.contentType).send(body);

@@ -4,7 +4,7 @@ import { CHANNEL_DEFINITIONS, isChannelName, missingFields, splitChannelInput, t
 import { wallClock, type Clock } from '../../domain/clock.js';
 import { unknownVariables } from '../../domain/message-template.js';
 import { LADDER_ROLES, ladderSpecProblems, type LadderSpec } from '../../domain/notification-ladder.js';
-import { CHANNELS_CHANGED_CHANNEL } from '../../domain/queues.js';
+import { redisNamesInUse } from '../../store/redis-namespace.js';
 import { hashSecret, randomToken } from '../../domain/secrets.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import {
@@ -123,6 +123,6 @@ export class ChannelSettingsService {
   }
 
   private async announce(): Promise<void> {
-    await this.redis?.publish(CHANNELS_CHANGED_CHANNEL, String(this.clock.nowMs())).catch(() => {});
+    await this.redis?.publish(redisNamesInUse().channelsChanged, String(this.clock.nowMs())).catch(() => {});
   }
 }

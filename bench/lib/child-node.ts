@@ -9,12 +9,15 @@ import { track } from './cleanup-registry.js';
  * `--cpu-prof` (open the .cpuprofile files in Chrome DevTools or speedscope for flame graphs).
  */
 export function childExecArgv(name: string): string[] {
+  // BENCH_NODE_FLAGS: V8/Node flags for every child, to try one against the same run's figures
+  // (e.g. BENCH_NODE_FLAGS=--max-semi-space-size=64 npm run bench -- sos-puback).
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return [];
+  if (!dir) return extra;
   // One directory per child: node writes a profile per thread (main + the tsx loader worker).
   const sub = join(dir, `${name}-${Date.now()}`);
   mkdirSync(sub, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${sub}`];
+  return [...extra, '--cpu-prof', `--cpu-prof-dir=${sub}`];
 }
 
 /** Forks a TypeScript module of bench/lib with an IPC channel. */

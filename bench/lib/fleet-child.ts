@@ -74,7 +74,8 @@ function closedLoop(r: Extract<FleetRequest, { op: 'closed-loop' }>): Promise<Cl
 }
 
 async function schedule(r: Extract<FleetRequest, { op: 'schedule' }>): Promise<ScheduleReply> {
-  const targets = devices.filter((d) => d.up).slice(0, r.count);
+  const up = devices.filter((d) => d.up);
+  const targets = r.cycle && up.length > 0 ? Array.from({ length: r.count }, (_, i) => up[i % up.length]!) : up.slice(0, r.count);
   const records: SentRecord[] = [];
   let pending = 0;
   const started = performance.now();

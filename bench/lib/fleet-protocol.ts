@@ -9,8 +9,11 @@ export type FleetRequest =
   | { op: 'connect'; url: string; devices: DeviceCredential[]; localAddress?: string; batch: number; heartbeats: boolean; timeoutMs: number; client: FleetClient; stopAfterMs?: number }
   /** Every device keeps `inflight` QoS 1 events outstanding until `seconds` have passed. */
   | { op: 'closed-loop'; seconds: number; warmupS: number; inflight: number }
-  /** Device i sends one event of `type`, at `rate` per second in device order. */
-  | { op: 'schedule'; type: EventType; rate: number; count: number; ackTimeoutMs: number }
+  /**
+   * Device i sends one event of `type`, at `rate` per second in device order; with `cycle`,
+   * `count` events in all, round-robin over the connected devices (a steady telemetry load).
+   */
+  | { op: 'schedule'; type: EventType; rate: number; count: number; ackTimeoutMs: number; cycle?: boolean }
   /** Every device's socket dies at once, then every device reconnects at once. */
   | { op: 'storm'; timeoutMs: number }
   | { op: 'teardown' };

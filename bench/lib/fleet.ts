@@ -31,7 +31,10 @@ class FleetProcess {
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (r: FleetReply) => void, reject });
-      this.child.send({ id, request } satisfies FleetEnvelope);
+      // A child that exited has closed its channel: the request fails instead of throwing ERR_IPC_CHANNEL_CLOSED.
+      this.child.send({ id, request } satisfies FleetEnvelope, (err) => {
+        if (err && this.waiting.delete(id)) reject(err);
+      });
     });
   }
 }
@@ -90,11 +93,11 @@ export class Fleet {
     };
   }
 
-  /** `count` events in total at `rate`/s, split evenly over the processes (each from a distinct device). */
-  async schedule(type: EventType, rate: number, count: number, ackTimeoutMs = 10_000) {
+  /** `count` events in total at `rate`/s, split evenly over the processes (each from a distinct device, or round-robin with `cycle`). */
+  async schedule(type: EventType, rate: number, count: number, ackTimeoutMs = 10_000, opts: { cycle?: boolean } = {}) {
     const n = this.procs.length;
     const replies = await Promise.all(this.procs.map((p, i) => p.ask<ScheduleReply>({
-      op: 'schedule', type, rate: rate / n, count: Math.floor(count / n) + (i < count % n ? 1 : 0), ackTimeoutMs,
+      op: 'schedule', type, rate: rate / n, count: Math.floor(count / n) + (i < count % n ? 1 : 0), ackTimeoutMs, ...(opts.cycle ? { cycle: true } : {}),
     })));
     return { records: replies.flatMap((r) => r.records), seconds: Math.max(...replies.map((r) => r.seconds)) };
   }

@@ -8,8 +8,11 @@
 import { Gateway } from '../../gateway/broker.js';
 import { createPool } from '../../store/db.js';
 import { answerGcRequests } from './child-gc.js';
+import { answerTailRequests, startTailProbe } from './tail-probe.js';
 
 const pool = createPool(process.env.BENCH_DATABASE_URL!, 20, { fixed: true }); // as bin/runtime/service.ts
+// Before the gateway takes the pool: it times every query of it from here on.
+const probe = startTailProbe(pool, { only: (name) => name === 'alert-batch' });
 const gateway = new Gateway({
   pool, host: '127.0.0.1', mqttPort: 0, batchMax: 2000, redisUrl: process.env.BENCH_REDIS_URL,
   instanceId: process.env.BENCH_INSTANCE_ID ?? 'bench-gateway',
@@ -17,6 +20,7 @@ const gateway = new Gateway({
   log: { info: () => {}, warn: (m, e) => process.stderr.write(`gateway: ${m}${e ? `: ${String(e)}` : ''}\n`) },
 });
 answerGcRequests();
+answerTailRequests(probe);
 await gateway.start();
 process.send?.({ port: gateway.ports.mqtt });
 let stopping = false;

@@ -1,9 +1,10 @@
 import type { BrokerTarget } from './broker-target.js';
-import { collectGarbage } from './child-gc.js';
+import { askChild, collectGarbage } from './child-gc.js';
+import type { TailSecond } from './tail-probe.js';
 import { forkTs, stopChild } from './child-node.js';
 
 /** Starts gateway-main.ts in a child process against the bench's private PostgreSQL / Redis. */
-export async function startGateway(opts: { databaseUrl: string; redisUrl: string; shareSessions?: boolean; name?: string }): Promise<BrokerTarget> {
+export async function startGateway(opts: { databaseUrl: string; redisUrl: string; shareSessions?: boolean; name?: string }): Promise<BrokerTarget & { tail(): Promise<TailSecond[] | null> }> {
   const child = forkTs('./gateway-main.ts', [], opts.name ?? 'gateway', {
     ...process.env, BENCH_DATABASE_URL: opts.databaseUrl, BENCH_REDIS_URL: opts.redisUrl,
     BENCH_SHARE_SESSIONS: opts.shareSessions ? '1' : '0', BENCH_INSTANCE_ID: opts.name ?? 'bench-gateway',
@@ -16,5 +17,7 @@ export async function startGateway(opts: { databaseUrl: string; redisUrl: string
   return {
     name: opts.shareSessions ? 'guardian gateway (sessions in Redis)' : 'guardian gateway',
     url: `mqtt://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopChild(child, 30_000), collectGarbage: () => collectGarbage(child),
+    /** Per second: GC, event-loop lateness, query times and pool waits inside the gateway (bench/lib/tail-probe.ts). */
+    tail: () => askChild<{ report?: TailSecond[] }, TailSecond[]>(child, 'tail', 'tail-report', (m) => m.report ?? null),
   };
 }

@@ -5,6 +5,8 @@ import { int, ms, summarize } from '../lib/latency-summary.js';
 import { startPrivateInfra } from '../lib/private-infra.js';
 import { seedAlertHistory, seedHouseholdDevices } from '../lib/seed-devices.js';
 import { startGateway } from '../lib/gateway-process.js';
+import { sampleMachineBusy, TAIL_COLUMNS, tailBySecond, walFsyncs } from '../lib/tail-table.js';
+import type { TailSecond } from '../lib/tail-probe.js';
 
 /**
  * Issue 6 item 3: SOS from distinct homes at 1,000/s. Each PUBACK comes only after the signal
@@ -27,6 +29,12 @@ const sosPuback: Scenario = {
       const service = await startGateway({ databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl! });
       let sent;
       let connected = 0;
+      let tail: TailSecond[] | null = null;
+      let machine = new Map<number, number>();
+      let fsync: { count: number; meanMs: number } | null = null;
+      // WAL fsync times in pg_stat_io (where the commits' fsyncs are counted), for the tail table.
+      await infra.pool.query(`ALTER SYSTEM SET track_wal_io_timing = on`);
+      await infra.pool.query(`SELECT pg_reload_conf()`);
       try {
         ctx.log(`connecting ${int(count)} SOS buttons (one per home)`);
         // Bounded in time: on a loaded machine the ramp alone could eat the budget.
@@ -35,7 +43,13 @@ const sosPuback: Scenario = {
         if (c.connected === 0) throw new Error(`no device connected (${c.firstError})`);
         if (c.connected < count) notes.push(`The ramp stopped at ${int(c.connected)} of ${int(count)} homes when its share of the budget ran out, so ${int(c.connected)} SOS were sent (still ${int(rate)}/s, each from a distinct home).`);
         ctx.log(`connected in ${(c.ms / 1000).toFixed(1)} s; ${int(rate)} SOS/s for ${seconds} s`);
+        const wal0 = await walFsyncs(infra.pool);
+        const busy = sampleMachineBusy();
         sent = await fleet.schedule('sos', rate, count, 15_000);
+        machine = busy.stop();
+        const wal1 = await walFsyncs(infra.pool);
+        if (wal0 && wal1) fsync = { count: wal1.fsyncs - wal0.fsyncs, meanMs: (wal1.ms - wal0.ms) / Math.max(1, wal1.fsyncs - wal0.fsyncs) };
+        tail = await service.tail();
       } finally {
         await fleet.teardown();
         await service.stop();
@@ -52,12 +66,18 @@ const sosPuback: Scenario = {
       const achieved = sent.records.length / sent.seconds;
       const bySecond = perSecond(sent.records);
       ctx.log(`PUBACK p99 per second of sending: ${bySecond.map((b) => ms(b.p99)).join(' · ')}`);
+      const causes = tailBySecond(sent.records, tail ?? [], machine);
+      for (const r of causes) ctx.log(`  ${r.join(' · ')}`);
       ctx.log(`${int(acked.length)}/${int(sent.records.length)} PUBACKed, p50 ${ms(latency.p50)} p99 ${ms(latency.p99)}; ${int(alerts)} alerts, lost ${lost}`);
       return {
         tables: [{
           title: `SOS (alert-class, committed with its alert before PUBACK), ${int(count)} homes`,
           columns: ['offered rate', 'achieved send rate', 'sent', 'PUBACKed', 'PUBACK p50', 'PUBACK p99', 'max', 'signals stored', 'alerts opened', 'lost'],
           rows: [[`${int(rate)}/s`, `${int(achieved)}/s`, int(sent.records.length), int(acked.length), ms(latency.p50), ms(latency.p99), ms(latency.max), int(storedSignals), int(alerts), lost]],
+        }, {
+          title: 'Where the tail comes from, per second of sending (bench/lib/tail-probe.ts inside the gateway; machine busy from /proc/stat)',
+          columns: TAIL_COLUMNS,
+          rows: causes,
         }],
         goals: [
           { name: 'SOS PUBACK p99 at 1,000/s', target: '< 25 ms', measured: `${ms(latency.p99)} (p50 ${ms(latency.p50)})`, met: latency.p99 === null ? null : latency.p99 < 25 },
@@ -67,10 +87,11 @@ const sosPuback: Scenario = {
           ...notes,
           `${int(count)} sos_button devices, one per household, connected over 2 generator processes (bench/lib/lean-device.ts, DESIGN §2 on raw sockets); each sends one SOS, ${int(rate)}/s in total. The gateway is gateway/broker.ts in its own process (sessions in memory as in the all-in-one service; route job and live events to Redis after each commit).`,
           'PostgreSQL runs with fsync on. SOS that arrive together are group-committed (gateway/alert-writer.ts): one statement stores the signals, opens the alerts, links them and appends their timeline and live-feed rows; each PUBACK waits for that commit. At most one SOS per home is in flight.',
+          `Per second above: the SOS PUBACK p99 and max beside the gateway's longest GC pause and its total, the longest event-loop lateness (a 5 ms timer), the alert-batch transaction's p99 and max from call to commit (pool checkout, round trip, commit with fsync), how many queries waited for a connection of the fixed pool of 20, and how busy the whole machine was (both cores, every process). ${fsync ? `PostgreSQL's WAL fsyncs during the run: ${int(fsync.count)}, ${fsync.meanMs.toFixed(2)} ms each on average.` : ''}`,
           `The database holds a month of history first: ${int(count)} closed alerts, VACUUM ANALYZEd and checkpointed (bench/lib/seed-devices.ts says why an empty alerts table measures a fresh install instead).`,
         ],
         checks: { connected, sent: sent.records.length, acked: acked.length, stored: storedSignals, alerts, lost, duplicates: storedSignals - stored.size },
-        raw: { rate, seconds, achievedRate: achieved, latency, bySecond, errors: sent.records.filter((r) => r.error).slice(0, 5).map((r) => r.error) },
+        raw: { rate, seconds, achievedRate: achieved, latency, bySecond, tail, fsync, machineBusy: Object.fromEntries(machine), errors: sent.records.filter((r) => r.error).slice(0, 5).map((r) => r.error) },
       };
     } finally {
       await fleet.stop();

@@ -29,6 +29,13 @@ export default async function bench(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // A bug that escapes a scenario must not leave PostgreSQL, redis-server or their temp folders behind.
+  const onCrash = (err: unknown) => {
+    process.stderr.write(`guardian bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\nstopping what the bench started\n`);
+    void stopAllTracked().finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', onCrash);
+  process.once('unhandledRejection', onCrash);
   const out = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   try {
     const { report, jsonPath, markdownPath } = await runSuite({

@@ -1,5 +1,7 @@
+import { EmbeddedPostgresError } from '../../store/embedded-postgres.js';
 import { RedisNotInstalledError } from '../../store/redis-server.js';
 import { TimescaleNotPreloadedError } from '../../store/timescale-not-preloaded-error.js';
+import { oneLine } from './args.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { createLogger } from '../runtime/logger.js';
 import { PortTakenError } from '../runtime/ports.js';
@@ -27,17 +29,33 @@ export default async function start(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Known start-up failures become one line saying what to do; anything else is a bug and keeps its stack. */
+/**
+ * A start-up failure is one line on stderr saying what to do, never a stack trace: the known
+ * ones (a port taken, a second service, no redis-server, the embedded database) say it
+ * themselves; anything else is named with its cause, and LOG_LEVEL=debug adds the stack.
+ */
 export async function startOrExplain<T>(fn: () => Promise<T>): Promise<T | null> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof PortTakenError || err instanceof ServiceAlreadyRunningError || err instanceof RedisNotInstalledError || err instanceof TimescaleNotPreloadedError) {
-      process.stderr.write(`guardian: ${err.message}\n`);
-      return null;
-    }
-    throw err;
+    process.stderr.write(`guardian: ${startFailure(err)}\n`);
+    if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return null;
   }
+}
+
+export function startFailure(err: unknown): string {
+  if (err instanceof PortTakenError || err instanceof ServiceAlreadyRunningError || err instanceof RedisNotInstalledError
+    || err instanceof EmbeddedPostgresError || err instanceof TimescaleNotPreloadedError) return oneLine(err);
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code && ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(e.code)) {
+    const where = e.address ? ` ${e.address}${e.port ? ':' + e.port : ''}` : '';
+    return `could not start: cannot connect to${where} (${e.code}). Check that the server is up and that DATABASE_URL / REDIS_URL point at it.`;
+  }
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') {
+    return `could not start: ${oneLine(err)}. Give the user running the service access to that path, or set DATA_DIR to a folder it owns.`;
+  }
+  return `could not start: ${oneLine(err)}. Run again with LOG_LEVEL=debug for details.`;
 }
 
 export function printBanner(s: RunningService): void {

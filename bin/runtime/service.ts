@@ -6,7 +6,9 @@ import type { Config } from '../../domain/config.js';
 import { buildApp } from '../../api/app.js';
 import { listenApp } from '../../api/server.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
+import { Maintenance } from '../../dispatcher/maintenance/maintenance-jobs.js';
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
+import { retentionDays } from '../../domain/retention-policy.js';
 import { Gateway, PortInUseError } from '../../gateway/broker.js';
 import { migrate } from '../../store/migrate.js';
 import { startPrivateRedis, type PrivateRedis } from '../../store/redis-server.js';
@@ -145,6 +147,10 @@ async function startDispatcher(config: Config, database: DatabaseHandle, redisUr
   const dispatcher = new Dispatcher({ pool: database.pool, redisUrl, config, log, passiveRules, clock: time.clock, delays: time.delays });
   await dispatcher.start();
   cleanups.push(() => dispatcher.stop());
+  // Retention and the dedupe-key prune (issue 21) run where the dispatcher runs.
+  const maintenance = new Maintenance({ pool: database.pool, redisUrl, days: retentionDays(config), log, clock: time.clock, delays: time.delays });
+  await maintenance.start();
+  cleanups.push(() => maintenance.stop());
   return dispatcher;
 }
 

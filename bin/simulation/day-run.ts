@@ -17,6 +17,7 @@ import { createLogger } from '../runtime/logger.js';
 import { startService, type RunningService } from '../runtime/service.js';
 import { loadDayWorld, type DayWorld } from './day-world.js';
 import { LiveMonitor } from './live-monitor.js';
+import { redisNamesInUse } from '../../store/redis-namespace.js';
 import { Settler } from './settle.js';
 import { applyStaffing, type Staffing } from './staffing.js';
 
@@ -135,7 +136,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     const redis = new Redis(service.redisUrl, { maxRetriesPerRequest: 1 });
     cleanups.push(async () => { redis.disconnect(); });
     const settler = new Settler({
-      pool, redis, queuePrefix: 'bull', gateway: service.gateway!, dispatcher: service.dispatcher!, inFlight, monitor, phones, log,
+      pool, redis, queuePrefix: redisNamesInUse().queuePrefix, gateway: service.gateway!, dispatcher: service.dispatcher!, inFlight, monitor, phones, log,
     });
 
     homes.start(start, end);

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { LiveEvent } from '../../domain/live-events.js';
 import type { DownlinkMessage, RouteJob } from '../../domain/queues.js';
+import type { RedisNames } from '../../domain/redis-names.js';
 import { publishDownlink, publishLive } from '../../store/live-publisher.js';
 
 /** What the rules hand over after their transaction commits. */
@@ -18,7 +19,10 @@ export interface PassiveOutbox {
  * (routed_at IS NULL is the outbox), a lost live event by the API from live_events (DESIGN §4, §6).
  */
 export class RedisPassiveOutbox implements PassiveOutbox {
-  constructor(private readonly redis: Redis, private readonly routeQueue: Queue<RouteJob>, private readonly log: { warn(message: string, err?: unknown): void }) {}
+  constructor(
+    private readonly redis: Redis, private readonly routeQueue: Queue<RouteJob>, private readonly log: { warn(message: string, err?: unknown): void },
+    private readonly channels: Pick<RedisNames, 'live' | 'downlink'>,
+  ) {}
 
   alertOpened(alertId: string, live: LiveEvent[]): void {
     this.publish(live);
@@ -27,10 +31,10 @@ export class RedisPassiveOutbox implements PassiveOutbox {
   }
 
   publish(live: LiveEvent[]): void {
-    publishLive(this.redis, live);
+    publishLive(this.redis, live, this.channels.live);
   }
 
   downlink(message: DownlinkMessage): void {
-    void publishDownlink(this.redis, message); // a missed check-in ping is covered by the grace period
+    void publishDownlink(this.redis, message, this.channels.downlink); // a missed check-in ping is covered by the grace period
   }
 }

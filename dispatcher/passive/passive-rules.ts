@@ -7,6 +7,7 @@ import {
 import { toClock, type Clock } from '../../domain/clock.js';
 import { nextShiftBoundary } from '../../domain/shift-clock.js';
 import { BullmqDelays, ClockDelays, type JobDelays } from '../job-delays.js';
+import { redisNamesFor } from '../../store/redis-namespace.js';
 import { sweepBatteryLow } from './battery-low-rule.js';
 import { sweepCheckIns } from './check-in-rule.js';
 import { sweepDeviceOffline } from './device-offline-rule.js';
@@ -71,7 +72,8 @@ export class PassiveRules {
 
   async start(): Promise<void> {
     const { redisUrl, queuePrefix } = this.deps;
-    const prefix = queuePrefix ? { prefix: queuePrefix } : {};
+    const names = redisNamesFor(queuePrefix);
+    const prefix = { prefix: names.queuePrefix };
     // Workers and the scheduler wait for Redis (BullMQ requires maxRetriesPerRequest: null for
     // workers); the producer for route jobs and pub/sub fails fast so a sweep never hangs on it.
     this.workerRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -82,7 +84,7 @@ export class PassiveRules {
     this.routeQueue = new Queue<RouteJob>(QUEUES.route, { connection: this.fastRedis, ...prefix });
     this.sweepQueue.on('error', (err) => this.deps.log.warn('sweep queue', err));
     this.routeQueue.on('error', () => {});
-    this.out = new RedisPassiveOutbox(this.fastRedis, this.routeQueue, this.deps.log);
+    this.out = new RedisPassiveOutbox(this.fastRedis, this.routeQueue, this.deps.log, names);
 
     const every = this.deps.sweepEveryMs ?? DEFAULT_SWEEP_MS;
     const rosterEvery = this.deps.rosterSweepEveryMs ?? DEFAULT_ROSTER_SWEEP_MS;

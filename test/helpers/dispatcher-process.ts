@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EscalationJob } from '../../domain/queues.js';
+import { redisNamesInUse } from '../../store/redis-namespace.js';
 
 const CHILD = fileURLToPath(new URL('./dispatcher-child.ts', import.meta.url));
 
@@ -19,7 +20,8 @@ export interface DispatcherProcess {
 // 60 s: tsx compiles the dispatcher on start, slow on a busy 2-core machine.
 export async function startDispatcherProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<DispatcherProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
+    // The test file's Redis namespace unless the test names one (store/redis-namespace.ts).
+    env: { ...process.env, REDIS_PREFIX: redisNamesInUse().queuePrefix, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   const timers: TimerRun[] = [];
   const stderr: string[] = [];

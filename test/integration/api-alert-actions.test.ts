@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { inject } from 'vitest';
-import { DOWNLINK_CHANNEL, type DownlinkMessage } from '../../domain/queues.js';
+import type { DownlinkMessage } from '../../domain/queues.js';
+import { redisNamesInUse } from '../../store/redis-namespace.js';
 import { provisionDevice, revokeDevice } from '../../store/devices-repository.js';
 import {
   buildTestApp, createHouseholdWithPeople, createResponder, insertAlert, loginAs, notifyResponder, type TestLogin,
@@ -318,7 +319,7 @@ describe('bad input and refusals', () => {
 });
 
 describe('device downlink', () => {
-  test('accept, arrive and resolve send alert_ack to the home\'s speaker/LED devices on DOWNLINK_CHANNEL', async () => {
+  test('accept, arrive and resolve send alert_ack to the home\'s speaker/LED devices on the downlink channel', async () => {
     const { alertId, householdId } = await notifiedAlert();
     const sos = (await provisionDevice(db.pool, { householdId, kind: 'sos_button' })).deviceId;
     const radar = (await provisionDevice(db.pool, { householdId, kind: 'fall_radar' })).deviceId;
@@ -332,7 +333,7 @@ describe('device downlink', () => {
       const msg = JSON.parse(m) as DownlinkMessage;
       if (msg.command.type === 'alert_ack' && msg.command.alertId === alertId) got.push(msg);
     });
-    await sub.subscribe(DOWNLINK_CHANNEL);
+    await sub.subscribe(redisNamesInUse().downlink);
     try {
       expect((await post(`/api/v1/alerts/${alertId}/accept`, op)).statusCode).toBe(200);
       await waitFor(() => got.length === 1, { what: 'alert_ack accepted' });

@@ -13,7 +13,13 @@ import type { SuiteReport } from '../../bench/lib/suite-types.js';
 let resultsDir: string | undefined;
 afterAll(async () => { if (resultsDir) await rm(resultsDir, { recursive: true, force: true }); });
 
-const STEP_MS = 240_000;
+/**
+ * The whole quick run (with the simulated day) took 120-140 s on the 2-core machine while other
+ * work ran beside it; it runs alone in its vitest group (vitest.config.ts), and the step allows
+ * over 3 × that for a machine busy with a full `npm run bench` beside the suite (issue 21: 240 s
+ * was overrun).
+ */
+const STEP_MS = 450_000;
 
 test('bench --quick: every scenario runs and its correctness checks hold', { timeout: STEP_MS + 30_000 }, async () => {
   resultsDir = await mkdtemp(join(tmpdir(), 'guardian-bench-quick-'));
@@ -31,7 +37,7 @@ test('bench --quick: every scenario runs and its correctness checks hold', { tim
   const report = JSON.parse(await readFile(join(resultsDir, files[0]!), 'utf8')) as SuiteReport;
   expect(report.quick).toBe(true);
   const byId = new Map(report.scenarios.map((s) => [s.id, s]));
-  for (const id of ['ingest', 'alert-path', 'sos-puback', 'connections', 'escalation']) {
+  for (const id of ['ingest', 'alert-path', 'sos-puback', 'connections', 'escalation', 'retention']) {
     expect(byId.get(id)?.status, `${id}: ${byId.get(id)?.error ?? 'missing'}`).toBe('ok');
   }
   const checks = (id: string) => byId.get(id)!.result!.checks;
@@ -70,6 +76,11 @@ test('bench --quick: every scenario runs and its correctness checks hold', { tim
   const care = checks('care');
   expect(care['seed staffing: agreement ok']).toBe(true);
   expect(care['seed staffing: night routing ok']).toBe(true);
+
+  const retention = checks('retention');
+  expect(retention.acked).toBe(retention.sent);
+  expect(retention.stored).toBe(retention.acked);
+  expect(retention).toMatchObject({ lost: 0, leftExpired: 0, deleted: 40_000 }); // every expired row of the quick backlog
 
   const console = byId.get('console');
   if (console) expect(console.status, console.error).toBe('ok');

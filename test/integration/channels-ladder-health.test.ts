@@ -10,6 +10,7 @@ import { buildTestApp } from '../helpers/api.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { clockAt, dispatcherConfig, insertAlert, recordingLog, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
 import { ALIYUN, startFakeProviders, type FakeProviders } from '../helpers/fake-providers.js';
+import { useRedisPrefix } from '../../store/redis-namespace.js';
 
 /**
  * Issue 16: the ladder (app now, SMS after N s while nobody accepted — never after an accept) and
@@ -22,6 +23,8 @@ let fake: FakeProviders;
 let redis: Redis;
 let routeQueue: Queue;
 const prefix = `ch${Date.now()}`;
+// Everything in this file, the API and publishers included, in the dispatcher's/gateway's Redis namespace.
+useRedisPrefix(prefix);
 const running: Dispatcher[] = [];
 const RECONCILE_MS = 1500;
 

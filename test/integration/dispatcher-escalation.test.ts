@@ -9,12 +9,15 @@ import { publishLive } from '../../store/live-publisher.js';
 import { notificationsOfAlert } from '../../store/notifications-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { clockAt, dispatcherConfig, insertAlert, recordingLog, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
+import { useRedisPrefix } from '../../store/redis-namespace.js';
 
 /**
  * Escalation and SLA timers end to end on real PostgreSQL and redis-server, durations compressed
  * (DESIGN §10): ACK_TIMEOUT_S=1, SLA_WARN_S=3, SLA_ONSITE_S=5, ARRIVE_REMIND_S=1.
  */
 const prefix = `de-${randomBytes(4).toString('hex')}`;
+// Everything in this file, the API and publishers included, in the dispatcher's/gateway's Redis namespace.
+useRedisPrefix(prefix);
 const clock = clockAt('2026-05-12T10:00:00+08:00');
 const env = { ACK_TIMEOUT_S: '1', SLA_WARN_S: '3', SLA_ONSITE_S: '5', ARRIVE_REMIND_S: '1' };
 let db: TestDb;

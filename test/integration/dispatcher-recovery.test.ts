@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { QUEUES } from '../../domain/queues.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { putSetting } from '../../store/settings-repository.js';
@@ -32,8 +32,12 @@ beforeAll(async () => {
   redisServer = await startPrivateRedis(dir, { persist: false });
   redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
 });
+// A test that fails half-way must not leave a dispatcher running into the next one (it would
+// escalate that test's alerts too): every child goes when its test ends, pass or fail.
+afterEach(async () => {
+  for (const c of children.splice(0)) await c.kill('SIGKILL');
+});
 afterAll(async () => {
-  for (const c of children) await c.kill('SIGKILL');
   redis.disconnect();
   await redisServer.stop();
   await db.drop();
@@ -83,8 +87,9 @@ async function expectEverythingOnce(ids: string[]) {
 test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires every timer exactly once', { timeout: 240_000 }, async () => {
   const prefix = `dk-${randomBytes(3).toString('hex')}`;
   const { ids } = await manyAlerts(120);
-  // 6 s: routing 120 alerts must finish before the first ack timer falls due, also on a busy machine.
-  const env = { ACK_TIMEOUT_S: '6', SLA_WARN_S: '7', SLA_ONSITE_S: '10', RECONCILE_MS: '600000' };
+  // The kill must find timers armed: routing 120 alerts has to finish before the first ack timer
+  // falls due. 15 s leaves room for a machine busy with other work (it took 6+ s under load).
+  const env = { ACK_TIMEOUT_S: '15', SLA_WARN_S: '16', SLA_ONSITE_S: '18', RECONCILE_MS: '600000' };
   const a = await start(prefix, env);
   const routeQueue = new Queue(QUEUES.route, { connection: redis, prefix });
   await routeQueue.addBulk(ids.map((alertId) => ({ name: 'route', data: { alertId }, opts: { jobId: alertId } })));
@@ -92,16 +97,23 @@ test('SIGKILL with 120 live alerts and armed timers; a new dispatcher fires ever
   await waitFor(async () => (await db.pool.query(`SELECT count(*)::int AS n FROM alerts WHERE id = ANY($1::uuid[]) AND routed_at IS NOT NULL`, [ids])).rows[0].n === ids.length,
     { timeoutMs: 30_000, what: 'all routed' });
   const escalation = new Queue(QUEUES.escalation, { connection: redis, prefix });
-  const armed = await escalation.getJobCounts('delayed', 'waiting', 'active');
-  expect((armed.delayed ?? 0) + (armed.waiting ?? 0) + (armed.active ?? 0)).toBeGreaterThanOrEqual(ids.length * 2);
-  await a.kill('SIGKILL');
+  let b: DispatcherProcess | undefined;
+  try {
+    await a.kill('SIGKILL');
+    // Killed with its timers armed: none of them has run yet (nothing escalated, no SLA event).
+    const armed = await escalation.getJobCounts('delayed', 'waiting', 'active');
+    const fired = (await db.pool.query(`SELECT count(*)::int AS n FROM alert_events WHERE alert_id = ANY($1::uuid[]) AND type IN ('escalated', 'sla_warn', 'sla_breach')`, [ids])).rows[0].n;
+    expect(fired, 'no timer may run before the kill (routing was slower than ACK_TIMEOUT_S)').toBe(0);
+    expect((armed.delayed ?? 0) + (armed.waiting ?? 0) + (armed.active ?? 0)).toBeGreaterThanOrEqual(ids.length * 2);
 
-  const b = await start(prefix, env);
-  await waitFor(async () => (await levels(ids)).every((r) => r.level >= 2 && r.breached), { timeoutMs: 90_000, intervalMs: 250, what: 'every alert at level 2 and breached' });
-  await b.kill('SIGTERM');
-  await escalation.close();
+    b = await start(prefix, env);
+    await waitFor(async () => (await levels(ids)).every((r) => r.level >= 2 && r.breached), { timeoutMs: 120_000, intervalMs: 250, what: 'every alert at level 2 and breached' });
+    await b.kill('SIGTERM');
+  } finally {
+    await escalation.close();
+  }
   await expectEverythingOnce(ids);
-  const late = b.timers.map((t) => t.latenessMs).sort((x, y) => x - y);
+  const late = b!.timers.map((t) => t.latenessMs).sort((x, y) => x - y);
   console.info(`after SIGKILL: ${late.length} timer runs in the new dispatcher, median lateness ${late[Math.floor(late.length / 2)]} ms, p95 ${late[Math.floor(late.length * 0.95)]} ms`);
 });
 
@@ -111,19 +123,23 @@ test('FLUSHALL: the reconciler re-arms every timer and escalation still happens'
   const { log } = recordingLog();
   const d = new Dispatcher({
     pool: db.pool, redisUrl: redisServer.url, queuePrefix: prefix, log, clock: clockAt(CLOCK_AT), reconcileIntervalMs: 1000,
-    // 6 s: long enough that no ack timer fires before the FLUSHALL even on a loaded machine.
-    config: dispatcherConfig({ ACK_TIMEOUT_S: '6', SLA_WARN_S: '7', SLA_ONSITE_S: '9' }),
+    // 12 s: long enough that no ack timer fires before the FLUSHALL even on a loaded machine.
+    config: dispatcherConfig({ ACK_TIMEOUT_S: '12', SLA_WARN_S: '13', SLA_ONSITE_S: '15' }),
   });
+  const escalation = new Queue(QUEUES.escalation, { connection: redis, prefix });
   try {
     await d.start(); // the first pass routes the outbox
     expect((await levels(ids)).every((r) => r.level === 0)).toBe(true);
+    const before = await escalation.getJob(`${ids[0]}:ack:0`);
+    expect(before).toBeTruthy();
+    const flushedAt = Date.now();
     await redis.flushall();
-    const escalation = new Queue(QUEUES.escalation, { connection: redis, prefix });
-    expect(await escalation.getJob(`${ids[0]}:ack:0`)).toBeFalsy();
-    await waitFor(async () => (await escalation.getJob(`${ids[0]}:ack:0`)) !== undefined, { timeoutMs: 30_000, what: 're-armed' });
-    await escalation.close();
-    await waitFor(async () => (await levels(ids)).every((r) => r.level >= 1 && r.breached), { timeoutMs: 60_000, intervalMs: 250, what: 'escalated and breached after FLUSHALL' });
+    // Re-armed by the reconciler: the job is back, a new one made after the FLUSHALL (whenever
+    // the next pass comes; no window to hit between the flush and a look).
+    await waitFor(async () => ((await escalation.getJob(`${ids[0]}:ack:0`))?.timestamp ?? 0) >= flushedAt, { timeoutMs: 30_000, what: 're-armed after FLUSHALL' });
+    await waitFor(async () => (await levels(ids)).every((r) => r.level >= 1 && r.breached), { timeoutMs: 90_000, intervalMs: 250, what: 'escalated and breached after FLUSHALL' });
   } finally {
+    await escalation.close();
     await d.stop();
   }
   await expectEverythingOnce(ids);

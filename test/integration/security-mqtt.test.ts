@@ -15,6 +15,7 @@ import { publishDeviceRevoked } from '../../store/live-publisher.js';
 import { buildTestApp, loginAs, type TestLogin } from '../helpers/api.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { connectDevice, createDevice, createHousehold, publishQos1, startTestGateway } from '../helpers/gateway.js';
+import { redisNamesInUse } from '../../store/redis-namespace.js';
 
 /**
  * Device-side security (issue 7, item 7): what gateway-auth-acl.test.ts does not already cover —
@@ -45,7 +46,8 @@ beforeAll(async () => {
   // Configured as the service is: MQTT_TLS_PORT + TLS_CERT + TLS_KEY, validated by the config schema.
   const config = parseConfig({ MQTT_TLS_PORT: '0', TLS_CERT: join(certDir, 'cert.pem'), TLS_KEY: join(certDir, 'key.pem') });
   ({ gateway, url } = await startTestGateway(db, {
-    redisUrl: inject('redisUrl'), queuePrefix: `sec-${Date.now()}`,
+    // The file's Redis namespace (redis-namespace-setup.ts): the API, the CLI and this gateway meet in it.
+    redisUrl: inject('redisUrl'), queuePrefix: redisNamesInUse().queuePrefix,
     tls: { port: config.MQTT_TLS_PORT!, certFile: config.TLS_CERT!, keyFile: config.TLS_KEY! },
   }));
   tlsPort = gateway.ports.mqttTls!;
@@ -247,7 +249,7 @@ describe('revoked devices are cut at once, from another process, and stay out', 
       const run = await new Promise<{ code: number; stdout: string; stderr: string; at: number }>((resolve) => {
         execFile(process.execPath, ['bin/guardian.mjs', 'device', 'revoke', d.deviceId], {
           cwd: join(import.meta.dirname, '../..'),
-          env: { ...process.env, DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+          env: { ...process.env, DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), REDIS_PREFIX: redisNamesInUse().queuePrefix, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
           timeout: 30_000,
         }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr, at: Date.now() }));
       });

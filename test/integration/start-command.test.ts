@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runningPostmaster } from '../../store/embedded-postgres.js';
 import { processAlive } from '../../store/process-alive.js';
+import { bannerUrl, spawnGuardian, type GuardianProcess } from '../helpers/cli.js';
 import { waitFor } from '../helpers/db.js';
 
 /**
@@ -16,23 +17,15 @@ import { waitFor } from '../helpers/db.js';
 let dataDir: string;
 const started: ChildProcess[] = [];
 
-interface Proc { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
+type Proc = GuardianProcess;
 
 function startCli(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['bin/guardian.mjs', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, out: () => out, err: () => err, exit };
+  const p = spawnGuardian(args, { DATA_DIR: dataDir, MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1', ...env });
+  started.push(p.child);
+  return p;
 }
 
-const consoleUrl = (p: Proc) => /Console \+ API\s+(http:\/\/\S+?)\/\s/.exec(p.out())?.[1];
+const consoleUrl = bannerUrl;
 const redisPid = () => { try { return Number(readFileSync(join(dataDir, 'redis', 'redis.pid'), 'utf8')); } catch { return null; } };
 const alive = (pid: number | null) => pid !== null && processAlive(pid);
 

@@ -22,8 +22,8 @@ function bullmqAccepts(jobId: string): true | string {
 }
 
 describe('queues', () => {
-  it('keeps the existing names and adds escalation, sweep and the notification ladder', () => {
-    expect(QUEUES).toEqual({ route: 'guardian-route', escalation: 'guardian-escalation', sweep: 'guardian-sweep', ladder: 'guardian-ladder' });
+  it('keeps the existing names and adds escalation, sweep, ladder and maintenance', () => {
+    expect(QUEUES).toEqual({ route: 'guardian-route', escalation: 'guardian-escalation', sweep: 'guardian-sweep', ladder: 'guardian-ladder', maintenance: 'guardian-maintenance' });
     expect(LIVE_CHANNEL).toBe('guardian:live');
   });
 

@@ -466,6 +466,17 @@ export const zh = {
   'err.csrf': '请刷新页面后再试',
   'err.unauthorized': '登录已过期，请重新登录',
   'err.conflict': '数据刚刚有了变化，请刷新后再试',
+  'storage.title': '磁盘占用与数据保留',
+  'storage.table': '数据表',
+  'storage.size': '占用',
+  'storage.rows': '行数（估计）',
+  'storage.keep': '保留',
+  'storage.days': '{n} 天',
+  'storage.dedupeWindow': '25 小时（去重窗口）',
+  'storage.forever': '永久',
+  'storage.lastDeleted': '上次清理删除',
+  'storage.lastRun': '上次清理 {at}，用时 {ms} 毫秒。每 5 分钟清理一次；保留天数用所示环境变量设置（见 README 的 Configuration 一节）。',
+  'storage.never': '尚未清理过（调度服务每 5 分钟清理一次）。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
