@@ -63,3 +63,10 @@ export async function liveChildren(db: Queryable, level: 'street' | 'community' 
     `SELECT count(*)::int AS n FROM households h JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id ${homes[level]} AND h.retired_at IS NULL`, [id])).rows[0]!.n;
   return { places: p, households: h };
 }
+
+/** Display names of communities by id (for messages that name them). */
+export async function communityNames(db: Queryable, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const r = await db.query<{ id: string; name: string }>(`SELECT id, name FROM communities WHERE id = ANY($1::text[])`, [ids]);
+  return new Map(r.rows.map((x) => [x.id, x.name]));
+}

@@ -21,7 +21,7 @@ const LadderBody = Type.Object({
 const Any = Type.Record(Type.String(), Type.Unknown());
 const Health = Type.Object({
   checkedAt: Nullable(Type.String()), stale: Type.Boolean(),
-  problems: Type.Array(Type.Object({ communityId: Type.String(), level: Type.Integer(), reason: Type.String(), message: Type.String() })),
+  problems: Type.Array(Type.Object({ communityId: Type.String(), communityName: Type.String(), level: Type.Integer(), reason: Type.String(), message: Type.String() })),
   failing: Type.Array(Type.Object({ channel: Type.String(), error: Type.String() })),
 });
 

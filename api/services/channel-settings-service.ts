@@ -15,6 +15,7 @@ import { badRequest, notFound } from '../api-error.js';
 import type { Actor } from './actor.js';
 import { communityInScope } from '../../domain/access-scope.js';
 import type { AuthUser } from '../route-access.js';
+import { communityNames } from '../../store/communities-repository.js';
 
 export const CALLBACK_KINDS = { aliyun: ['sms-report', 'sms-up', 'voice-report'], tencent: ['sms-status', 'sms-reply', 'voice'] } as const;
 
@@ -97,7 +98,10 @@ export class ChannelSettingsService {
     const h = await getChannelHealth(this.pool);
     const now = this.clock.nowMs();
     const stale = !h || now - Date.parse(h.checkedAt) > 3 * reconcileS * 1000;
-    const problems = (h?.problems ?? []).filter((p) => communityInScope(user.scope, p.communityId));
+    const mine = (h?.problems ?? []).filter((p) => communityInScope(user.scope, p.communityId));
+    // The banner names the community as people call it, not by its id.
+    const names = await communityNames(this.pool, [...new Set(mine.map((p) => p.communityId))]);
+    const problems = mine.map((p) => ({ ...p, communityName: names.get(p.communityId) ?? p.communityId }));
     return { checkedAt: h?.checkedAt ?? null, stale, problems, failing: h?.failing ?? [] };
   }
 

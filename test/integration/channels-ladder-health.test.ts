@@ -72,7 +72,7 @@ test('a tier with no working channel: red banner data, a log line and /readyz de
   const { loginAs } = await import('../helpers/api.js');
   const op = await loginAs(app, db, 'operator');
   const health = await app.inject({ method: 'GET', url: '/api/v1/channels/health', headers: op.bearer });
-  expect(health.json().problems).toContainEqual(expect.objectContaining({ communityId: c.communityId, level: 2, reason: 'no_working_channel' }));
+  expect(health.json().problems).toContainEqual(expect.objectContaining({ communityId: c.communityId, communityName: expect.any(String), level: 2, reason: 'no_working_channel' }));
 
   // Fixing it (an SMS provider) clears it within one period, without a restart.
   await putChannelRow(db.pool, {
