@@ -104,6 +104,10 @@ describe.sequential('console e2e', () => {
     expect(await visibleTextProblems(operator)).toEqual([]);
     await screenshot(operator, 'login-1920');
 
+    // An SMS sign-in link that was used up lands on the login screen, which says so.
+    await operator.goto(service.httpUrl + '/?link=expired', { waitUntil: 'domcontentloaded' });
+    await operator.getByRole('alert').filter({ hasText: '链接' }).waitFor();
+
     // A wrong password is refused with a message, in Chinese.
     await operator.getByLabel('用户名').fill('operator');
     await operator.getByLabel('密码').fill('not-the-password');
