@@ -7,6 +7,7 @@ import { clockAt as serviceClockAt } from '../../domain/clock.js';
 import { QUEUES } from '../../domain/queues.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { findAlert } from '../../store/alert-transitions-repository.js';
+import { useRedisPrefix } from '../../store/redis-namespace.js';
 import { buildTestApp, loginAs, type TestLogin } from '../helpers/api.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 import { clockAt, dispatcherConfig, insertAlert, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
@@ -40,6 +41,8 @@ function startDispatcher(env: Record<string, string>) {
 }
 
 beforeAll(async () => {
+  // The API and the dispatcher must meet on one namespace: the queues' and the live channels'.
+  useRedisPrefix(prefix);
   db = await createTestDb();
   redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
   routeQueue = new Queue(QUEUES.route, { connection: redis, prefix });
