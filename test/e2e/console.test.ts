@@ -1,17 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { parseConfig } from '../../domain/config.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventTopic } from '../../domain/topics.js';
-import { createLogger } from '../../bin/runtime/logger.js';
-import { startService, type RunningService } from '../../bin/runtime/service.js';
-import { readDemoDevices, seedDemoCommunity, type DemoDeviceCredential, type DemoLogin } from '../../store/demo-seed/index.js';
-import { ensureConsoleBuilt } from '../helpers/console-build.js';
-import { horizontalOverflow, launchBrowser, screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
-import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import type { RunningService } from '../../bin/runtime/service.js';
+import type { DemoDeviceCredential, DemoLogin } from '../../store/demo-seed/index.js';
+import { horizontalOverflow, screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
+import { waitFor, type TestDb } from '../helpers/db.js';
+import { startDemoStack, type DemoStack } from '../helpers/demo-stack.js';
 
 /**
  * The console in Chromium against the real all-in-one service (gateway + dispatcher + API +
@@ -25,8 +20,8 @@ const HOUSEHOLDS = 36;
 const ADMIN_PASSWORD = 'e2e-admin-Secret-1';
 const VISIBLE_WITHIN_MS = 2000;
 
+let stack: DemoStack;
 let db: TestDb;
-let dataDir: string;
 let service: RunningService;
 let browser: TestBrowser;
 let logins: DemoLogin[];
@@ -40,18 +35,8 @@ let home: { id: string; sos: DemoDeviceCredential; pir: DemoDeviceCredential };
 let sosAlertId: string;
 
 beforeAll(async () => {
-  await ensureConsoleBuilt((m) => console.log(m));
-  db = await createTestDb();
-  dataDir = await mkdtemp(join(tmpdir(), 'guardian-e2e-'));
-  const seeded = await seedDemoCommunity(db.pool, { households: HOUSEHOLDS, dataDir });
-  logins = seeded.logins;
-  devices = await readDemoDevices(dataDir);
-  const env = {
-    DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1',
-    DATA_DIR: dataDir, GUARDIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn',
-  };
-  service = await startService(parseConfig(env), createLogger('warn', () => {}), env);
-  browser = await launchBrowser({ timeoutMs: 120_000 });
+  stack = await startDemoStack({ name: 'console', adminPassword: ADMIN_PASSWORD, seed: { households: HOUSEHOLDS } });
+  ({ db, service, browser, logins, devices } = stack);
 
   const byHome = new Map<string, DemoDeviceCredential[]>();
   for (const d of devices) byHome.set(d.householdId, [...(byHome.get(d.householdId) ?? []), d]);
@@ -64,11 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of clients) await c.endAsync(true).catch(() => {});
-  await browser?.close();
-  await service?.stop();
-  await db?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop(clients);
   if (Object.keys(measured).length) console.log('e2e timings (ms):', JSON.stringify(measured));
 });
 

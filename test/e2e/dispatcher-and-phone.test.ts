@@ -1,17 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, onTestFailed, test } from 'vitest';
-import { createLogger } from '../../bin/runtime/logger.js';
-import { startService, type RunningService } from '../../bin/runtime/service.js';
-import { parseConfig } from '../../domain/config.js';
+import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest';
+import type { RunningService } from '../../bin/runtime/service.js';
 import { eventTopic } from '../../domain/topics.js';
-import { readDemoDevices, seedDemoCommunity, type DemoDeviceCredential, type DemoLogin } from '../../store/demo-seed/index.js';
-import { horizontalOverflow, launchBrowser, screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
-import { ensureConsoleBuilt } from '../helpers/console-build.js';
-import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import type { DemoDeviceCredential, DemoLogin } from '../../store/demo-seed/index.js';
+import { horizontalOverflow, screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
+import { waitFor, type TestDb } from '../helpers/db.js';
+import { startDemoStack, type DemoStack } from '../helpers/demo-stack.js';
 
 /**
  * Issue 20 in Chromium against the real all-in-one service: what a dispatcher and a grid worker
@@ -22,12 +17,11 @@ import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 const HOUSEHOLDS = 24;
 const ADMIN_PASSWORD = 'e2e-admin-Secret-20';
 const env = {
-  MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1', GUARDIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn',
   SLA_ONSITE_S: '240', SLA_WARN_S: '120', ACK_TIMEOUT_S: '600', DAY_SHIFT: '07:00-19:00',
 };
 
+let stack: DemoStack;
 let db: TestDb;
-let dataDir: string;
 let service: RunningService;
 let browser: TestBrowser;
 let logins: DemoLogin[];
@@ -43,30 +37,25 @@ let sosA: string, sosB: string;
 let holder: DemoLogin, other: DemoLogin;
 
 beforeAll(async () => {
-  await ensureConsoleBuilt((m) => console.log(m));
-  db = await createTestDb();
-  dataDir = await mkdtemp(join(tmpdir(), 'guardian-e2e-20-'));
-  logins = (await seedDemoCommunity(db.pool, { households: HOUSEHOLDS, dataDir, dayShift: env.DAY_SHIFT, activityDays: 21 })).logins;
-  devices = await readDemoDevices(dataDir);
-  // Three homes of grid 1 that have a phone on file for the resident or the flat.
-  const homes = (await db.pool.query<{ id: string; grid: string }>(
-    `SELECT h.id, b.grid_id AS grid FROM households h JOIN buildings b ON b.id = h.building_id
-      WHERE b.grid_id = 'g-demo-1' ORDER BY (h.phone IS NOT NULL OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL)) DESC, h.id`)).rows;
-  [homeA, homeB, homeC] = [homes[0]!.id, homes[1]!.id, homes[2]!.id];
-  grid = homes[0]!.grid;
-  // Home C's motion sensor last reported 5 % battery (the passive sweep opens battery_low).
-  await db.pool.query(`UPDATE devices SET battery = 5 WHERE household_id = $1 AND kind = 'pir'`, [homeC]);
-  const e = { ...env, DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), DATA_DIR: dataDir };
-  service = await startService(parseConfig(e), createLogger('warn', () => {}), e);
-  browser = await launchBrowser({ timeoutMs: 120_000 });
+  stack = await startDemoStack({
+    name: '20', adminPassword: ADMIN_PASSWORD, env,
+    seed: { households: HOUSEHOLDS, dayShift: env.DAY_SHIFT, activityDays: 21 },
+    beforeStart: async (seeded) => {
+      // Three homes of grid 1 that have a phone on file for the resident or the flat.
+      const homes = (await seeded.pool.query<{ id: string; grid: string }>(
+        `SELECT h.id, b.grid_id AS grid FROM households h JOIN buildings b ON b.id = h.building_id
+          WHERE b.grid_id = 'g-demo-1' ORDER BY (h.phone IS NOT NULL OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL)) DESC, h.id`)).rows;
+      [homeA, homeB, homeC] = [homes[0]!.id, homes[1]!.id, homes[2]!.id];
+      grid = homes[0]!.grid;
+      // Home C's motion sensor last reported 5 % battery (the passive sweep opens battery_low).
+      await seeded.pool.query(`UPDATE devices SET battery = 5 WHERE household_id = $1 AND kind = 'pir'`, [homeC]);
+    },
+  });
+  ({ db, service, browser, logins, devices } = stack);
 });
 
 afterAll(async () => {
-  for (const c of clients) await c.endAsync(true).catch(() => {});
-  await browser?.close();
-  await service?.stop();
-  await db?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop(clients);
 });
 
 async function connect(d: DemoDeviceCredential): Promise<MqttClient> {

@@ -1,17 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createLogger } from '../../bin/runtime/logger.js';
-import { startService, type RunningService } from '../../bin/runtime/service.js';
-import { parseConfig } from '../../domain/config.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RunningService } from '../../bin/runtime/service.js';
 import { eventTopic } from '../../domain/topics.js';
-import { readDemoDevices, seedDemoCommunity, type DemoDeviceCredential, type DemoLogin } from '../../store/demo-seed/index.js';
-import { launchBrowser, screenshot, type TestBrowser } from '../helpers/browser.js';
-import { ensureConsoleBuilt } from '../helpers/console-build.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import type { DemoDeviceCredential, DemoLogin } from '../../store/demo-seed/index.js';
+import { screenshot, type TestBrowser } from '../helpers/browser.js';
+import type { TestDb } from '../helpers/db.js';
+import { startDemoStack, type DemoStack } from '../helpers/demo-stack.js';
 
 /**
  * Issue 16 in Chromium against the real all-in-one service: an SOS arriving while the operator
@@ -21,8 +16,8 @@ import { createTestDb, type TestDb } from '../helpers/db.js';
  * channel for its family tier, so the red channel banner shows too.
  */
 const HOUSEHOLDS = 12;
+let stack: DemoStack;
 let db: TestDb;
-let dataDir: string;
 let service: RunningService;
 let browser: TestBrowser;
 let logins: DemoLogin[];
@@ -31,25 +26,12 @@ let page: Page;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  await ensureConsoleBuilt((m) => console.log(m));
-  db = await createTestDb();
-  dataDir = await mkdtemp(join(tmpdir(), 'guardian-e2e-alarm-'));
-  logins = (await seedDemoCommunity(db.pool, { households: HOUSEHOLDS, dataDir })).logins;
-  devices = await readDemoDevices(dataDir);
-  const env = {
-    DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1',
-    DATA_DIR: dataDir, GUARDIAN_ADMIN_PASSWORD: 'e2e-admin-Secret-1', LOG_LEVEL: 'warn', RECONCILE_S: '5',
-  };
-  service = await startService(parseConfig(env), createLogger('warn', () => {}), env);
-  browser = await launchBrowser({ timeoutMs: 120_000 });
+  stack = await startDemoStack({ name: 'alarm', adminPassword: 'e2e-admin-Secret-1', seed: { households: HOUSEHOLDS }, env: { RECONCILE_S: '5' } });
+  ({ db, service, browser, logins, devices } = stack);
 });
 
 afterAll(async () => {
-  for (const c of clients) await c.endAsync(true).catch(() => {});
-  await browser?.close();
-  await service?.stop();
-  await db?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop(clients);
 });
 
 /** Counts every WebAudio oscillator the page starts: the alarm's tones are oscillators. */

@@ -1,17 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { createLogger } from '../../bin/runtime/logger.js';
-import { startService, type RunningService } from '../../bin/runtime/service.js';
-import { parseConfig } from '../../domain/config.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RunningService } from '../../bin/runtime/service.js';
 import { eventTopic } from '../../domain/topics.js';
-import { seedDemoCommunity, type DemoLogin } from '../../store/demo-seed/index.js';
-import { launchBrowser, screenshot, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
-import { ensureConsoleBuilt } from '../helpers/console-build.js';
-import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import type { DemoLogin } from '../../store/demo-seed/index.js';
+import { screenshot, signInAs, visibleTextProblems, type TestBrowser } from '../helpers/browser.js';
+import { waitFor, type TestDb } from '../helpers/db.js';
+import { startDemoStack, type DemoStack } from '../helpers/demo-stack.js';
 
 /**
  * Issue 17 acceptance in Chromium against the real all-in-one service: an admin creates a
@@ -21,8 +16,8 @@ import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
  * under test/e2e/artifacts/register-*.png.
  */
 const ADMIN_PASSWORD = 'e2e-admin-Secret-17';
+let stack: DemoStack;
 let db: TestDb;
-let dataDir: string;
 let service: RunningService;
 let browser: TestBrowser;
 let logins: DemoLogin[];
@@ -32,34 +27,17 @@ let operatorPassword: string;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  await ensureConsoleBuilt((m) => console.log(m));
-  db = await createTestDb();
-  dataDir = await mkdtemp(join(tmpdir(), 'guardian-e2e-register-'));
   // The demo's two communities exist already: the new one is the district's third.
-  logins = (await seedDemoCommunity(db.pool, { households: 12, dataDir })).logins;
-  const env = {
-    DATABASE_URL: db.url, REDIS_URL: inject('redisUrl'), MQTT_PORT: '0', HTTP_PORT: '0', HOST: '127.0.0.1',
-    DATA_DIR: dataDir, GUARDIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn',
-  };
-  service = await startService(parseConfig(env), createLogger('warn', () => {}), env);
-  browser = await launchBrowser({ timeoutMs: 120_000 });
+  stack = await startDemoStack({ name: 'register', adminPassword: ADMIN_PASSWORD, seed: { households: 12 } });
+  ({ db, service, browser, logins } = stack);
   admin = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
 }, 240_000);
 
 afterAll(async () => {
-  for (const c of clients) await c.endAsync(true).catch(() => {});
-  await browser?.close();
-  await service?.stop();
-  await db?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await stack?.stop(clients);
 });
 
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(service.httpUrl + '/', { waitUntil: 'domcontentloaded' });
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-}
+const signIn = (page: Page, username: string, password: string) => signInAs(page, service.httpUrl, username, password);
 
 /** Adds a place in a column of the register: its 新增 button, the form, 保存. */
 async function addPlace(column: string, fields: Record<string, string>) {
