@@ -29,6 +29,15 @@ export const configSchema = z.object({
   RECONCILE_S: seconds.default(30),
   ARRIVE_REMIND_S: seconds.default(300),
   CHECKIN_GRACE_S: seconds.default(300),
+  // Dispatch (issue 15): 'nearest' pages the best DISPATCH_FIRST_WAVE free tier-1 people by
+  // estimated arrival, the rest DISPATCH_WAVE_S later, and sends a backup when the holder is not
+  // at the door by expected arrival + BACKUP_MARGIN_S or BACKUP_AFTER_S after the first signal;
+  // 'page_all' pages the whole tier at once (the behaviour before issue 15).
+  DISPATCH_POLICY: z.enum(['nearest', 'page_all']).default('nearest'),
+  DISPATCH_FIRST_WAVE: z.coerce.number().int().min(1).default(2),
+  DISPATCH_WAVE_S: seconds.default(60),
+  BACKUP_AFTER_S: seconds.default(480),
+  BACKUP_MARGIN_S: z.coerce.number().min(0).default(180),
   // A responder keeps the home of an alert they were paged for or held this long after it closed.
   ALERT_ACCESS_GRACE_S: z.coerce.number().min(0).default(7200),
   ROLE: z.enum(['all', 'gateway', 'dispatcher', 'api']).default('all'),
