@@ -101,7 +101,9 @@ export async function redispatch(ctx: DispatchContext, alert: AlertRecord, route
   const last = rows[rows.length - 1];
   if (!last || (last.kind !== 'decline' && last.kind !== 'hand_back')) return 'nothing';
   const n = ctx.config.DISPATCH_FIRST_WAVE;
-  const picks = last.kind === 'hand_back' ? ranked.filter((c) => c.eligible).slice(0, n) : nextWave(ranked, n);
+  // The night neighbours come on top of the wave, as in the first one; they do not fill it.
+  const staff = ranked.filter((c) => !NEIGHBOUR_ROLES.has(c.role));
+  const picks = last.kind === 'hand_back' ? staff.filter((c) => c.eligible).slice(0, n) : nextWave(staff, n);
   if (picks.length === 0) {
     if (ranked.some((c) => c.eligible)) return 'nothing'; // others are still paged and have not answered
     await announceNobodyAvailable(ctx, alert, route, `after a ${last.kind === 'decline' ? 'decline' : 'hand-back'}`);

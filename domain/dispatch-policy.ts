@@ -93,13 +93,11 @@ export function nextWave(ranked: readonly RankedCandidate[], size: number): Rank
 }
 
 /**
- * The backup: the best eligible person who is not the holder — first those never paged for this
- * alert (a paged person who has not answered is likely asleep or away from the phone), then the
- * ones paged before.
+ * The backup: the eligible person with the best estimated arrival who is not the holder, paged
+ * before or not (someone paged who saw the alert taken is awake and near).
  */
 export function pickBackup(ranked: readonly RankedCandidate[], holder: string | null): RankedCandidate | null {
-  const pool = ranked.filter((c) => c.eligible && c.responderId !== holder);
-  return pool.find((c) => c.state === 'free') ?? pool[0] ?? null;
+  return ranked.find((c) => c.eligible && c.responderId !== holder) ?? null;
 }
 
 /**

@@ -80,8 +80,9 @@ describe('waves and backups', () => {
     expect(nextWave(ranked, 1)).toEqual([]);
   });
 
-  it('the backup is the best free person who is not the holder, before anyone paged already', () => {
-    expect(pickBackup(ranked, 'b')?.responderId).toBe('c');
+  it('the backup is the eligible person with the best estimated arrival who is not the holder', () => {
+    expect(pickBackup(ranked, 'b')?.responderId).toBe('a');
+    expect(pickBackup(ranked, 'a')?.responderId).toBe('b');
     const allPaged = rankCandidates(candidateFacts(input([person('a', 10), person('b', 20)], { rows: [{ responderId: 'a', kind: 'page' }] })), HOME);
     expect(pickBackup(allPaged, 'b')?.responderId).toBe('a');
     expect(pickBackup(rankCandidates(candidateFacts(input([person('b', 20)])), HOME), 'b')).toBeNull();
