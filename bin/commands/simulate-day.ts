@@ -31,6 +31,9 @@ the same KPIs computed from the simulation's ground truth; progress on stderr ev
   --keep               keep the temporary data directory (its path is printed)
   -h, --help           this help
 
+DISPATCH_FIRST_WAVE, DISPATCH_WAVE_S, BACKUP_AFTER_S and BACKUP_MARGIN_S from the environment
+apply to the simulated service (DISPATCH_POLICY comes from --policy).
+
 The simulation never reads an outcome from a success rate: lateness comes from where responders
 are, how they move, whether their phone is in reach at that hour, sleep and load. See README,
 "A simulated community day", for the model and its limits.`;
@@ -99,6 +102,11 @@ function dayOptions(p: Parsed): DayOptions {
     homes: positiveInt(str(p, 'homes'), '--homes', 200, 5000), hours, date, start,
     seed: positiveInt(str(p, 'seed'), '--seed', 1, 2 ** 31), staffing, incidentRate,
     tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT, keepDataDir: p.values.keep === true, nightPair: p.values['no-night-pair'] !== true,
+    // The dispatch settings of the environment apply to the simulated service (e.g. DISPATCH_WAVE_S=30).
+    env: {
+      DISPATCH_FIRST_WAVE: String(config.DISPATCH_FIRST_WAVE), DISPATCH_WAVE_S: String(config.DISPATCH_WAVE_S),
+      BACKUP_AFTER_S: String(config.BACKUP_AFTER_S), BACKUP_MARGIN_S: String(config.BACKUP_MARGIN_S),
+    },
   };
 }
 
