@@ -37,7 +37,7 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
     ...r, firstSignalAt: r.firstSignalAt.getTime(), acceptedAt: ms(r.acceptedAt), onSiteAt: ms(r.onSiteAt), closedAt: ms(r.closedAt),
   }));
   const checks = dispatchChecks(rows.map((r) => ({
-    id: r.id, householdId: r.householdId, severity: r.severity, gridId: r.gridId, firstSignalAt: r.firstSignalAt.getTime(),
+    id: r.id, householdId: r.householdId, severity: r.severity, state: r.state, gridId: r.gridId, firstSignalAt: r.firstSignalAt.getTime(),
     onSiteAt: ms(r.onSiteAt), onSiteBy: r.onSiteBy, closedAt: ms(r.closedAt), night: isNight(r.firstSignalAt.getTime(), o.tz),
   })), run.ledger, end);
   const timelines = (await pool.query<{ alertId: string; at: Date; actor: string; type: string; fromState: string | null; toState: string | null; data: unknown }>(
@@ -144,7 +144,7 @@ export function policyTable(reports: readonly DayReport[]): string {
     ['time to accept, median / p90', (r) => `${f(r.kpis.truth.acceptMedianS, ' s')} / ${f(r.kpis.truth.acceptP90S, ' s')}`],
     ['backups sent / declines / nobody free', (r) => `${r.dispatch.backups} / ${r.dispatch.declines} / ${r.dispatch.nobodyAvailable}`],
     ['at two homes at once (truth / product)', (r) => `${r.dispatch.checks.twoHomes.truth.length} / ${r.dispatch.checks.twoHomes.product.length}`],
-    ['night pairs in one grid served by two people', (r) => `${r.dispatch.checks.nightPairs.servedByTwo}/${r.dispatch.checks.nightPairs.pairs}`],
+    ['night pairs in one grid: by two people / reached / pairs', (r) => `${r.dispatch.checks.nightPairs.servedByTwo} / ${r.dispatch.checks.nightPairs.reached} / ${r.dispatch.checks.nightPairs.pairs}`],
     ['product vs truth, largest diff', (r) => f(r.agreement.largestDiffS, ' s')],
     ['real time', (r) => `${r.realSeconds} s`],
   ];

@@ -11,6 +11,7 @@ export interface CheckAlert {
   id: string;
   householdId: string;
   severity: string;
+  state: string;
   gridId: string | null;
   firstSignalAt: number;
   onSiteAt: number | null;
@@ -21,7 +22,8 @@ export interface CheckAlert {
 
 export interface DispatchChecks {
   twoHomes: { truth: string[]; product: string[] };
-  nightPairs: { pairs: number; servedByTwo: number; failures: string[] };
+  /** Pairs of live (not cancelled) alerts; the ones both reached; of those, by two people; failures = one person for both. */
+  nightPairs: { pairs: number; reached: number; servedByTwo: number; failures: string[] };
 }
 
 interface Stay { who: string; where: string; from: number; to: number; alertId: string }
@@ -49,8 +51,9 @@ export function dispatchChecks(alerts: readonly CheckAlert[], ledger: Ledger, en
     .map((a) => ({ who: a.onSiteBy!, where: a.householdId, from: a.onSiteAt!, to: a.closedAt ?? end, alertId: a.id }));
 
   const firstAt = (alertId: string) => ledger.arrivals.filter((x) => x.alertId === alertId).sort((x, y) => x.at - y.at)[0]?.responderId ?? null;
-  const night = alerts.filter((a) => a.severity === 'critical' && a.night && a.gridId !== null).sort((a, b) => a.firstSignalAt - b.firstSignalAt);
-  let pairs = 0, servedByTwo = 0;
+  const night = alerts.filter((a) => a.severity === 'critical' && a.night && a.gridId !== null && a.state !== 'cancelled')
+    .sort((a, b) => a.firstSignalAt - b.firstSignalAt);
+  let pairs = 0, reached = 0, servedByTwo = 0;
   const failures: string[] = [];
   for (let i = 0; i < night.length; i++) {
     for (let j = i + 1; j < night.length; j++) {
@@ -58,9 +61,11 @@ export function dispatchChecks(alerts: readonly CheckAlert[], ledger: Ledger, en
       if (a.gridId !== b.gridId || a.householdId === b.householdId || b.firstSignalAt >= (a.closedAt ?? end)) continue;
       pairs++;
       const wa = firstAt(a.id), wb = firstAt(b.id);
-      if (wa !== null && wb !== null && wa !== wb) servedByTwo++;
-      else failures.push(`alerts ${a.id} and ${b.id} (grid ${a.gridId}): ${wa ?? 'nobody'} / ${wb ?? 'nobody'}`);
+      if (wa === null || wb === null) continue; // not reached at all: counted by the on-site KPIs
+      reached++;
+      if (wa !== wb) servedByTwo++;
+      else failures.push(`alerts ${a.id} and ${b.id} (grid ${a.gridId}) were both served by ${wa}`);
     }
   }
-  return { twoHomes: { truth: overlaps(truthStays), product: overlaps(productStays) }, nightPairs: { pairs, servedByTwo, failures } };
+  return { twoHomes: { truth: overlaps(truthStays), product: overlaps(productStays) }, nightPairs: { pairs, reached, servedByTwo, failures } };
 }
