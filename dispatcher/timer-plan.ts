@@ -56,7 +56,7 @@ export function timersFor(alert: TimerAlert, config: TimerConfig): PlannedTimer[
   // while the holder is not at the door. Absent under DISPATCH_POLICY=page_all.
   if (config.DISPATCH_POLICY === 'nearest') {
     if (waiting && alert.level === 0 && alert.routedAt) {
-      timers.push({ job: { type: 'dispatch_wave', alertId: alert.id, wave: 1 }, dueAt: new Date(alert.routedAt.getTime() + (config.DISPATCH_WAVE_S ?? 60) * 1000) });
+      timers.push({ job: { type: 'dispatch_wave', alertId: alert.id, wave: 1 }, dueAt: new Date(alert.routedAt.getTime() + (config.DISPATCH_WAVE_S ?? 30) * 1000) });
     }
     if (alert.state === 'accepted' && alert.acceptedAt && alert.routedAt && !alert.onSiteAt && slaApplies(alert.kind)) {
       const dueAt = backupDueAt(
