@@ -31,6 +31,7 @@ export async function rankFor(ctx: DispatchContext, alert: AlertRecord, route: P
     responders: [...route.responders.values()], tierOneIds, nightCritical: route.plan.shift === 'night' && alert.severity === 'critical',
     household: { id: h.id, buildingId: h.buildingId }, busy: facts.busy, rows: facts.rows,
     holder: alert.acceptedBy, onSiteBy: alert.onSiteBy, live: isLive(alert.state),
+    night: route.plan.shift === 'night', nightReadyS: ctx.config.DISPATCH_NIGHT_READY_S,
   }), facts.home);
   return { ranked, rows: facts.rows };
 }

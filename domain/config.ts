@@ -39,6 +39,9 @@ export const configSchema = z.object({
   DISPATCH_POLICY: z.enum(['nearest', 'page_all']).default('nearest'),
   DISPATCH_FIRST_WAVE: z.coerce.number().int().min(1).default(2),
   DISPATCH_WAVE_S: seconds.default(30),
+  // At night everyone but the property duty at the gate is on call from home: this long to wake,
+  // dress and leave is added to their estimated arrival (ranking and the backup timer).
+  DISPATCH_NIGHT_READY_S: z.coerce.number().min(0).default(180),
   BACKUP_AFTER_S: seconds.default(480),
   BACKUP_MARGIN_S: z.coerce.number().min(0).default(180),
   // A responder keeps the home of an alert they were paged for or held this long after it closed.

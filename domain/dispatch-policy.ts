@@ -6,8 +6,9 @@ import type { ResponderRole } from './roster.js';
  * one — ranked by estimated arrival; the best few are paged first, the others as the next wave.
  * A backup is the next-best free person. Pure: the dispatcher and the API load the facts.
  *
- * Estimated arrival = path length / speed, with paths 1.3 × the straight line (a common detour
- * factor for urban walking) and 1.25 m/s on foot, 3.2 m/s by bike. A responder whose position
+ * Estimated arrival = time to get going (at night, DISPATCH_NIGHT_READY_S for anyone on call from
+ * home) + path length / speed, with paths 1.3 × the straight line (a common detour factor for
+ * urban walking) and 1.25 m/s on foot, 3.2 m/s by bike. A responder whose position
  * is unknown ranks after everyone with one (they may still be the only one).
  */
 export type DispatchPolicy = 'nearest' | 'page_all';
@@ -18,6 +19,14 @@ export const TRAVEL_SPEED_MPS: Record<TravelMode, number> = { walk: 1.25, bike: 
 export const PATH_DETOUR = 1.3;
 
 export interface SitePoint { x: number; y: number }
+
+/**
+ * Time to get going before the travel: at night everyone on call from home has to wake, dress and
+ * leave (DISPATCH_NIGHT_READY_S); the property duty is awake at the gate. By day, nobody waits.
+ */
+export function readySeconds(role: ResponderRole, night: boolean, nightReadyS: number): number {
+  return night && role !== 'property_duty' ? nightReadyS : 0;
+}
 
 /** Seconds from `from` to `to` at the mode's speed; null when either place is unknown. */
 export function travelSeconds(from: SitePoint | null, to: SitePoint | null, mode: TravelMode): number | null {
@@ -47,6 +56,8 @@ export interface CandidateFacts {
   /** Tier 1 of the shift, on duty, serving the home (or an opted-in night neighbour). */
   tierOne: boolean;
   reachable: boolean;
+  /** Seconds to get going before travelling (readySeconds); 0 when omitted. */
+  readyS?: number;
 }
 
 export interface RankedCandidate {
@@ -73,7 +84,8 @@ export function rankCandidates(facts: readonly CandidateFacts[], home: SitePoint
   const ranked = facts.map((f) => {
     const state = candidateState(f);
     const eligible = f.tierOne && f.reachable && (state === 'free' || state === 'paged');
-    const c: RankedCandidate = { responderId: f.responderId, role: f.role, etaS: travelSeconds(f.position, home, f.mode), state, eligible };
+    const travel = travelSeconds(f.position, home, f.mode);
+    const c: RankedCandidate = { responderId: f.responderId, role: f.role, etaS: travel === null ? null : travel + (f.readyS ?? 0), state, eligible };
     if (f.name !== undefined) c.name = f.name;
     return c;
   });
@@ -110,7 +122,7 @@ export function backupDueAt(a: { firstSignalAt: Date; expectedArrivalAt: Date | 
   return new Date(Math.min(latest, expected));
 }
 
-/** The instant the holder should be at the door: accept + travel (null when unknown). */
+/** The instant the holder should be at the door: accept + getting going + travel (null when unknown). */
 export function expectedArrival(acceptedAt: Date, etaS: number | null): Date | null {
   return etaS === null ? null : new Date(acceptedAt.getTime() + etaS * 1000);
 }
@@ -143,6 +155,9 @@ export interface FactsInput {
   onSiteBy: string | null;
   /** The alert is still live (a closed alert has nobody going). */
   live: boolean;
+  /** The night shift, and DISPATCH_NIGHT_READY_S (readySeconds); omitted: no allowance. */
+  night?: boolean;
+  nightReadyS?: number;
 }
 
 /** Whether someone is a first-on-scene neighbour of this home (邻里守望: its buddy or building leader, opted in). */
@@ -175,6 +190,7 @@ export function candidateFacts(input: FactsInput): CandidateFacts[] {
         onSiteHere: input.live && r.id === input.onSiteBy,
         tierOne: input.tierOneIds.has(r.id) || neighbour,
         reachable: r.onDuty,
+        readyS: readySeconds(r.role, input.night ?? false, input.nightReadyS ?? 0),
       };
       if (r.name !== undefined) f.name = r.name;
       return f;

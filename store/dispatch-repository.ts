@@ -1,3 +1,4 @@
+import type { ResponderRole } from '../domain/roster.js';
 import type { Queryable } from './db.js';
 
 /**
@@ -102,19 +103,19 @@ export async function onSiteElsewhere(db: Queryable, responderId: string, alertI
 
 /** Where a responder starts from and how they move, and where the home is (issue 15: the holder's expected arrival). */
 export async function travelFacts(db: Queryable, responderId: string, householdId: string): Promise<{
-  from: { x: number; y: number } | null; mode: 'walk' | 'bike'; home: { x: number; y: number } | null;
+  from: { x: number; y: number } | null; mode: 'walk' | 'bike'; home: { x: number; y: number } | null; role: ResponderRole;
 } | null> {
-  const r = await db.query<{ fx: number | null; fy: number | null; mode: 'walk' | 'bike'; hx: number | null; hy: number | null }>(
+  const r = await db.query<{ fx: number | null; fy: number | null; mode: 'walk' | 'bike'; hx: number | null; hy: number | null; role: ResponderRole }>(
     `SELECT CASE WHEN r.live_at IS NOT NULL AND r.on_duty THEN r.live_x_m ELSE coalesce(r.base_x_m, rb.x_m) END AS fx,
             CASE WHEN r.live_at IS NOT NULL AND r.on_duty THEN r.live_y_m ELSE coalesce(r.base_y_m, rb.y_m) END AS fy,
-            r.travel_mode AS mode, hb.x_m AS hx, hb.y_m AS hy
+            r.travel_mode AS mode, r.role, hb.x_m AS hx, hb.y_m AS hy
        FROM responders r LEFT JOIN buildings rb ON rb.id = r.base_building_id
        JOIN households h ON h.id = $2 JOIN buildings hb ON hb.id = h.building_id
       WHERE r.id = $1`, [responderId, householdId]);
   const row = r.rows[0];
   if (!row) return null;
   return {
-    from: row.fx !== null && row.fy !== null ? { x: row.fx, y: row.fy } : null, mode: row.mode,
+    from: row.fx !== null && row.fy !== null ? { x: row.fx, y: row.fy } : null, mode: row.mode, role: row.role,
     home: row.hx !== null && row.hy !== null ? { x: row.hx, y: row.hy } : null,
   };
 }

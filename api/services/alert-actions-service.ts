@@ -11,7 +11,8 @@ import type { AlertAckState } from '../../domain/topics.js';
 import { backupsOf, markNotificationsSeen, wasNotified } from '../../store/alerts-repository.js';
 import { AlertActionRefusedError, applyAlertAction, findAlert, markAlert, type AlertRecord } from '../../store/alert-transitions-repository.js';
 import { insertDispatchRows, onSiteElsewhere, travelFacts } from '../../store/dispatch-repository.js';
-import { expectedArrival, travelSeconds } from '../../domain/dispatch-policy.js';
+import { expectedArrival, readySeconds, travelSeconds } from '../../domain/dispatch-policy.js';
+import { shiftOf } from '../../domain/shift-clock.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { devicesOfHousehold } from '../../store/devices-repository.js';
 import { publishDownlink, publishLive } from '../../store/live-publisher.js';
@@ -84,6 +85,8 @@ export class AlertActionsService {
      * answer, not 15-30 s later (issue 20 item 3).
      */
     private readonly escalationPageWaitMs = 3000,
+    /** The shift clock and the night allowance, for the holder's expected arrival (issue 15). */
+    private readonly dispatch: { tz: string; dayShift: string; nightReadyS: number } | null = null,
   ) {}
 
   async act(actor: Actor, alertId: string, type: ResponderActionType, body: ActionBody): Promise<{ noop: boolean }> {
@@ -179,7 +182,10 @@ export class AlertActionsService {
   /** Accept + travel from the responder's base or live position (null when a position is unknown). */
   private async expectedArrival(responderId: string, householdId: string, at: Date): Promise<Date | null> {
     const t = await travelFacts(this.pool, responderId, householdId);
-    return t ? expectedArrival(at, travelSeconds(t.from, t.home, t.mode)) : null;
+    if (!t) return null;
+    const travel = travelSeconds(t.from, t.home, t.mode);
+    const night = this.dispatch ? shiftOf(at, this.dispatch.tz, this.dispatch.dayShift).shift === 'night' : false;
+    return expectedArrival(at, travel === null ? null : travel + readySeconds(t.role, night, this.dispatch?.nightReadyS ?? 0));
   }
 
   /** Until the dispatcher's page round of `level` has rows, or escalationPageWaitMs passed. */

@@ -15,7 +15,7 @@ import type { AuthUser } from '../route-access.js';
 import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
 
-export type DispatchConfig = Pick<Config, 'GUARDIAN_TZ' | 'DAY_SHIFT' | 'DISPATCH_POLICY'>;
+export type DispatchConfig = Pick<Config, 'GUARDIAN_TZ' | 'DAY_SHIFT' | 'DISPATCH_POLICY' | 'DISPATCH_NIGHT_READY_S'>;
 
 /**
  * The dispatch room's view of who can go (issue 15 item 7): every field responder of the
@@ -49,6 +49,7 @@ export class DispatchService {
       responders, tierOneIds, nightCritical: plan.shift === 'night' && alert.severity === 'critical',
       household: { id: h.id, buildingId: h.buildingId }, busy: facts.busy, rows: facts.rows,
       holder: alert.acceptedBy, onSiteBy: alert.onSiteBy, live: isLive(alert.state),
+      night: plan.shift === 'night', nightReadyS: this.config.DISPATCH_NIGHT_READY_S,
     }), facts.home);
     const byId = new Map(responders.map((r) => [r.id, r]));
     return {

@@ -31,7 +31,7 @@ the same KPIs computed from the simulation's ground truth; progress on stderr ev
   --keep               keep the temporary data directory (its path is printed)
   -h, --help           this help
 
-DISPATCH_FIRST_WAVE, DISPATCH_WAVE_S, BACKUP_AFTER_S and BACKUP_MARGIN_S from the environment
+DISPATCH_FIRST_WAVE, DISPATCH_WAVE_S, DISPATCH_NIGHT_READY_S, BACKUP_AFTER_S and BACKUP_MARGIN_S from the environment
 apply to the simulated service (DISPATCH_POLICY comes from --policy).
 
 The simulation never reads an outcome from a success rate: lateness comes from where responders
@@ -106,6 +106,7 @@ function dayOptions(p: Parsed): DayOptions {
     env: {
       DISPATCH_FIRST_WAVE: String(config.DISPATCH_FIRST_WAVE), DISPATCH_WAVE_S: String(config.DISPATCH_WAVE_S),
       BACKUP_AFTER_S: String(config.BACKUP_AFTER_S), BACKUP_MARGIN_S: String(config.BACKUP_MARGIN_S),
+      DISPATCH_NIGHT_READY_S: String(config.DISPATCH_NIGHT_READY_S),
     },
   };
 }

@@ -18,9 +18,10 @@ import { addHousehold, clockAt, dispatcherConfig, insertAlert, seedDispatchCommu
  * the holder is late, decline and hand-back re-dispatching at once, the two-homes refusal and
  * the nobody-available path. Timers are seconds long so the test waits on conditions only.
  *
- * Site plan: the household's building at (0, 0). Night tier 1: property duty pd 50 m away on
- * foot (52 s), org specialist osNight 500 m by bike (203 s), a second org specialist osFar 2 km
- * on foot (2080 s). The buddy lives next door and has opted in as a night neighbour.
+ * Site plan: the household's building at (0, 0). Night tier 1: property duty pd awake at the gate
+ * 50 m away on foot (52 s), org specialist osNight on call from home 500 m away by bike (180 s to
+ * get going + 203 s), a second org specialist osFar 2 km on foot (180 + 2080 s). The buddy lives
+ * in the building (180 + 0 s) and has opted in as a night neighbour.
  */
 const prefix = `dn-${randomBytes(4).toString('hex')}`;
 const clock = clockAt('2026-05-12T23:00:00+08:00');
@@ -91,7 +92,7 @@ describe.sequential('dispatch by distance and availability (DISPATCH_POLICY=near
     await waitFor(async () => (await pagedIn(alert.id, 'level:0')).size >= 3, { what: 'first wave' });
     expect(await pagedIn(alert.id, 'level:0')).toEqual(new Set([c.r.pd, c.r.osNight, c.r.buddy]));
     const first = await waitFor(async () => (await timeline(alert.id)).find((t) => t.type === 'dispatched') ?? null, { what: 'dispatch on the timeline' });
-    expect((first.data.responders as Array<{ id: string; etaS: number }>).map((r) => [r.id, r.etaS])).toEqual([[c.r.pd, 52], [c.r.osNight, 203], [c.r.buddy, 0]]);
+    expect((first.data.responders as Array<{ id: string; etaS: number }>).map((r) => [r.id, r.etaS])).toEqual([[c.r.pd, 52], [c.r.osNight, 383], [c.r.buddy, 180]]);
     // Nobody accepts: the far one is paged as the next wave; the supervisor is not (that is the ack timeout's).
     await waitFor(async () => (await pagedIn(alert.id, 'level:0:wave:1')).size > 0, { what: 'next wave', timeoutMs: 15_000 });
     expect(await pagedIn(alert.id, 'level:0:wave:1')).toEqual(new Set([osFar]));
@@ -101,7 +102,7 @@ describe.sequential('dispatch by distance and availability (DISPATCH_POLICY=near
     const res = await app.inject({ method: 'GET', url: `/api/v1/alerts/${alert.id}/candidates`, headers: op.bearer });
     expect(res.statusCode).toBe(200);
     const list = (res.json() as { candidates: Array<{ responderId: string; etaS: number | null; state: string; eligible: boolean }> }).candidates;
-    expect(list.filter((x) => x.eligible).map((x) => x.responderId)).toEqual([c.r.buddy, c.r.pd, c.r.osNight, osFar]);
+    expect(list.filter((x) => x.eligible).map((x) => x.responderId)).toEqual([c.r.pd, c.r.buddy, c.r.osNight, osFar]);
     expect(list.find((x) => x.responderId === c.r.pd)).toMatchObject({ etaS: 52, state: 'paged' });
   });
 
@@ -112,16 +113,17 @@ describe.sequential('dispatch by distance and availability (DISPATCH_POLICY=near
     const acc = await post(phone[c.r.osNight]!, alert.id, 'accept');
     expect(acc.statusCode).toBe(200);
     const held = (await findAlert(db.pool, alert.id))!;
-    expect(held.expectedArrivalAt!.getTime() - held.acceptedAt!.getTime()).toBe(203_000);
+    // Accept + 3 min to get going at night + 203 s by bike.
+    expect(held.expectedArrivalAt!.getTime() - held.acceptedAt!.getTime()).toBe(383_000);
     const backup = await waitFor(async () => (await pages(alert.id)).find((p) => p.purpose === 'backup') ?? null, { what: 'backup paged', timeoutMs: 15_000 });
-    // The best free person who is not the holder: the opted-in neighbour next door.
-    expect(backup).toMatchObject({ responderId: c.r.buddy, round: `backup:${held.acceptedAt!.getTime()}` });
+    // The best estimated arrival who is not the holder: the property duty, awake at the gate 50 m away.
+    expect(backup).toMatchObject({ responderId: c.r.pd, round: `backup:${held.acceptedAt!.getTime()}` });
     await waitFor(async () => (await timeline(alert.id)).some((t) => t.type === 'backup'), { what: 'backup on the timeline' });
-    // A paged colleague who neither holds nor backs it may not record the arrival.
-    expect((await post(phone[c.r.pd]!, alert.id, 'arrive')).statusCode).toBe(403);
-    expect((await post(phone[c.r.buddy]!, alert.id, 'arrive')).statusCode).toBe(200);
+    // A paged neighbour who neither holds nor backs it may not record the arrival.
+    expect((await post(phone[c.r.buddy]!, alert.id, 'arrive')).statusCode).toBe(403);
+    expect((await post(phone[c.r.pd]!, alert.id, 'arrive')).statusCode).toBe(200);
     const after = (await findAlert(db.pool, alert.id))!;
-    expect(after).toMatchObject({ state: 'on_site', acceptedBy: c.r.osNight, onSiteBy: c.r.buddy });
+    expect(after).toMatchObject({ state: 'on_site', acceptedBy: c.r.osNight, onSiteBy: c.r.pd });
   });
 
   test('decline with a reason re-dispatches at once; a hand-back pages a fresh wave; both on the timeline', async () => {

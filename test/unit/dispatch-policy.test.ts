@@ -68,6 +68,18 @@ describe('ranking', () => {
   });
 });
 
+describe('getting going at night', () => {
+  it('at night everyone on call from home gets DISPATCH_NIGHT_READY_S before travelling; the property duty at the gate does not; by day nobody', () => {
+    const staff = [person('duty', 300, { role: 'property_duty' }), person('spec', 100, { travelMode: 'bike' })];
+    const night = rankCandidates(candidateFacts(input(staff, { night: true, nightReadyS: 180 })), HOME);
+    expect(night.map((c) => [c.responderId, c.etaS])).toEqual([['spec', 180 + 41], ['duty', 312]]);
+    const day = rankCandidates(candidateFacts(input(staff, { night: false, nightReadyS: 180 })), HOME);
+    expect(day.map((c) => [c.responderId, c.etaS])).toEqual([['spec', 41], ['duty', 312]]);
+    const later = rankCandidates(candidateFacts(input([staff[0]!, person('spec', 400, { travelMode: 'bike' })], { night: true, nightReadyS: 180 })), HOME);
+    expect(later.map((c) => c.responderId)).toEqual(['duty', 'spec']);
+  });
+});
+
 describe('waves and backups', () => {
   const ranked = rankCandidates(candidateFacts(input([person('a', 10), person('b', 20), person('c', 30), person('d', 40)], {
     rows: [{ responderId: 'a', kind: 'page' }],
