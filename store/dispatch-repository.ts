@@ -119,3 +119,11 @@ export async function travelFacts(db: Queryable, responderId: string, householdI
     home: row.hx !== null && row.hy !== null ? { x: row.hx, y: row.hy } : null,
   };
 }
+
+/** The phone's shared position (site-plan metres), kept only while the responder is on duty; null clears it. */
+export async function setLivePosition(db: Queryable, responderId: string, p: { x: number; y: number } | null, at: Date): Promise<boolean> {
+  const r = p
+    ? await db.query(`UPDATE responders SET live_x_m = $2, live_y_m = $3, live_at = $4 WHERE id = $1 AND on_duty AND active`, [responderId, p.x, p.y, at])
+    : await db.query(`UPDATE responders SET live_x_m = NULL, live_y_m = NULL, live_at = NULL WHERE id = $1`, [responderId]);
+  return (r.rowCount ?? 0) > 0;
+}

@@ -104,6 +104,19 @@ describe.sequential('dispatch by distance and availability (DISPATCH_POLICY=near
     const list = (res.json() as { candidates: Array<{ responderId: string; etaS: number | null; state: string; eligible: boolean }> }).candidates;
     expect(list.filter((x) => x.eligible).map((x) => x.responderId)).toEqual([c.r.pd, c.r.buddy, c.r.osNight, osFar]);
     expect(list.find((x) => x.responderId === c.r.pd)).toMatchObject({ etaS: 52, state: 'paged' });
+
+    // The far one shares a live position from the phone next door: ranked by it, not the base;
+    // going off duty forgets it.
+    const shared = await app.inject({ method: 'POST', url: `/api/v1/responders/${osFar}/position`, headers: phone[osFar]!.bearer, payload: { position: { x: 10, y: 0 } } });
+    expect(shared.statusCode).toBe(200);
+    const near = (await app.inject({ method: 'GET', url: `/api/v1/alerts/${alert.id}/candidates`, headers: op.bearer })).json() as { candidates: Array<{ responderId: string; etaS: number | null }> };
+    expect(near.candidates.find((x) => x.responderId === osFar)?.etaS).toBe(180 + 10);
+    const other = await app.inject({ method: 'POST', url: `/api/v1/responders/${osFar}/position`, headers: phone[c.r.pd]!.bearer, payload: { position: { x: 0, y: 0 } } });
+    expect(other.statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: `/api/v1/responders/${osFar}/duty`, headers: phone[osFar]!.bearer, payload: { onDuty: false } })).statusCode).toBe(200);
+    expect((await db.pool.query(`SELECT live_at FROM responders WHERE id = $1`, [osFar])).rows[0].live_at).toBeNull();
+    expect((await app.inject({ method: 'POST', url: `/api/v1/responders/${osFar}/position`, headers: phone[osFar]!.bearer, payload: { position: { x: 10, y: 0 } } })).statusCode).toBe(409);
+    expect((await app.inject({ method: 'POST', url: `/api/v1/responders/${osFar}/duty`, headers: phone[osFar]!.bearer, payload: { onDuty: true } })).statusCode).toBe(200);
   });
 
   test('a backup when the holder is not at the door by BACKUP_AFTER_S; the backup may arrive, and arriving first sets on site', async () => {

@@ -256,6 +256,7 @@ const BODIES: Record<string, object> = {
   'POST /api/v1/households/:id/visits': { kind: 'phone', note: '电话问候' },
   'PATCH /api/v1/responders/:id': { name: '改名' },
   'POST /api/v1/responders/:id/duty': { onDuty: false },
+  'POST /api/v1/responders/:id/position': { position: { x: 10, y: 20 } },
   'PATCH /api/v1/users/:id': { displayName: '改名' },
   'POST /api/v1/hubs/:hubId/zigbee/:ieee/register': { kind: 'sos_button', room: '卧室' },
   'PUT /api/v1/hubs/:hubId/zigbee/:ieee/ack': { preset: 'light' },
