@@ -5,7 +5,7 @@ import { markAlert, type AlertRecord } from '../store/alert-transitions-reposito
 import { insertDispatchRows, loadDispatchFacts, markPicksPaged, type DispatchRow } from '../store/dispatch-repository.js';
 import type { DispatchContext } from './dispatch-context.js';
 import type { Recipient } from './notifiers/notifier.js';
-import { informText, pageText, supervisorText, titleOf } from './notification-text.js';
+import { backupText, informText, pageText, supervisorText, titleOf } from './notification-text.js';
 import { pageRound } from './notification-rounds.js';
 import { householdOf, recipientsOf, supervisorsOf, toRecipient, type PlannedRoute } from './route-planner.js';
 import { alertRef } from './tier-pager.js';
@@ -165,9 +165,7 @@ async function sendTo(ctx: DispatchContext, alert: AlertRecord, route: PlannedRo
   const household = householdOf(route);
   const recipients = picks.map((c) => toRecipient({ kind: 'responder', responderId: c.responderId, role: c.role }, route.responders))
     .filter((r): r is Recipient => r !== null);
-  const text = o.purpose === 'backup'
-    ? () => `【365云守护】${titleOf(ref).split(' · ')[1]}：${household.buildingName} ${household.unit}（${household.address}）接单人尚未到场，请您作为后援立即上门。`
-    : pageText(ref, household, 0, TOP_LEVEL);
+  const text = o.purpose === 'backup' ? backupText(ref, household) : pageText(ref, household, 0, TOP_LEVEL);
   await ctx.sender.deliver({ alert: ref, household, round: o.round, tier: o.purpose === 'page' ? 0 : null, purpose: o.purpose, recipients, title: titleOf(ref), text });
   const marked = await markAlert(ctx.pool, alert.id, {}, {
     actor: 'system', type: o.purpose === 'backup' ? 'backup' : 'dispatched',
