@@ -101,7 +101,8 @@ export class AlertActionsService {
     if (type === 'decline') return this.decline(actor, alert, by, body.reason);
     // Nobody is at two doors at once (issue 15 item 5): on site at one live alert, a responder
     // resolves or hands over that one before accepting or arriving at another.
-    if ((type === 'accept' || type === 'arrive') && forResponder) {
+    // Only people go to doors: the dispatch room acting as itself (`user:<name>`) is not one.
+    if ((type === 'accept' || type === 'arrive') && forResponder && !forResponder.startsWith('user:')) {
       const other = await onSiteElsewhere(this.pool, forResponder, alertId);
       if (other) {
         throw new ApiError(409, 'on_site_elsewhere',

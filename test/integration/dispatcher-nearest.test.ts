@@ -163,6 +163,7 @@ describe.sequential('dispatch by distance and availability (DISPATCH_POLICY=near
     await reset();
     const h2 = await addHousehold(db, c, 2);
     const first = await routedSos();
+    await waitFor(async () => (await pagedIn(first.id, 'level:0')).has(c.r.pd), { what: 'pd paged for the first home' });
     expect((await post(phone[c.r.pd]!, first.id, 'arrive')).statusCode).toBe(200);
     const second = await routedSos(h2);
     await waitFor(async () => (await pages(second.id)).length > 0, { what: 'second alert paged' });
