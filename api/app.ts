@@ -23,6 +23,7 @@ import { usersRoutes } from './routes/users-routes.js';
 import { reportsRoutes } from './routes/reports-routes.js';
 import { AccessService } from './services/access-service.js';
 import { AlertActionsService } from './services/alert-actions-service.js';
+import { DispatchService } from './services/dispatch-service.js';
 import { AlertsService } from './services/alerts-service.js';
 import { PeopleService } from './services/people-service.js';
 import { SettingsService } from './services/settings-service.js';
@@ -124,7 +125,12 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     await authRoutes(api, { ...deps, auth });
-    await alertsRoutes(api, { alerts: new AlertsService(deps.pool, access, clock), actions: new AlertActionsService(deps.pool, access, clock, deps.redis) });
+    await alertsRoutes(api, {
+      alerts: new AlertsService(deps.pool, access, clock),
+      actions: new AlertActionsService(deps.pool, access, clock, deps.redis, undefined,
+        { tz: deps.config.GUARDIAN_TZ, dayShift: deps.config.DAY_SHIFT, nightReadyS: deps.config.DISPATCH_NIGHT_READY_S }),
+      dispatch: new DispatchService(deps.pool, access, clock, deps.config, deps.redis),
+    });
     await peopleRoutes(api, { people: new PeopleService(deps.pool, deps.config.GUARDIAN_TZ, clock, deps.redis) });
     await reportsRoutes(api, { reports: new ReportsService(deps.pool, deps.config, clock), pool: deps.pool, tz: deps.config.GUARDIAN_TZ });
     await liveRoutes(api, {
@@ -139,7 +145,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await usersRoutes(api, { users: new UsersService(deps.pool) });
     await settingsRoutes(api, { settings: new SettingsService(deps.pool, deps.config, clock) });
     // Issue 16: provider callbacks (public, token in the URL) and channel settings.
-    await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, access, clock, deps.redis), clock, deps.config.ALERT_ACCESS_GRACE_S * 1000) });
+    await channelCallbacksRoutes(api, { callbacks: new ChannelCallbacksService(deps.pool, new AlertActionsService(deps.pool, access, clock, deps.redis, undefined,
+      { tz: deps.config.GUARDIAN_TZ, dayShift: deps.config.DAY_SHIFT, nightReadyS: deps.config.DISPATCH_NIGHT_READY_S }), clock, deps.config.ALERT_ACCESS_GRACE_S * 1000) });
     await channelSettingsRoutes(api, { channels: new ChannelSettingsService(deps.pool, deps.redis), reconcileS: deps.config.RECONCILE_S });
     await storageRoutes(api, { storage: new StorageService(deps.pool, deps.config) });
   }, { prefix: '/api/v1' });

@@ -5,6 +5,8 @@ import type { DispatchContext } from './dispatch-context.js';
 import { PAGE_ROUND_PREFIX } from './notification-rounds.js';
 import { planRoute } from './route-planner.js';
 import { pageLevel } from './tier-pager.js';
+import { pageOperatorPicks, redispatch } from './nearest-dispatch.js';
+import { unpagedOperatorPicks } from '../store/dispatch-repository.js';
 import { timersFor } from './timer-plan.js';
 
 /**
@@ -78,10 +80,32 @@ export class AlertChangeWatcher {
       const alerts = await Promise.all(ids.map((id) => findAlert(ctx.pool, id)));
       await ctx.timers.arm(alerts.flatMap((a) => (a && a.routedAt ? timersFor(a, ctx.config) : [])));
       await this.pageManualEscalations(alerts.filter((a): a is AlertRecord => a !== null));
+      await this.redispatch(alerts.filter((a): a is AlertRecord => a !== null));
     } catch (err) {
       ctx.log.warn('watcher: arming timers or paging failed; the reconciler will', err);
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * Issue 15: the dispatch room's picks (POST /alerts/:id/dispatch) are paged by the dispatcher,
+   * and under DISPATCH_POLICY=nearest a decline or a hand-back re-dispatches at once. Both are
+   * read from the alert's dispatch rows, so a repeated look pages nobody twice.
+   */
+  private async redispatch(alerts: AlertRecord[]): Promise<void> {
+    const { ctx } = this.deps;
+    for (const alert of alerts.filter((a) => a.routedAt && ['open', 'notified', 'accepted'].includes(a.state))) {
+      const picks = await unpagedOperatorPicks(ctx.pool, alert.id);
+      const waiting = alert.state !== 'accepted' && alert.level === 0 && ctx.config.DISPATCH_POLICY === 'nearest';
+      if (picks.length === 0 && !waiting) continue;
+      const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
+      if (!route) continue;
+      if (picks.length > 0) await pageOperatorPicks(ctx, alert, route, picks);
+      if (waiting) {
+        const outcome = await redispatch(ctx, alert, route);
+        if (outcome !== 'nothing') ctx.log.info(`alert ${alert.id} (${alert.kind}): declined or handed back; re-dispatched (${outcome})`);
+      }
     }
   }
 

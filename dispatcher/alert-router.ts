@@ -5,6 +5,7 @@ import type { DispatchContext } from './dispatch-context.js';
 import { routedTotal } from './dispatcher-metrics.js';
 import { planRoute } from './route-planner.js';
 import { pageLevel } from './tier-pager.js';
+import { announceNobodyAvailable, dispatchFirstWave, rankFor } from './nearest-dispatch.js';
 import { timersFor } from './timer-plan.js';
 
 export type RouteOutcome = 'routed' | 'already_routed' | 'not_live' | 'missing' | 'busy';
@@ -63,10 +64,17 @@ async function routeLocked(ctx: DispatchContext, alertId: string, path: 'queue' 
   }
 
   let current: AlertRecord = alert;
-  const target = firstStaffedLevel(route.plan, alert.level) ?? alert.level;
+  let target = firstStaffedLevel(route.plan, alert.level) ?? alert.level;
+  // DISPATCH_POLICY=nearest (issue 15): tier 1 pages the nearest free people; when every one of
+  // them is busy or declined, nobody is free — say so and go on to the next tier at once.
+  const nearest = ctx.config.DISPATCH_POLICY === 'nearest' && target === 0;
+  const ranking = nearest ? await rankFor(ctx, alert, route) : undefined;
+  const nobodyFree = ranking !== undefined && !ranking.ranked.some((c) => c.eligible);
+  if (nobodyFree) target = firstStaffedLevel(route.plan, 1) ?? 1;
   for (let level = alert.level; level < target; level++) {
+    const reason = level === 0 && nobodyFree ? 'everyone on duty in tier 1 is busy' : `tier ${level + 1} has nobody on duty`;
     const r = await applyAlertAction(ctx.pool, alertId,
-      { type: 'escalate', by: 'system', expectLevel: level, reason: `tier ${level + 1} has nobody on duty` }, 'system', now, { levelStartedAt: now });
+      { type: 'escalate', by: 'system', expectLevel: level, reason }, 'system', now, { levelStartedAt: now });
     ctx.publish(r.live);
     current = r.alert;
   }
@@ -78,6 +86,8 @@ async function routeLocked(ctx: DispatchContext, alertId: string, path: 'queue' 
   // unsent round to the reconciler (alertsMissingPageRound).
   await ctx.timers.arm(timersFor(current, ctx.config));
   ctx.log.info(`alert ${alertId} (${current.kind}, ${current.severity}) for household ${current.householdId}: paging level ${current.level} (${route.plan.shift} shift)`);
+  if (nobodyFree) await announceNobodyAvailable(ctx, current, route, 'everyone on duty in tier 1 is busy');
+  if (nearest && !nobodyFree && current.level === 0 && await dispatchFirstWave(ctx, current, route, ranking)) return 'routed';
   await pageLevel(ctx, current, route, current.level, { inform: true });
   return 'routed';
 }

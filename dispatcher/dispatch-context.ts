@@ -8,7 +8,8 @@ import type { EscalationTimers } from './escalation-timers.js';
 import type { NotificationSender } from './notification-sender.js';
 
 export type DispatcherConfig = Pick<Config,
-  'ACK_TIMEOUT_S' | 'SLA_WARN_S' | 'SLA_ONSITE_S' | 'RECONCILE_S' | 'ARRIVE_REMIND_S' | 'GUARDIAN_TZ' | 'DAY_SHIFT'>;
+  'ACK_TIMEOUT_S' | 'SLA_WARN_S' | 'SLA_ONSITE_S' | 'RECONCILE_S' | 'ARRIVE_REMIND_S' | 'GUARDIAN_TZ' | 'DAY_SHIFT'
+  | 'DISPATCH_POLICY' | 'DISPATCH_FIRST_WAVE' | 'DISPATCH_WAVE_S' | 'DISPATCH_NIGHT_READY_S' | 'BACKUP_AFTER_S' | 'BACKUP_MARGIN_S'>;
 
 /** What the routing and timer handlers share; built by Dispatcher.start(). */
 export interface DispatchContext {

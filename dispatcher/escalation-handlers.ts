@@ -11,6 +11,7 @@ import { reminderText, titleOf } from './notification-text.js';
 import { ARRIVE_REMIND_ROUND, SLA_BREACH_ROUND, SLA_WARN_ROUND } from './notification-rounds.js';
 import { householdOf, planRoute, planRouteIn, recipientsOf } from './route-planner.js';
 import { alertRef, pageLevel, tellSupervisors } from './tier-pager.js';
+import { dispatchBackup, dispatchNextWave } from './nearest-dispatch.js';
 import { ackTimerOf } from './timer-plan.js';
 
 /**
@@ -45,7 +46,31 @@ export async function handleEscalationJob(ctx: DispatchContext, job: EscalationJ
     case 'sla_warn': return onSla(ctx, job.alertId, 'sla_warn');
     case 'sla_breach': return onSla(ctx, job.alertId, 'sla_breach');
     case 'arrive_remind': return onArriveRemind(ctx, job.alertId, job.acceptedBy);
+    case 'dispatch_wave': return onDispatchWave(ctx, job.alertId, job.wave);
+    case 'backup': return onBackup(ctx, job.alertId, job.acceptedAtMs);
   }
+}
+
+/** DISPATCH_WAVE_S after routing and tier 1 still has not accepted: page the next wave (issue 15). */
+async function onDispatchWave(ctx: DispatchContext, alertId: string, wave: number): Promise<TimerOutcome> {
+  const alert = await findAlert(ctx.pool, alertId);
+  if (!alert || (alert.state !== 'open' && alert.state !== 'notified') || alert.level !== 0) return 'noop';
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
+  if (!route) return 'noop';
+  const paged = await dispatchNextWave(ctx, alert, route, wave);
+  if (paged > 0) ctx.log.info(`alert ${alertId} (${alert.kind}): nobody accepted within ${ctx.config.DISPATCH_WAVE_S}s; paged ${paged} more of tier 1`);
+  return paged > 0 ? 'done' : 'noop';
+}
+
+/** The holder is not at the door by expected arrival + margin or BACKUP_AFTER_S: a backup (issue 15). */
+async function onBackup(ctx: DispatchContext, alertId: string, acceptedAtMs: number): Promise<TimerOutcome> {
+  const alert = await findAlert(ctx.pool, alertId);
+  if (!alert || alert.state !== 'accepted' || alert.onSiteAt || alert.acceptedAt?.getTime() !== acceptedAtMs) return 'noop';
+  const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
+  if (!route) return 'noop';
+  const outcome = await dispatchBackup(ctx, alert, route);
+  if (outcome !== 'already') ctx.log.info(`alert ${alertId} (${alert.kind}): holder not at the door in time; backup ${outcome}`);
+  return outcome === 'sent' ? 'done' : 'noop';
 }
 
 /**

@@ -34,6 +34,11 @@ export function informText(alert: Alert, h: Household) {
   return (): string => `【365云守护】${place(h)} 发生${KIND_LABEL[alert.kind]}，已通知值班人员，请留意并就近协助。`;
 }
 
+/** A backup call (issue 15): the holder is not at the door yet. */
+export function backupText(alert: Alert, h: Household) {
+  return (): string => `【365云守护】${KIND_LABEL[alert.kind]}：${place(h)}（${h.address}）接单人尚未到场，请您作为后援立即上门。`;
+}
+
 export function reminderText(alert: Alert, h: Household) {
   return (): string => `【365云守护】您已接单的${KIND_LABEL[alert.kind]}（${place(h)}）尚未到场，请尽快上门，到场后点“已到达”。`;
 }

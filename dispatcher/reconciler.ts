@@ -5,6 +5,7 @@ import type { DispatchContext } from './dispatch-context.js';
 import { reconcileDuration } from './dispatcher-metrics.js';
 import { PAGE_ROUND_PREFIX } from './notification-rounds.js';
 import { planRoute } from './route-planner.js';
+import { dispatchFirstWave } from './nearest-dispatch.js';
 import { pageLevel } from './tier-pager.js';
 import { timersFor, type PlannedTimer } from './timer-plan.js';
 
@@ -73,7 +74,9 @@ export class Reconciler {
         const alert = await findAlert(ctx.pool, stale.id);
         const route = alert && await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
         if (!alert || !route) continue;
-        await pageLevel(ctx, alert, route, alert.level, { inform: false });
+        // A first wave lost in a crash goes out as the policy says (issue 15), not as the whole tier.
+        const nearest = ctx.config.DISPATCH_POLICY === 'nearest' && alert.level === 0 && await dispatchFirstWave(ctx, alert, route);
+        if (!nearest) await pageLevel(ctx, alert, route, alert.level, { inform: false });
         report.repaged++;
       } catch (err) {
         ctx.log.warn(`reconciler: paging alert ${stale.id} failed`, err);

@@ -1,9 +1,11 @@
 import type { AlertKind, AlertState } from '../domain/alert-kinds.js';
 import type { Config } from '../domain/config.js';
 import type { EscalationJob } from '../domain/queues.js';
+import { backupDueAt } from '../domain/dispatch-policy.js';
 import { ackDeadline, arriveRemindAt, slaApplies, slaDeadlines } from '../domain/sla-clock.js';
 
-export type TimerConfig = Pick<Config, 'ACK_TIMEOUT_S' | 'SLA_WARN_S' | 'SLA_ONSITE_S' | 'ARRIVE_REMIND_S'>;
+export type TimerConfig = Pick<Config, 'ACK_TIMEOUT_S' | 'SLA_WARN_S' | 'SLA_ONSITE_S' | 'ARRIVE_REMIND_S'>
+  & Partial<Pick<Config, 'DISPATCH_POLICY' | 'DISPATCH_WAVE_S' | 'BACKUP_AFTER_S' | 'BACKUP_MARGIN_S'>>;
 
 export interface TimerAlert {
   id: string;
@@ -18,6 +20,7 @@ export interface TimerAlert {
   onSiteAt: Date | null;
   slaWarned: boolean;
   onsiteBreached: boolean;
+  expectedArrivalAt?: Date | null;
 }
 
 export interface PlannedTimer { job: EscalationJob; dueAt: Date }
@@ -48,6 +51,19 @@ export function timersFor(alert: TimerAlert, config: TimerConfig): PlannedTimer[
   }
   if (alert.state === 'accepted' && alert.acceptedBy && alert.acceptedAt) {
     timers.push({ job: { type: 'arrive_remind', alertId: alert.id, acceptedBy: alert.acceptedBy }, dueAt: arriveRemindAt(alert.acceptedAt, config.ARRIVE_REMIND_S) });
+  }
+  // Dispatch by distance (issue 15): the next wave while tier 1 has not accepted, and the backup
+  // while the holder is not at the door. Absent under DISPATCH_POLICY=page_all.
+  if (config.DISPATCH_POLICY === 'nearest') {
+    if (waiting && alert.level === 0 && alert.routedAt) {
+      timers.push({ job: { type: 'dispatch_wave', alertId: alert.id, wave: 1 }, dueAt: new Date(alert.routedAt.getTime() + (config.DISPATCH_WAVE_S ?? 30) * 1000) });
+    }
+    if (alert.state === 'accepted' && alert.acceptedAt && alert.routedAt && !alert.onSiteAt && slaApplies(alert.kind)) {
+      const dueAt = backupDueAt(
+        { firstSignalAt: alert.firstSignalAt, expectedArrivalAt: alert.expectedArrivalAt ?? null },
+        { marginS: config.BACKUP_MARGIN_S ?? 180, backupAfterS: config.BACKUP_AFTER_S ?? 480 });
+      timers.push({ job: { type: 'backup', alertId: alert.id, acceptedAtMs: alert.acceptedAt.getTime() }, dueAt });
+    }
   }
   return timers;
 }

@@ -13,8 +13,11 @@
  *   as itself or on the holder's or a backup's behalf.
  * - cancel: the holder; the dispatch room.
  * - escalate, note: anyone involved (paged, own place, holder, backup); the dispatch room.
+ * - decline (issue 15): a responder paged for it or sent as backup, with a reason; the dispatch
+ *   room on a named responder's behalf.
+ * - hand_back ("can't go", issue 15): the holder; the dispatch room (for the holder).
  */
-export type ActionType = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
+export type ActionType = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note' | 'decline' | 'hand_back';
 
 export interface ActionFacts {
   type: ActionType;
@@ -65,6 +68,12 @@ export function actionVerdict(f: ActionFacts): ActionVerdict {
       case 'escalate':
       case 'note':
         return involved ? { ok: true, by: me } : refuse('not_involved', 'This alert was not sent to you.');
+      case 'decline':
+        if (me !== null && me === f.holder) return refuse('not_holder', 'You hold this alert: hand it back ("can\'t go") instead of declining.');
+        return f.paged || holdsOrBacks(me) ? { ok: true, by: me } : refuse('not_involved', 'This alert was not sent to you.');
+      case 'hand_back':
+        if (me !== null && me === f.holder) return { ok: true, by: me };
+        return refuse('not_holder', f.holder === null ? 'Nobody holds this alert; decline it instead.' : `${who} holds this alert; only they or the dispatch room may hand it back.`);
     }
   }
 
@@ -77,6 +86,12 @@ export function actionVerdict(f: ActionFacts): ActionVerdict {
       }
       return f.holder === null || holdsOrBacks(named) ? { ok: true, by: named }
         : refuse('not_holder', `That responder neither holds this alert nor was sent as backup; name the holder (${who}) or a backup.`);
+    case 'decline':
+      return named === null ? refuse('responder_required', 'Name the responder who declined (responderId).') : { ok: true, by: named };
+    case 'hand_back':
+      if (f.holder === null) return refuse('not_holder', 'Nobody holds this alert; there is nothing to hand back.');
+      return named === null || named === f.holder ? { ok: true, by: f.holder }
+        : refuse('not_holder', `Only the holder (${who}) can hand this alert back.`);
     case 'resolve':
       if (named === null) return { ok: true, by: null };
       return holdsOrBacks(named) ? { ok: true, by: named }

@@ -31,8 +31,8 @@ import { ALERT_STATES, OUTCOMES, TERMINAL_STATES, type AlertState, type Outcome 
  * - note: every state, terminal ones included (the file stays annotatable).
  */
 
-export type AlertActionType = 'notify' | 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
-export const ALERT_ACTIONS: readonly AlertActionType[] = ['notify', 'accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note'];
+export type AlertActionType = 'notify' | 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note' | 'hand_back';
+export const ALERT_ACTIONS: readonly AlertActionType[] = ['notify', 'accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note', 'hand_back'];
 
 export type AlertAction =
   | { type: 'notify'; by?: string }
@@ -41,7 +41,9 @@ export type AlertAction =
   | { type: 'resolve'; by: string; outcome: Outcome | string | null | undefined; note?: string | null }
   | { type: 'cancel'; by: string; reason: string | null | undefined }
   | { type: 'escalate'; by?: string; reason?: string; expectLevel?: number }
-  | { type: 'note'; by: string; text: string | null | undefined };
+  | { type: 'note'; by: string; text: string | null | undefined }
+  /** The holder cannot go after all ("can't go", issue 15): back to waiting, re-dispatched at once. */
+  | { type: 'hand_back'; by: string; reason: string | null | undefined };
 
 /** What the state machine needs to know about an alert. */
 export interface AlertSnapshot {
@@ -57,9 +59,13 @@ export interface AlertChanges {
   state?: AlertState;
   level?: number;
   notifiedAt?: Date;
-  acceptedAt?: Date;
-  acceptedBy?: string;
+  acceptedAt?: Date | null;
+  acceptedBy?: string | null;
   onSiteAt?: Date;
+  /** Who pressed 到达 first: the holder or a backup (issue 15: "the first to arrive sets on_site"). */
+  onSiteBy?: string;
+  /** Cleared on a hand-back (the next holder gets their own). */
+  expectedArrivalAt?: Date | null;
   closedAt?: Date;
   outcome?: Outcome;
   resolutionNote?: string | null;
@@ -68,7 +74,7 @@ export interface AlertChanges {
 
 /** The alert_events row to append (who and when are the caller's actor and `at`). */
 export interface TimelineEvent {
-  type: 'state' | 'notified' | 'escalated' | 'note';
+  type: 'state' | 'notified' | 'escalated' | 'note' | 'handed_back';
   from: AlertState;
   to: AlertState;
   data: Record<string, unknown>;
@@ -108,6 +114,7 @@ export const ALLOWED_FROM: Record<AlertActionType, ReadonlySet<AlertState>> = {
   cancel: new Set(['open', 'notified', 'accepted', 'on_site']),
   escalate: new Set(['open', 'notified', 'accepted']),
   note: new Set(ALERT_STATES),
+  hand_back: new Set(['accepted']),
 };
 
 /** Outcomes that may close an alert nobody reached (see "resolve" above). */
@@ -184,10 +191,10 @@ export function transition(alert: AlertSnapshot, action: AlertAction, at: Date):
     case 'arrive': {
       if (from === 'on_site') return noop();
       if (from === 'accepted') {
-        return ok('on_site', { state: 'on_site', onSiteAt: at }, { type: 'state', data: { by: action.by } });
+        return ok('on_site', { state: 'on_site', onSiteAt: at, onSiteBy: action.by }, { type: 'state', data: { by: action.by } });
       }
       // open / notified: arriving implicitly accepts for the person at the door.
-      return ok('on_site', { state: 'on_site', acceptedAt: at, acceptedBy: action.by, onSiteAt: at },
+      return ok('on_site', { state: 'on_site', acceptedAt: at, acceptedBy: action.by, onSiteAt: at, onSiteBy: action.by },
         { type: 'state', data: { by: action.by, implicitAccept: true, level: alert.level } });
     }
 
@@ -229,6 +236,14 @@ export function transition(alert: AlertSnapshot, action: AlertAction, at: Date):
       if (action.by !== undefined) data.by = action.by;
       if (action.reason !== undefined) data.reason = action.reason;
       return ok(from, { level: alert.level + 1 }, { type: 'escalated', data });
+    }
+
+    case 'hand_back': {
+      if (!ALLOWED_FROM.hand_back.has(from)) return invalid(alert, 'hand_back');
+      if (blank(action.reason)) return refuse('reason_required', 'Say why you cannot go, so the dispatch room knows.');
+      const reason = action.reason!.trim();
+      return ok('notified', { state: 'notified', acceptedAt: null, acceptedBy: null, expectedArrivalAt: null },
+        { type: 'handed_back', data: { by: action.by, reason, level: alert.level } });
     }
 
     case 'note': {

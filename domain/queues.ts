@@ -32,7 +32,11 @@ export type EscalationJob =
   /** SLA_ONSITE_S after the first signal and nobody on site: onsite_breached, red. */
   | { type: 'sla_breach'; alertId: string }
   /** ARRIVE_REMIND_S after an accept and no arrival: remind the responder who accepted. */
-  | { type: 'arrive_remind'; alertId: string; acceptedBy: string };
+  | { type: 'arrive_remind'; alertId: string; acceptedBy: string }
+  /** DISPATCH_WAVE_S after routing and nobody accepted (DISPATCH_POLICY=nearest): page the next wave. */
+  | { type: 'dispatch_wave'; alertId: string; wave: number }
+  /** The holder not at the door by expected arrival + margin or BACKUP_AFTER_S: send a backup (issue 15). */
+  | { type: 'backup'; alertId: string; acceptedAtMs: number };
 
 export type EscalationJobType = EscalationJob['type'];
 
@@ -51,6 +55,9 @@ export const ackJobId = (alertId: string, level: number) => `${alertId}:ack:${le
 export const slaWarnJobId = (alertId: string) => `${alertId}:sla:warn`;
 export const slaBreachJobId = (alertId: string) => `${alertId}:sla:breach`;
 export const arriveRemindJobId = (alertId: string) => `${alertId}:arrive:remind`;
+export const dispatchWaveJobId = (alertId: string, wave: number) => `${alertId}:wave:${wave}`;
+/** Per accept: a hand-back and a new accept get their own backup timer. */
+export const backupJobId = (alertId: string, acceptedAtMs: number) => `${alertId}:backup:${acceptedAtMs}`;
 /** One roster-gap check per shift start (the instant from nextShiftBoundary). */
 export const rosterCheckJobId = (shiftStartsAt: Date) => `roster:check:${shiftStartsAt.getTime()}`;
 /** Scheduler id of a sweep rule (BullMQ upsertJobScheduler keeps one per id). */
@@ -63,6 +70,8 @@ export function escalationJobId(job: EscalationJob): string {
     case 'sla_warn': return slaWarnJobId(job.alertId);
     case 'sla_breach': return slaBreachJobId(job.alertId);
     case 'arrive_remind': return arriveRemindJobId(job.alertId);
+    case 'dispatch_wave': return dispatchWaveJobId(job.alertId, job.wave);
+    case 'backup': return backupJobId(job.alertId, job.acceptedAtMs);
   }
 }
 

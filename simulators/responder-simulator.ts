@@ -79,6 +79,11 @@ export function startResponderSimulation(opts: ResponderSimulationOptions): Resp
       try {
         await api.act(alert.id, action, action === 'resolve' ? { outcome: plan.outcome, note: plan.note } : {});
       } catch (err) {
+        if (err instanceof ResponderApiError && err.code === 'on_site_elsewhere') {
+          // Still at another door (issue 15: nobody is at two homes at once): finish there first.
+          later(realMs(60), () => step(alert, plan, action));
+          return;
+        }
         if (err instanceof ResponderApiError && (err.status === 409 || err.status === 404 || err.status === 403)) {
           stats.conflicts++;
           log(`${person.displayName}: ${action} ${alert.id} refused (${err.status} ${err.code}): ${err.message}`);

@@ -32,6 +32,9 @@ export interface AlertRecord {
   onsiteBreached: boolean;
   shift: 'day' | 'night' | null;
   gridId: string | null;
+  onSiteBy: string | null;
+  expectedArrivalAt: Date | null;
+  nobodyAvailableAt: Date | null;
 }
 
 export const ALERT_RECORD_COLUMNS = `a.id, a.household_id AS "householdId", a.kind, a.severity, a.state, a.level,
@@ -40,7 +43,8 @@ export const ALERT_RECORD_COLUMNS = `a.id, a.household_id AS "householdId", a.ki
   a.notified_at AS "notifiedAt", a.level_started_at AS "levelStartedAt", a.accepted_at AS "acceptedAt",
   a.accepted_by AS "acceptedBy", (SELECT r.name FROM responders r WHERE r.id = a.accepted_by) AS "acceptedByName",
   a.on_site_at AS "onSiteAt", a.closed_at AS "closedAt", a.outcome, a.ack_breached AS "ackBreached",
-  a.sla_warned AS "slaWarned", a.onsite_breached AS "onsiteBreached", a.shift, a.grid_id AS "gridId"`;
+  a.sla_warned AS "slaWarned", a.onsite_breached AS "onsiteBreached", a.shift, a.grid_id AS "gridId",
+  a.on_site_by AS "onSiteBy", a.expected_arrival_at AS "expectedArrivalAt", a.nobody_available_at AS "nobodyAvailableAt"`;
 
 export async function findAlert(db: Queryable, id: string, forUpdate = false): Promise<AlertRecord | null> {
   const r = await db.query<AlertRecord>(
@@ -76,6 +80,8 @@ export interface ExtraChanges {
   shiftDate?: string;
   gridId?: string;
   ackBreached?: boolean;
+  expectedArrivalAt?: Date | null;
+  nobodyAvailableAt?: Date | null;
 }
 
 const COLUMN: Record<string, string> = {
@@ -83,6 +89,7 @@ const COLUMN: Record<string, string> = {
   onSiteAt: 'on_site_at', closedAt: 'closed_at', outcome: 'outcome', resolutionNote: 'resolution_note',
   cancelReason: 'cancel_reason', levelStartedAt: 'level_started_at', routedAt: 'routed_at', shift: 'shift',
   shiftDate: 'shift_date', gridId: 'grid_id', ackBreached: 'ack_breached', slaWarned: 'sla_warned', onsiteBreached: 'onsite_breached',
+  onSiteBy: 'on_site_by', expectedArrivalAt: 'expected_arrival_at', nobodyAvailableAt: 'nobody_available_at',
 };
 
 /**

@@ -15,6 +15,7 @@ export interface AlertListRow {
 export interface AlertDetailRow extends AlertListRow {
   deviceId: string | null; updatedAt: Date; routedAt: Date | null; notifiedAt: Date | null;
   resolutionNote: string | null; cancelReason: string | null;
+  onSiteBy: string | null; expectedArrivalAt: Date | null; nobodyAvailableAt: Date | null;
 }
 
 /**
@@ -62,7 +63,8 @@ const LIST_COLUMNS = `a.id, a.kind, a.severity, a.state, a.household_id AS "hous
 
 const DETAIL_COLUMNS = `${LIST_COLUMNS}, a.device_id AS "deviceId", a.updated_at AS "updatedAt",
   a.routed_at AS "routedAt", a.notified_at AS "notifiedAt", a.resolution_note AS "resolutionNote",
-  a.cancel_reason AS "cancelReason"`;
+  a.cancel_reason AS "cancelReason", a.on_site_by AS "onSiteBy", a.expected_arrival_at AS "expectedArrivalAt",
+  a.nobody_available_at AS "nobodyAvailableAt"`;
 
 const FROM = `FROM alerts a
   JOIN households h ON h.id = a.household_id

@@ -54,14 +54,27 @@ export async function loadRoutingContext(db: Queryable, householdId: string): Pr
   return row ? toRoutingContext(row) : null;
 }
 
-export interface ResponderRecord extends Responder { name: string; phone: string; communityId: string }
+export interface ResponderRecord extends Responder {
+  name: string;
+  phone: string;
+  communityId: string;
+  /** Site-plan metres (issue 15): the live position while shared on duty, else the base point, else the base building; null: unknown. */
+  position: { x: number; y: number } | null;
+  travelMode: 'walk' | 'bike';
+  /** Opted in as a night first-on-scene neighbour (邻里守望). */
+  nightFirstOnScene: boolean;
+}
 
 export async function loadResponders(db: Queryable, communityId?: string): Promise<ResponderRecord[]> {
-  const r = await db.query<ResponderRecord>(
-    `SELECT id, name, role, phone, community_id AS "communityId", grid_ids AS "gridIds", building_ids AS "buildingIds",
-            household_ids AS "householdIds", on_duty AS "onDuty", active
-       FROM responders ${communityId ? 'WHERE community_id = $1' : ''} ORDER BY id`, communityId ? [communityId] : []);
-  return r.rows.map((x) => ({ ...x, role: x.role as ResponderRole }));
+  const r = await db.query<Omit<ResponderRecord, 'position'> & { px: number | null; py: number | null }>(
+    `SELECT r.id, r.name, r.role, r.phone, r.community_id AS "communityId", r.grid_ids AS "gridIds", r.building_ids AS "buildingIds",
+            r.household_ids AS "householdIds", r.on_duty AS "onDuty", r.active, r.travel_mode AS "travelMode",
+            r.night_first_on_scene AS "nightFirstOnScene",
+            CASE WHEN r.live_at IS NOT NULL AND r.on_duty THEN r.live_x_m ELSE coalesce(r.base_x_m, b.x_m) END AS px,
+            CASE WHEN r.live_at IS NOT NULL AND r.on_duty THEN r.live_y_m ELSE coalesce(r.base_y_m, b.y_m) END AS py
+       FROM responders r LEFT JOIN buildings b ON b.id = r.base_building_id
+       ${communityId ? 'WHERE r.community_id = $1' : ''} ORDER BY r.id`, communityId ? [communityId] : []);
+  return r.rows.map(({ px, py, ...x }) => ({ ...x, role: x.role as ResponderRole, position: px !== null && py !== null ? { x: px, y: py } : null }));
 }
 
 /** Roster rows; dates as 'YYYY-MM-DD' text and times as 'HH:MM:SS', as domain/roster.ts expects. */

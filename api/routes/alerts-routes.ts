@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import { ACTING_ROLES, ALL_ROLES, type AuthUser } from '../route-access.js';
+import { ACTING_ROLES, ALL_ROLES, DISPATCH_ROLES, type AuthUser } from '../route-access.js';
 import {
   ActingBody, AlertDetailResponse, SeenResponse, AlertItem, AlertParams, AlertsQuery, CancelBody, EscalateBody, NoteBody, ResolveBody,
+  ReasonBody, CandidatesResponse, DispatchBody, EmergencyCallBody, EmergencyCallResponse,
 } from '../schemas/alerts-schemas.js';
+import type { DispatchService } from '../services/dispatch-service.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import type { ActionBody, AlertActionsService, ResponderActionType } from '../services/alert-actions-service.js';
 import type { AlertsService } from '../services/alerts-service.js';
@@ -15,10 +17,12 @@ const ACTIONS: Array<{ action: ResponderActionType; path: string; body: TSchema;
   { action: 'cancel', path: 'cancel', body: CancelBody, summary: 'Cancel a live alert, with a reason' },
   { action: 'escalate', path: 'escalate', body: EscalateBody, summary: 'Raise the escalation level: the next tier is paged at once; answers when the page went out (its rows are in notifications with round "level:<new level>"), or after 3 s' },
   { action: 'note', path: 'notes', body: NoteBody, summary: 'Add a note to the timeline (also on closed alerts)' },
+  { action: 'decline', path: 'decline', body: ReasonBody, summary: 'A paged responder cannot go, with a reason: the dispatcher pages the next person at once (issue 15)' },
+  { action: 'hand_back', path: 'hand-back', body: ReasonBody, summary: 'The holder cannot go after all ("can\'t go"), with a reason: back to waiting and re-dispatched at once (issue 15)' },
 ];
 
 /** HTTP only: access rules live in the services, queries in store/. */
-export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { alerts: AlertsService; actions: AlertActionsService }) {
+export async function alertsRoutes(app: FastifyInstance, { alerts, actions, dispatch }: { alerts: AlertsService; actions: AlertActionsService; dispatch: DispatchService }) {
   /** The detail plus what this caller may do on it (the buttons a screen shows). */
   const detailFor = async (user: AuthUser, id: string) => ({ ...(await alerts.detail(user, id)), rights: await actions.rightsOf(user, id) });
 
@@ -63,4 +67,31 @@ export async function alertsRoutes(app: FastifyInstance, { alerts, actions }: { 
       return detailFor(request.user!, request.params.id);
     });
   }
+
+  app.get<{ Params: AlertParams }>('/alerts/:id/candidates', {
+    config: { roles: DISPATCH_ROLES },
+    schema: {
+      tags: ['alerts'], summary: 'Who could go (issue 15): every field responder ranked by the dispatch policy, with estimated arrival and state (free/paged/en_route/on_site/busy/declined); 404 outside your scope',
+      params: AlertParams, response: responses({ 200: CandidatesResponse }),
+    },
+  }, async (request) => dispatch.candidates(request.user!, request.params.id));
+
+  app.post<{ Params: AlertParams; Body: DispatchBody }>('/alerts/:id/dispatch', {
+    config: { roles: DISPATCH_ROLES },
+    schema: {
+      tags: ['alerts'], summary: 'Send a named responder: the dispatcher pages them at once (as backup when someone holds the alert); 409 on_site_elsewhere when they are at another door',
+      params: AlertParams, body: DispatchBody, response: responses({ 200: AlertDetailResponse }),
+    },
+  }, async (request) => {
+    await dispatch.dispatch({ ...request.user!, ip: request.ip }, request.params.id, request.body.responderId);
+    return detailFor(request.user!, request.params.id);
+  });
+
+  app.post<{ Params: AlertParams; Body: EmergencyCallBody }>('/alerts/:id/emergency-call', {
+    config: { roles: DISPATCH_ROLES },
+    schema: {
+      tags: ['alerts'], summary: 'Record a call to 120/110 and answer the brief to read out (address, residents\' conditions, key/door notes)',
+      params: AlertParams, body: EmergencyCallBody, response: responses({ 200: EmergencyCallResponse }),
+    },
+  }, async (request) => dispatch.emergencyCall({ ...request.user!, ip: request.ip }, request.params.id, request.body.service));
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ACTING_ROLES, ALL_ROLES, DISPATCH_ROLES } from '../route-access.js';
 import { Page, responses } from '../schemas/common-schemas.js';
 import {
-  CreateResponderBody, CreateRosterBody, DutyBody, PatchResponderBody, ResponderItem, ResponderParams, RespondersQuery,
+  CreateResponderBody, CreateRosterBody, DutyBody, PositionBody, PositionResponse, PatchResponderBody, ResponderItem, ResponderParams, RespondersQuery,
   RosterItem, RosterParams, RostersQuery,
 } from '../schemas/people-schemas.js';
 import type { PeopleService } from '../services/people-service.js';
@@ -39,6 +39,11 @@ export async function peopleRoutes(app: FastifyInstance, { people }: { people: P
     config: { roles: ACTING_ROLES },
     schema: { tags: ['people'], summary: 'The on-duty switch; responders may flip their own. Sends responder.status on the live feed', params: ResponderParams, body: DutyBody, response: responses({ 200: ResponderItem }) },
   }, async (request) => people.setDuty(actor(request), request.params.id, request.body.onDuty));
+
+  app.post<{ Params: ResponderParams; Body: PositionBody }>('/responders/:id/position', {
+    config: { roles: ACTING_ROLES },
+    schema: { tags: ['people'], summary: 'Share the phone\'s position on the site plan while on duty (null stops); dispatch ranks by it (issue 15). 409 off_duty when not on duty', params: ResponderParams, body: PositionBody, response: responses({ 200: PositionResponse }) },
+  }, async (request) => people.setPosition(actor(request), request.params.id, request.body.position));
 
   app.get<{ Querystring: RostersQuery }>('/rosters', {
     config: { roles: ALL_ROLES },

@@ -54,6 +54,9 @@ export const AlertDetailResponse = Type.Object({
   outcome: Nullable(Type.String()),
   resolutionNote: Nullable(Type.String()),
   cancelReason: Nullable(Type.String()),
+  onSiteBy: Nullable(Type.String({ description: 'Who pressed 到达 first: the holder or a backup (issue 15)' })),
+  expectedArrivalAt: Type.Optional(NullableDateTime),
+  nobodyAvailableAt: Type.Optional(NullableDateTime),
   timeline: Type.Array(Type.Object({
     id: Type.Integer(), at: DateTime, actor: Type.String(),
     actorName: Nullable(Type.String({ description: 'The person behind actor (display name), null for system/device' })),
@@ -74,7 +77,7 @@ export const AlertDetailResponse = Type.Object({
     status: Type.String({ description: 'pending | sent | failed | skipped' }), error: Nullable(Type.String()),
     attempts: Type.Integer(), at: DateTime, sentAt: NullableDateTime, seenAt: NullableDateTime, seen: Type.Boolean(),
   }), { description: 'Every notification attempt: who, when, on which channel, in which tier, and whether it was seen' }),
-  rights: Type.Array(StringEnum(['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note'] as const), {
+  rights: Type.Array(StringEnum(['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note', 'decline', 'hand_back'] as const), {
     description: 'What the caller may do on this alert by their rights (the holder, a backup, the dispatch room…); '
       + 'whether the state allows it now is the state machine\'s answer. The phone shows only these buttons.',
   }),
@@ -100,6 +103,33 @@ export const CancelBody = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 2000 }),
 }, { additionalProperties: false });
 export type CancelBody = Static<typeof CancelBody>;
+
+/** Decline a page, or hand back an accepted alert ("can't go"): with a reason (issue 15). */
+export const ReasonBody = Type.Object({
+  responderId: ResponderIdField,
+  reason: Type.String({ minLength: 1, maxLength: 500 }),
+}, { additionalProperties: false });
+
+export const DispatchBody = Type.Object({ responderId: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+export type DispatchBody = Static<typeof DispatchBody>;
+
+export const CandidatesResponse = Type.Object({
+  home: Nullable(Type.Object({ x: Type.Number(), y: Type.Number() })),
+  policy: Type.String({ description: 'DISPATCH_POLICY: nearest | page_all' }),
+  candidates: Type.Array(Type.Object({
+    responderId: Type.String(), name: Type.String(), role: Type.String(), gridIds: Type.Array(Type.String()),
+    etaS: Nullable(Type.Integer({ description: 'Estimated travel seconds (1.3 × straight line; walk 1.25 m/s, bike 3.2 m/s); null: position unknown' })),
+    state: StringEnum(['free', 'paged', 'en_route', 'on_site', 'busy', 'declined'] as const),
+    onDuty: Type.Boolean({ description: 'On duty in tier 1 of this shift for this home' }),
+    eligible: Type.Boolean({ description: 'The policy may page them now' }),
+  })),
+});
+
+export const EmergencyCallBody = Type.Object({ service: StringEnum(['120', '110'] as const) }, { additionalProperties: false });
+export type EmergencyCallBody = Static<typeof EmergencyCallBody>;
+export const EmergencyCallResponse = Type.Object({
+  service: Type.String(), brief: Type.String({ description: 'What to tell the operator: address, conditions, access notes' }),
+});
 
 export const EscalateBody = Type.Object({
   responderId: ResponderIdField,

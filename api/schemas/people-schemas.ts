@@ -50,6 +50,13 @@ export type PatchResponderBody = Static<typeof PatchResponderBody>;
 export const DutyBody = Type.Object({ onDuty: Type.Boolean() }, { additionalProperties: false });
 export type DutyBody = Static<typeof DutyBody>;
 
+/** The phone's position on the site plan in metres, or null to stop sharing (issue 15). */
+export const PositionBody = Type.Object({
+  position: Type.Union([Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: false }), Type.Null()]),
+}, { additionalProperties: false });
+export type PositionBody = Static<typeof PositionBody>;
+export const PositionResponse = Type.Object({ sharing: Type.Boolean() });
+
 export const RosterItem = Type.Object({
   id: Type.Integer(), responderId: Type.String(), responderName: Type.String(), responderRole: Type.String(),
   weekday: Nullable(Type.Integer({ description: '0 = Sunday … 6 = Saturday; null for a dated override' })),

@@ -9,7 +9,10 @@ import type { DeviceKind } from '../../domain/device-kinds.js';
 import { timeToAccept as msToAccept, timeToOnSite as msToOnSite, slaApplies } from '../../domain/sla-clock.js';
 import type { AlertAckState } from '../../domain/topics.js';
 import { backupsOf, markNotificationsSeen, wasNotified } from '../../store/alerts-repository.js';
-import { AlertActionRefusedError, applyAlertAction, findAlert, type AlertRecord } from '../../store/alert-transitions-repository.js';
+import { AlertActionRefusedError, applyAlertAction, findAlert, markAlert, type AlertRecord } from '../../store/alert-transitions-repository.js';
+import { insertDispatchRows, onSiteElsewhere, travelFacts } from '../../store/dispatch-repository.js';
+import { expectedArrival, readySeconds, travelSeconds } from '../../domain/dispatch-policy.js';
+import { shiftOf } from '../../domain/shift-clock.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { devicesOfHousehold } from '../../store/devices-repository.js';
 import { publishDownlink, publishLive } from '../../store/live-publisher.js';
@@ -21,7 +24,7 @@ import type { AuthUser } from '../route-access.js';
 import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
 
-export type ResponderActionType = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
+export type ResponderActionType = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note' | 'decline' | 'hand_back';
 
 export interface ActionBody {
   responderId?: string;
@@ -51,7 +54,7 @@ export const ACK_TEXT: Record<AlertAckState, string> = {
  */
 export const pageRoundOf = (level: number) => `level:${level}`;
 
-const ACTION_TYPES: readonly ResponderActionType[] = ['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note'];
+const ACTION_TYPES: readonly ResponderActionType[] = ['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note', 'decline', 'hand_back'];
 
 /** Payload and state refusals of the state machine: the request was wrong (400) or the alert moved on (409). */
 const BAD_INPUT = new Set(['outcome_required', 'invalid_outcome', 'note_required', 'reason_required', 'text_required']);
@@ -82,6 +85,8 @@ export class AlertActionsService {
      * answer, not 15-30 s later (issue 20 item 3).
      */
     private readonly escalationPageWaitMs = 3000,
+    /** The shift clock and the night allowance, for the holder's expected arrival (issue 15). */
+    private readonly dispatch: { tz: string; dayShift: string; nightReadyS: number } | null = null,
   ) {}
 
   async act(actor: Actor, alertId: string, type: ResponderActionType, body: ActionBody): Promise<{ noop: boolean }> {
@@ -93,6 +98,18 @@ export class AlertActionsService {
     if (!verdict.ok) throw new ApiError(403, verdict.code, verdict.message, { holder: alert.acceptedByName ?? alert.acceptedBy });
     const by = verdict.by ?? `user:${actor.username}`;
     const forResponder = verdict.by;
+    if (type === 'decline') return this.decline(actor, alert, by, body.reason);
+    // Nobody is at two doors at once (issue 15 item 5): on site at one live alert, a responder
+    // resolves or hands over that one before accepting or arriving at another.
+    // Only people go to doors: the dispatch room acting as itself (`user:<name>`) is not one.
+    if ((type === 'accept' || type === 'arrive') && forResponder && !forResponder.startsWith('user:')) {
+      const other = await onSiteElsewhere(this.pool, forResponder, alertId);
+      if (other) {
+        throw new ApiError(409, 'on_site_elsewhere',
+          `${forResponder} is on site at another home (alert ${other.id}); resolve or hand over that alert first, or ask the dispatch room to send someone else.`,
+          { alertId: other.id, householdId: other.householdId });
+      }
+    }
 
     const action = toAction(type, by, body);
     const now = this.clock.now();
@@ -100,10 +117,17 @@ export class AlertActionsService {
     try {
       // A manual escalation starts the new level now: its ack timer runs from here, and the
       // dispatcher pages it at once (not an ack timeout that already ran out at the old level).
-      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`, now, type === 'escalate' ? { levelStartedAt: now } : {});
+      // An accept records when the holder should be at the door (the backup timer runs from it).
+      const extra = type === 'escalate' ? { levelStartedAt: now }
+        : type === 'accept' && forResponder ? { expectedArrivalAt: await this.expectedArrival(forResponder, alert.householdId, now) }
+          : {};
+      result = await applyAlertAction(this.pool, alertId, action, `user:${actor.username}`, now, extra);
     } catch (err) {
       if (err instanceof AlertActionRefusedError) throw await this.refusal(err, alertId);
       throw err;
+    }
+    if (type === 'hand_back' && !result.noop) {
+      await insertDispatchRows(this.pool, [{ alertId, responderId: by, kind: 'hand_back', reason: body.reason ?? null, actor: `user:${actor.username}`, at: now }]);
     }
     if (actor.role === 'responder' && forResponder) await markNotificationsSeen(this.pool, alertId, forResponder, this.clock.now());
     if (result.noop) return { noop: true };
@@ -137,6 +161,32 @@ export class AlertActionsService {
       backups, paged, ownPlace: placeInScope(user.scope, place),
     };
     return ACTION_TYPES.filter((type) => actionVerdict({ type, ...facts }).ok);
+  }
+
+  /**
+   * A paged responder says no, with a reason (issue 15 item 4): a dispatch row and a timeline
+   * row; the dispatcher sees the live event and pages the next person at once.
+   */
+  private async decline(actor: Actor, alert: AlertRecord, by: string, reason: string | undefined): Promise<{ noop: boolean }> {
+    const text = reason?.trim();
+    if (!text) throw new ApiError(400, 'reason_required', 'Say why you cannot go (one tap on the phone picks a reason), so the dispatch room knows.');
+    if (alert.state === 'resolved' || alert.state === 'cancelled') throw new ApiError(409, 'terminal', `This alert is already ${alert.state}; nothing to decline.`);
+    const now = this.clock.now();
+    await insertDispatchRows(this.pool, [{ alertId: alert.id, responderId: by, kind: 'decline', reason: text, actor: `user:${actor.username}`, at: now }]);
+    const marked = await markAlert(this.pool, alert.id, {}, { actor: `user:${actor.username}`, type: 'declined', data: { by, reason: text } }, now);
+    if (marked) publishLive(this.redis, marked.live);
+    if (actor.role === 'responder') await markNotificationsSeen(this.pool, alert.id, by, now);
+    await writeAudit(this.pool, { username: actor.username, role: actor.role, action: 'alert.decline', target: alert.id, ip: actor.ip, data: { by, reason: text } }, now);
+    return { noop: false };
+  }
+
+  /** Accept + travel from the responder's base or live position (null when a position is unknown). */
+  private async expectedArrival(responderId: string, householdId: string, at: Date): Promise<Date | null> {
+    const t = await travelFacts(this.pool, responderId, householdId);
+    if (!t) return null;
+    const travel = travelSeconds(t.from, t.home, t.mode);
+    const night = this.dispatch ? shiftOf(at, this.dispatch.tz, this.dispatch.dayShift).shift === 'night' : false;
+    return expectedArrival(at, travel === null ? null : travel + readySeconds(t.role, night, this.dispatch?.nightReadyS ?? 0));
   }
 
   /** Until the dispatcher's page round of `level` has rows, or escalationPageWaitMs passed. */
@@ -202,6 +252,8 @@ function toAction(type: ResponderActionType, by: string, body: ActionBody): Aler
     case 'cancel': return { type, by, reason: body.reason };
     case 'escalate': return { type, by, ...(body.reason !== undefined ? { reason: body.reason } : {}) };
     case 'note': return { type, by, text: body.text };
+    case 'hand_back': return { type, by, reason: body.reason };
+    case 'decline': throw new Error('decline is not a state change');
   }
 }
 

@@ -4,6 +4,7 @@ import { maskPhone } from '../../domain/pii-mask.js';
 import { communityInScope, communityPeopleInScope } from '../../domain/access-scope.js';
 import { wallClock, type Clock } from '../../domain/clock.js';
 import { onDutyAt, type ResponderRole } from '../../domain/roster.js';
+import { setLivePosition } from '../../store/dispatch-repository.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { appendLiveEvents } from '../../store/live-events-repository.js';
@@ -90,7 +91,21 @@ export class PeopleService {
   async setDuty(actor: Actor, id: string, onDuty: boolean) {
     await this.reach(actor, id);
     if (actor.role === 'responder' && actor.responderId !== id) throw forbidden('responders switch only their own duty');
+    // A live position is kept only while on duty (issue 15): going off duty forgets it.
+    if (!onDuty) await setLivePosition(this.pool, id, null, this.clock.now());
     return this.update(actor, id, { onDuty });
+  }
+
+  /**
+   * The phone shares where its responder is (site-plan metres; issue 15), opt-in and only while
+   * on duty; `null` stops sharing. Dispatch ranks by it instead of the base while it is set.
+   */
+  async setPosition(actor: Actor, id: string, position: { x: number; y: number } | null): Promise<{ sharing: boolean }> {
+    await this.reach(actor, id);
+    if (actor.role === 'responder' && actor.responderId !== id) throw forbidden('responders share only their own position');
+    const stored = await setLivePosition(this.pool, id, position, this.clock.now());
+    if (position && !stored) throw new ApiError(409, 'off_duty', 'Your position is shared only while you are on duty; switch on duty first.');
+    return { sharing: position !== null };
   }
 
   async rosters(user: AuthUser, q: { responderId?: string; limit: number; offset: number }) {

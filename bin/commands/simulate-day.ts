@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DAY_MS, localMidnight } from '../../simulators/clock.js';
-import { buildDayReport, kpiTable } from '../simulation/day-report.js';
+import { buildDayReport, kpiTable, policyTable, type DayReport } from '../simulation/day-report.js';
 import { runDay, type DayOptions } from '../simulation/day-run.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { EXIT_OK, fail, oneLine, parseCommandArgs, positiveInt, str, usageError, UsageError, type Parsed } from './args.js';
@@ -22,9 +22,17 @@ the same KPIs computed from the simulation's ground truth; progress on stderr ev
   --seed S             the same seed (and date) gives the same incidents and decisions (default 1)
   --staffing seed|thin seed: the demo rosters; thin: one person per role at night (default seed)
   --incident-rate R    incidents per hour per 200 homes (default 2)
+  --policy P           dispatch policy: nearest (page the nearest free people first, backups;
+                       the service default), page_all (the whole tier at once, as before issue
+                       15) or both: the same seed played once per policy, printed side by side
+                       (default nearest)
+  --no-night-pair      leave out the two SOS 40 s apart in one grid at 02:10 (issue 15's check)
   --json FILE          write everything (ledger, alerts with timelines, report, KPIs, agreement)
   --keep               keep the temporary data directory (its path is printed)
   -h, --help           this help
+
+DISPATCH_FIRST_WAVE, DISPATCH_WAVE_S, DISPATCH_NIGHT_READY_S, BACKUP_AFTER_S and BACKUP_MARGIN_S from the environment
+apply to the simulated service (DISPATCH_POLICY comes from --policy).
 
 The simulation never reads an outcome from a success rate: lateness comes from where responders
 are, how they move, whether their phone is in reach at that hour, sleep and load. See README,
@@ -33,6 +41,7 @@ are, how they move, whether their phone is in reach at that hour, sleep and load
 const OPTIONS = {
   homes: { type: 'string' }, hours: { type: 'string' }, start: { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' },
   staffing: { type: 'string' }, 'incident-rate': { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' },
+  policy: { type: 'string' }, 'no-night-pair': { type: 'boolean' },
 } as const;
 
 export default async function simulateDay(argv: string[]): Promise<number> {
@@ -46,25 +55,35 @@ export default async function simulateDay(argv: string[]): Promise<number> {
     throw err;
   }
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  err(`simulate day: ${options.homes} homes, ${options.hours} h from ${options.date} ${options.start} (${options.tz}), seed ${options.seed}, staffing ${options.staffing}`);
-  let run;
-  try {
-    run = await runDay({ ...options, onProgress: err, log: err });
-  } catch (e) {
-    return fail(`simulate day failed: ${oneLine(e)}`);
-  }
-  try {
-    const report = await buildDayReport(run, options, run.service.database.pool);
-    process.stdout.write(`${kpiTable(report)}\n`);
-    const json = str(parsed, 'json');
-    if (json) {
-      await writeFile(resolve(json), JSON.stringify(report, null, 1));
-      err(`simulate day: wrote ${resolve(json)}`);
+  const policyArg = str(parsed, 'policy') ?? 'nearest';
+  if (!['nearest', 'page_all', 'both'].includes(policyArg)) return usageError(`--policy must be nearest, page_all or both, got "${policyArg}"`, USAGE);
+  const policies = policyArg === 'both' ? (['nearest', 'page_all'] as const) : [policyArg as 'nearest' | 'page_all'];
+  const reports: DayReport[] = [];
+  for (const policy of policies) {
+    const o: DayOptions = { ...options, policy };
+    err(`simulate day: ${o.homes} homes, ${o.hours} h from ${o.date} ${o.start} (${o.tz}), seed ${o.seed}, staffing ${o.staffing}, dispatch ${policy}`);
+    let run;
+    try {
+      run = await runDay({ ...o, onProgress: err, log: err });
+    } catch (e) {
+      return fail(`simulate day failed: ${oneLine(e)}`);
     }
-    return EXIT_OK;
-  } finally {
-    await run.stop();
+    try {
+      const report = await buildDayReport(run, o, run.service.database.pool);
+      reports.push(report);
+      process.stdout.write(`${kpiTable(report)}\n\n`);
+    } finally {
+      await run.stop();
+    }
   }
+  process.stdout.write(`${policyTable(reports)}\n`);
+  const json = str(parsed, 'json');
+  if (json) {
+    const body = reports.length === 1 ? reports[0] : { policies: Object.fromEntries(reports.map((r) => [r.dispatch.policy, r])) };
+    await writeFile(resolve(json), JSON.stringify(body, null, 1));
+    err(`simulate day: wrote ${resolve(json)}`);
+  }
+  return EXIT_OK;
 }
 
 function dayOptions(p: Parsed): DayOptions {
@@ -82,7 +101,13 @@ function dayOptions(p: Parsed): DayOptions {
   return {
     homes: positiveInt(str(p, 'homes'), '--homes', 200, 5000), hours, date, start,
     seed: positiveInt(str(p, 'seed'), '--seed', 1, 2 ** 31), staffing, incidentRate,
-    tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT, keepDataDir: p.values.keep === true,
+    tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT, keepDataDir: p.values.keep === true, nightPair: p.values['no-night-pair'] !== true,
+    // The dispatch settings of the environment apply to the simulated service (e.g. DISPATCH_WAVE_S=30).
+    env: {
+      DISPATCH_FIRST_WAVE: String(config.DISPATCH_FIRST_WAVE), DISPATCH_WAVE_S: String(config.DISPATCH_WAVE_S),
+      BACKUP_AFTER_S: String(config.BACKUP_AFTER_S), BACKUP_MARGIN_S: String(config.BACKUP_MARGIN_S),
+      DISPATCH_NIGHT_READY_S: String(config.DISPATCH_NIGHT_READY_S),
+    },
   };
 }
 

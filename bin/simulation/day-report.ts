@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { localMinuteOfDay } from '../../simulators/clock.js';
 import { agreement, productKpis, truthKpis, truthOnly, type Agreement, type Kpis, type ProductAlert, type TruthOnly } from '../../simulators/day/day-kpis.js';
+import { dispatchChecks, type DispatchChecks } from '../../simulators/day/dispatch-checks.js';
 import type { DayOptions, DayRun } from './day-run.js';
 
 /** Everything `simulate day --json` writes (issue 14 item 2). */
@@ -16,6 +17,8 @@ export interface DayReport {
   truth: TruthOnly;
   agreement: { alerts: number; largestDiffS: number | null; missingOnOneSide: number; rows: Agreement[] };
   nightRouting: { nightAlerts: number; routedToNight: number; mismatched: string[] };
+  /** Issue 15: the policy of the run, what dispatch did, and the physical checks over the day. */
+  dispatch: { policy: string; backups: number; declines: number; nobodyAvailable: number; checks: DispatchChecks };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -25,14 +28,18 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
   const slaS = run.slaOnsiteS;
   const rows = (await pool.query<{
     id: string; householdId: string; kind: string; severity: string; state: string; firstSignalAt: Date; acceptedAt: Date | null;
-    acceptedBy: string | null; onSiteAt: Date | null; closedAt: Date | null; shift: string | null;
+    acceptedBy: string | null; onSiteAt: Date | null; closedAt: Date | null; shift: string | null; gridId: string | null; onSiteBy: string | null;
   }>(`SELECT id, household_id AS "householdId", kind, severity, state, first_signal_at AS "firstSignalAt", accepted_at AS "acceptedAt",
-             accepted_by AS "acceptedBy", on_site_at AS "onSiteAt", closed_at AS "closedAt", shift
+             accepted_by AS "acceptedBy", on_site_at AS "onSiteAt", closed_at AS "closedAt", shift, grid_id AS "gridId", on_site_by AS "onSiteBy"
         FROM alerts WHERE first_signal_at >= $1 AND first_signal_at < $2 ORDER BY first_signal_at, id`, [new Date(start), new Date(end)])).rows;
   const ms = (d: Date | null) => (d ? d.getTime() : null);
-  const alerts: ProductAlert[] = rows.map((r) => ({
+  const alerts: ProductAlert[] = rows.map(({ gridId: _g, onSiteBy: _o, ...r }) => ({
     ...r, firstSignalAt: r.firstSignalAt.getTime(), acceptedAt: ms(r.acceptedAt), onSiteAt: ms(r.onSiteAt), closedAt: ms(r.closedAt),
   }));
+  const checks = dispatchChecks(rows.map((r) => ({
+    id: r.id, householdId: r.householdId, severity: r.severity, state: r.state, gridId: r.gridId, firstSignalAt: r.firstSignalAt.getTime(),
+    onSiteAt: ms(r.onSiteAt), onSiteBy: r.onSiteBy, closedAt: ms(r.closedAt), night: isNight(r.firstSignalAt.getTime(), o.tz),
+  })), run.ledger, end);
   const timelines = (await pool.query<{ alertId: string; at: Date; actor: string; type: string; fromState: string | null; toState: string | null; data: unknown }>(
     `SELECT alert_id AS "alertId", at, actor, type, from_state AS "fromState", to_state AS "toState", data
        FROM alert_events WHERE alert_id = ANY($1::uuid[]) ORDER BY id`, [alerts.map((a) => a.id)])).rows;
@@ -70,6 +77,13 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
       nightAlerts: night.length, routedToNight: night.filter((a) => a.shift === 'night').length,
       mismatched: night.filter((a) => a.shift !== 'night').map((a) => a.id),
     },
+    dispatch: {
+      policy: run.policy,
+      backups: timelines.filter((t) => t.type === 'backup').length,
+      declines: timelines.filter((t) => t.type === 'declined').length,
+      nobodyAvailable: timelines.filter((t) => t.type === 'nobody_available').length,
+      checks,
+    },
   };
 }
 
@@ -100,7 +114,7 @@ export function kpiTable(r: DayReport): string {
   ];
   const w = Math.max(...lines.map((l) => l[0].length));
   const out = [
-    `simulated ${r.window.start} → ${r.window.end} (${r.window.tz}), ${r.options.homes} homes, seed ${r.options.seed}, staffing ${r.options.staffing} — ${r.realSeconds} s real`,
+    `simulated ${r.window.start} → ${r.window.end} (${r.window.tz}), ${r.options.homes} homes, seed ${r.options.seed}, staffing ${r.options.staffing}, dispatch ${r.dispatch.policy} — ${r.realSeconds} s real`,
     `${''.padEnd(w)}  ${'product report'.padStart(16)}  ${'ground truth'.padStart(14)}`,
     ...lines.map(([name, a, b, unit = '']) => `${name.padEnd(w)}  ${f(a, unit).padStart(16)}  ${f(b, unit).padStart(14)}`),
     '',
@@ -112,4 +126,34 @@ export function kpiTable(r: DayReport): string {
     ...Object.entries(r.truth.byKind).map(([k, v]) => `  ${k.padEnd(17)} ${String(v.incidents).padStart(4)} incidents, ${String(v.detected).padStart(4)} alerted, ${String(v.reached).padStart(4)} reached (${v.reachedWithinSla} ≤ 15 min), median wait ${f(v.waitMedianS === null ? null : v.waitMedianS / 60, ' min')}`),
   ];
   return out.join('\n');
+}
+
+/**
+ * `--policy both` (issue 15): the two dispatch policies of one seed side by side, from the
+ * ground truth, with the physical checks over the whole day.
+ */
+export function policyTable(reports: readonly DayReport[]): string {
+  const cols = reports.map((r) => r.dispatch.policy);
+  const rows: Array<[string, (r: DayReport) => string]> = [
+    ['critical + high alerts (decided)', (r) => `${r.kpis.truth.alerts} (${r.kpis.truth.decided})`],
+    ['on site ≤ 15 min', (r) => f(r.kpis.truth.onSiteWithinSlaPct, ' %')],
+    ['on-site breaches', (r) => f(r.kpis.truth.onSiteBreaches)],
+    ['accepted ≤ 60 s', (r) => f(r.kpis.truth.acceptedWithin60sPct, ' %')],
+    ['accepted ≤ 180 s', (r) => f(r.kpis.truth.acceptedWithin180sPct, ' %')],
+    ['time on site, median / p90', (r) => `${f(r.kpis.truth.onSiteMedianS, ' s')} / ${f(r.kpis.truth.onSiteP90S, ' s')}`],
+    ['time to accept, median / p90', (r) => `${f(r.kpis.truth.acceptMedianS, ' s')} / ${f(r.kpis.truth.acceptP90S, ' s')}`],
+    ['backups sent / declines / nobody free', (r) => `${r.dispatch.backups} / ${r.dispatch.declines} / ${r.dispatch.nobodyAvailable}`],
+    ['at two homes at once (truth / product)', (r) => `${r.dispatch.checks.twoHomes.truth.length} / ${r.dispatch.checks.twoHomes.product.length}`],
+    ['night pairs in one grid: by two people / reached / pairs', (r) => `${r.dispatch.checks.nightPairs.servedByTwo} / ${r.dispatch.checks.nightPairs.reached} / ${r.dispatch.checks.nightPairs.pairs}`],
+    ['product vs truth, largest diff', (r) => f(r.agreement.largestDiffS, ' s')],
+    ['real time', (r) => `${r.realSeconds} s`],
+  ];
+  const w = Math.max(...rows.map((x) => x[0].length));
+  const cw = 22;
+  return [
+    `dispatch policies side by side — seed ${reports[0]?.options.seed}, staffing ${reports[0]?.options.staffing}, ${reports[0]?.options.homes} homes, ${reports[0]?.options.hours} h (ground truth)`,
+    `${''.padEnd(w)}  ${cols.map((c) => c.padStart(cw)).join('  ')}`,
+    ...rows.map(([name, get]) => `${name.padEnd(w)}  ${reports.map((r) => get(r).padStart(cw)).join('  ')}`),
+    ...reports.flatMap((r) => [...r.dispatch.checks.twoHomes.truth, ...r.dispatch.checks.twoHomes.product, ...r.dispatch.checks.nightPairs.failures].map((x) => `  ${r.dispatch.policy}: ${x}`)),
+  ].join('\n');
 }

@@ -8,7 +8,7 @@ import { VirtualClock } from '../../domain/virtual-clock.js';
 import { DAY_MS, localHhMm, localMidnight } from '../../simulators/clock.js';
 import { SimulatedHomes } from '../../simulators/day/homes.js';
 import { InFlight } from '../../simulators/day/in-flight.js';
-import { planIncidents } from '../../simulators/day/incident-plan.js';
+import { planIncidents, planNightPair } from '../../simulators/day/incident-plan.js';
 import { Ledger } from '../../simulators/day/ledger.js';
 import { SimulatedPhones } from '../../simulators/day/phones.js';
 import { householdProfile, planDay } from '../../simulators/household-routine.js';
@@ -35,6 +35,10 @@ export interface DayOptions {
   dayShift: string;
   /** Service settings of the run (seconds), e.g. to try another ACK_TIMEOUT_S. */
   env?: Record<string, string>;
+  /** DISPATCH_POLICY of the service (issue 15; default: the service's default, nearest). */
+  policy?: 'nearest' | 'page_all';
+  /** Add two SOS 40 s apart in one grid at 02:10 (issue 15's night check); default true. */
+  nightPair?: boolean;
   /** Progress line every this many real ms (default 10 s). */
   progressMs?: number;
   onProgress?: (line: string) => void;
@@ -46,6 +50,7 @@ export interface DayOptions {
 
 export interface DayRun {
   window: { start: number; end: number };
+  policy: string;
   /** SLA_ONSITE_S of the run. */
   slaOnsiteS: number;
   realMs: number;
@@ -96,7 +101,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     // Phones stay signed in for the whole run (a real phone's session is renewed by its user).
     SESSION_TTL_H: String(Math.ceil(o.hours) + 48),
     // The simulation sends no flood; its heartbeats come in bursts on the 30 s grid.
-    DEVICE_RATE_MAX: '0', ...o.env,
+    DEVICE_RATE_MAX: '0', ...(o.policy ? { DISPATCH_POLICY: o.policy } : {}), ...o.env,
   });
   const serviceLog = createLogger('warn', (line) => log(line.trimEnd()));
   let service: RunningService | undefined;
@@ -116,7 +121,9 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     const world = await loadDayWorld(pool, dataDir, o.seed);
     await setLastActivity(pool, world, start, o.tz);
 
-    const ledger = new Ledger(planIncidents({ seed: o.seed, homes: world.incidentHomes, start, end, ratePerHour: o.incidentRate, tz: o.tz }));
+    const planned = planIncidents({ seed: o.seed, homes: world.incidentHomes, start, end, ratePerHour: o.incidentRate, tz: o.tz });
+    const pair = o.nightPair === false ? [] : planNightPair({ seed: o.seed, homes: world.incidentHomes, start, end, tz: o.tz, gridOf: world.gridOf, taken: planned });
+    const ledger = new Ledger([...planned, ...pair].sort((a, b) => a.at - b.at));
     const inFlight = new InFlight();
     const homes = new SimulatedHomes(world.homes, {
       url: service.mqttUrl, clock, ledger, tz: o.tz, seed: o.seed, inFlight, quantumMs: QUANTUM_MS, heartbeatMs: HEARTBEAT_S * 1000, log,
@@ -158,7 +165,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     progress();
     log(`simulate day: settle looks ${settler.looks}, busy: ${[...settler.reasons].map(([k, v]) => `${k} ×${v}`).join('; ')}`);
     return {
-      window: { start, end }, slaOnsiteS: config.SLA_ONSITE_S, realMs: Date.now() - realStart, ledger, service, adminToken,
+      window: { start, end }, policy: config.DISPATCH_POLICY, slaOnsiteS: config.SLA_ONSITE_S, realMs: Date.now() - realStart, ledger, service, adminToken,
       settleLooks: settler.looks, settleSlowestMs: settler.slowestMs, devices: homes.deviceCount, phones: phones.size,
       eventsSent: homes.sent, eventsFailed: homes.failed, stop,
     };

@@ -107,3 +107,32 @@ function roomFor(rng: Rng, kind: IncidentKind, h: SimHome): string {
     }
   }
 }
+
+/**
+ * Issue 15's night check: two residents of one grid press SOS 40 s apart at 02:10 on the
+ * window's first night — they must be served by two different people. Planned from its own
+ * seeded stream, so the rest of the day is the same with or without it. Homes with an incident
+ * within 8 h are skipped; [] when the window has no 02:10 or no grid has two free homes.
+ */
+export function planNightPair(opts: { seed: number; homes: readonly SimHome[]; start: number; end: number; tz: string; gridOf: (householdId: string) => string | undefined; taken: readonly PlannedIncident[] }): PlannedIncident[] {
+  const rng = seededRng(hashSeed(`night-pair:${opts.seed}`));
+  let at = localMidnight(opts.start, opts.tz) + (2 * 60 + 10) * MINUTE_MS;
+  if (at < opts.start) at += 24 * 60 * MINUTE_MS;
+  if (at + 40_000 >= opts.end) return [];
+  const free = opts.homes.filter((h) => fits(h, 'sos_pressed')
+    && opts.taken.every((i) => i.householdId !== h.id || Math.abs(i.at - at) > SPACING_MS));
+  const byGrid = new Map<string, SimHome[]>();
+  for (const h of free) {
+    const g = opts.gridOf(h.id);
+    if (g) byGrid.set(g, [...(byGrid.get(g) ?? []), h]);
+  }
+  const grids = [...byGrid].filter(([, hs]) => hs.length >= 2).map(([g]) => g).sort();
+  const grid = pick(rng, grids);
+  if (!grid) return [];
+  const homes = [...byGrid.get(grid)!];
+  const first = pick(rng, homes)!;
+  const second = pick(rng, homes.filter((h) => h !== first))!;
+  return [first, second].map((h, k) => ({
+    id: `night-pair-${k + 1}`, householdId: h.id, kind: 'sos_pressed' as const, room: roomFor(rng, 'sos_pressed', h), at: at + k * 40_000, canPress: true,
+  }));
+}

@@ -21,7 +21,7 @@ export interface ResponderAct {
   at: number;
   responderId: string;
   alertId: string;
-  action: 'accept' | 'arrive' | 'resolve';
+  action: 'accept' | 'arrive' | 'resolve' | 'decline';
   ok: boolean;
   code?: string;
 }
@@ -40,6 +40,8 @@ export class Ledger {
   readonly arrivals: Arrival[] = [];
   readonly checkIns: CheckInAnswer[] = [];
   readonly pages: PageSeen[] = [];
+  /** When each responder walked away from a door (after resolving, or finding the alert closed). */
+  readonly departures: Array<{ alertId: string; responderId: string; at: number }> = [];
 
   constructor(planned: readonly PlannedIncident[]) {
     for (const p of planned) this.incidents.push({ ...p, lastSignOfLifeAt: null, lastSignOfLifeRoom: null, reachedAt: null, reachedBy: null, overAt: null });
@@ -54,6 +56,10 @@ export class Ledger {
     this.arrivals.push(a);
     const inc = this.ongoing(a.householdId, a.at);
     if (inc && inc.reachedAt === null) { inc.reachedAt = a.at; inc.reachedBy = a.responderId; }
+  }
+
+  left(d: { alertId: string; responderId: string; at: number }): void {
+    this.departures.push(d);
   }
 
   /** The first successful accept and the first physical arrival for one product alert. */

@@ -32,7 +32,7 @@ export interface PhonesOptions {
   log: (line: string) => void;
 }
 
-interface NotifyData { responderId: string; alertId: string; purpose: string }
+interface NotifyData { responderId: string; alertId: string; purpose: string; round: string }
 
 class Phone {
   ws: WebSocket | null = null;
@@ -117,11 +117,14 @@ export class SimulatedPhones {
     let m: { type?: string; data?: NotifyData };
     try { m = JSON.parse(raw) as typeof m; } catch { return; }
     if (m.type !== 'responder.notify' || !m.data || m.data.responderId !== p.account.responderId) return;
-    const { alertId, purpose } = m.data;
+    const { alertId, purpose, round } = m.data;
     if (purpose !== 'page' && purpose !== 'backup') return;
     const now = this.o.clock.nowMs();
     const busy = p.busyWith !== null;
-    if (busy || p.handled.has(alertId)) {
+    // Every page rings anew — a first page, the next wave, a re-dispatch after a decline, a
+    // backup call (issue 15) — except that one person does not answer the same alert twice at once.
+    const key = `${alertId}\u0000${round}`;
+    if (p.handled.has(key) || p.busyWith === alertId) {
       this.o.ledger.pages.push({ at: now, responderId: p.account.responderId, alertId, purpose, noticed: false, busy });
       return;
     }
@@ -129,12 +132,20 @@ export class SimulatedPhones {
     const notice = noticePage(p.rng, p.profile, hour);
     this.o.ledger.pages.push({ at: now, responderId: p.account.responderId, alertId, purpose, noticed: notice.noticed, busy });
     if (!notice.noticed) return;
-    p.handled.add(alertId);
+    p.handled.add(key);
+    // Busy at another door: one tap says so, and the dispatch room may send someone else.
+    if (busy) { this.at(now + notice.afterMs, () => { void this.decline(p, alertId); }); return; }
     this.at(now + notice.afterMs, () => { void this.accept(p, alertId, purpose); });
   }
 
+  private async decline(p: Phone, alertId: string): Promise<void> {
+    const at = this.o.clock.nowMs();
+    const r = await this.call(p, 'POST', `/alerts/${alertId}/decline`, { reason: '正在处理另一户' });
+    this.o.ledger.acts.push({ at, responderId: p.account.responderId, alertId, action: 'decline', ok: r.ok, ...(r.code ? { code: r.code } : {}) });
+  }
+
   private async accept(p: Phone, alertId: string, purpose: string): Promise<void> {
-    if (p.busyWith !== null) { p.handled.delete(alertId); return; }
+    if (p.busyWith !== null) { void this.decline(p, alertId); return; }
     const alert = await this.call<{ householdId: string; state: string; acceptedBy: string | null }>(p, 'GET', `/alerts/${alertId}`);
     if (!alert.ok || !alert.body) return;
     const { householdId } = alert.body;
@@ -146,7 +157,10 @@ export class SimulatedPhones {
       const r = await this.call(p, 'POST', `/alerts/${alertId}/accept`, {});
       this.o.ledger.acts.push({ at, responderId: p.account.responderId, alertId, action: 'accept', ok: r.ok, ...(r.code ? { code: r.code } : {}) });
       if (!r.ok) return;
+    } else if (alert.body.state === 'resolved' || alert.body.state === 'cancelled' || alert.body.state === 'on_site') {
+      return; // over, or someone is at the door already
     }
+    if (p.busyWith !== null) return; // took another alert while this one was read
     p.busyWith = alertId;
     const now = this.o.clock.nowMs();
     const hour = Math.floor(localMinuteOfDay(now, this.o.tz) / 60);
@@ -164,6 +178,12 @@ export class SimulatedPhones {
       void (async () => {
         const r = await this.call(p, 'POST', `/alerts/${alertId}/arrive`, {});
         this.o.ledger.acts.push({ at: pressAt, responderId: p.account.responderId, alertId, action: 'arrive', ok: r.ok, ...(r.code ? { code: r.code } : {}) });
+        if (!r.ok && r.code === 'terminal') {
+          // Closed while on the way (the other person at the door resolved it): back to the day.
+          this.o.ledger.left({ alertId, responderId: p.account.responderId, at: this.o.clock.nowMs() });
+          p.busyWith = null;
+          return;
+        }
         const kind = this.o.ledger.ongoing(householdId, physical)?.kind ?? null;
         const v = visit(p.rng, kind);
         this.at(pressAt + v.onSiteMs, () => { void this.resolve(p, alertId, householdId, v.outcome, v.note); });
@@ -175,6 +195,7 @@ export class SimulatedPhones {
     const at = this.o.clock.nowMs();
     const r = await this.call(p, 'POST', `/alerts/${alertId}/resolve`, { outcome, note });
     this.o.ledger.acts.push({ at, responderId: p.account.responderId, alertId, action: 'resolve', ok: r.ok, ...(r.code ? { code: r.code } : {}) });
+    this.o.ledger.left({ alertId, responderId: p.account.responderId, at });
     this.o.onVisitEnded(householdId, at, outcome);
     p.busyWith = null;
     // Back to their day at walking/cycling pace; paged before that, they start from this home.

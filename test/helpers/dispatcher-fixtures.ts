@@ -76,8 +76,12 @@ export function clockAt(iso: string): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
+/**
+ * The tier-routing tests check that the whole tier is paged (DESIGN §4), i.e. DISPATCH_POLICY=
+ * page_all; dispatch by distance (issue 15) is tested with DISPATCH_POLICY=nearest explicitly.
+ */
 export function dispatcherConfig(env: Record<string, string> = {}): Config {
-  return parseConfig({ GUARDIAN_TZ: 'Asia/Shanghai', DAY_SHIFT: '08:00-20:00', ...env });
+  return parseConfig({ GUARDIAN_TZ: 'Asia/Shanghai', DAY_SHIFT: '08:00-20:00', DISPATCH_POLICY: 'page_all', ...env });
 }
 
 export const quietLog = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };

@@ -132,7 +132,7 @@ describe('names, not ids; rights per caller (the phone half of the hole, item 10
     const mine = (await app.inject({ method: 'GET', url: `/api/v1/alerts/${alertId}`, headers: holder.login.bearer })).json();
     expect(mine.rights).toEqual(expect.arrayContaining(['arrive', 'resolve', 'cancel']));
     const dispatchRoom = (await app.inject({ method: 'GET', url: `/api/v1/alerts/${alertId}`, headers: op.bearer })).json();
-    expect(dispatchRoom.rights).toEqual(['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note']);
+    expect(dispatchRoom.rights).toEqual(['accept', 'arrive', 'resolve', 'cancel', 'escalate', 'note', 'decline', 'hand_back']);
 
     // The operator records the arrival on the holder's behalf: the timeline names both people.
     expect((await act(alertId, 'arrive', op, { responderId: holder.id })).statusCode).toBe(200);

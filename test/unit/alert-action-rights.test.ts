@@ -13,6 +13,16 @@ const CASES: Array<[string, ActionFacts, string | null]> = [
   ['paged responder accepts', fact('accept', { paged: true }), 'me'],
   ['grid worker accepts an alert of their grid unpaged', fact('accept', { ownPlace: true }), 'me'],
   ['stranger accepts', fact('accept', {}), 'not_involved'],
+  // decline and hand back (issue 15)
+  ['paged responder declines', fact('decline', { paged: true }), 'me'],
+  ['backup declines', fact('decline', { holder: 'wang', backups: ['me'] }), 'me'],
+  ['holder declines (must hand back instead)', fact('decline', { holder: 'me', paged: true }), 'not_holder'],
+  ['stranger declines', fact('decline', {}), 'not_involved'],
+  ['dispatch declines for nobody named', fact('decline', { via: 'dispatch', forResponder: null }), 'responder_required'],
+  ['holder hands back', fact('hand_back', { holder: 'me' }), 'me'],
+  ['paged colleague hands back', fact('hand_back', { holder: 'wang', paged: true }), 'not_holder'],
+  ['dispatch hands back for the holder', fact('hand_back', { via: 'dispatch', forResponder: null, holder: 'wang' }), 'wang'],
+  ['dispatch hands back an unheld alert', fact('hand_back', { via: 'dispatch', forResponder: null }), 'not_holder'],
   // arrive: the hole
   ['holder arrives', fact('arrive', { holder: 'me', paged: true }), 'me'],
   ['paged colleague arrives at an alert someone holds', fact('arrive', { holder: 'wang', holderName: '王芳', paged: true }), 'not_holder'],

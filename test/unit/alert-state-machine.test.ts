@@ -22,16 +22,17 @@ const ACTION: Record<AlertActionType, AlertAction> = {
   cancel: { type: 'cancel', by: 'op', reason: 'test press by installer' },
   escalate: { type: 'escalate' },
   note: { type: 'note', by: 'op', text: 'called the daughter' },
+  hand_back: { type: 'hand_back', by: 'u1', reason: 'my own mother fell ill' },
 };
 
 /** The spec: '→state' = allowed to that state, '=' = allowed no-op, otherwise the refusal code. */
 const EXPECTED: Record<AlertState, Record<AlertActionType, string>> = {
-  open: { notify: '→notified', accept: '→accepted', arrive: '→on_site', resolve: 'invalid_transition', cancel: '→cancelled', escalate: '→open', note: '→open' },
-  notified: { notify: '→notified', accept: '→accepted', arrive: '→on_site', resolve: 'invalid_transition', cancel: '→cancelled', escalate: '→notified', note: '→notified' },
-  accepted: { notify: 'invalid_transition', accept: 'already_accepted', arrive: '→on_site', resolve: 'arrival_required', cancel: '→cancelled', escalate: '→accepted', note: '→accepted' },
-  on_site: { notify: 'invalid_transition', accept: 'already_accepted', arrive: '=', resolve: '→resolved', cancel: '→cancelled', escalate: 'invalid_transition', note: '→on_site' },
-  resolved: { notify: 'terminal', accept: 'terminal', arrive: 'terminal', resolve: 'terminal', cancel: 'terminal', escalate: 'terminal', note: '→resolved' },
-  cancelled: { notify: 'terminal', accept: 'terminal', arrive: 'terminal', resolve: 'terminal', cancel: 'terminal', escalate: 'terminal', note: '→cancelled' },
+  open: { notify: '→notified', accept: '→accepted', arrive: '→on_site', resolve: 'invalid_transition', cancel: '→cancelled', escalate: '→open', note: '→open', hand_back: 'invalid_transition' },
+  notified: { notify: '→notified', accept: '→accepted', arrive: '→on_site', resolve: 'invalid_transition', cancel: '→cancelled', escalate: '→notified', note: '→notified', hand_back: 'invalid_transition' },
+  accepted: { notify: 'invalid_transition', accept: 'already_accepted', arrive: '→on_site', resolve: 'arrival_required', cancel: '→cancelled', escalate: '→accepted', note: '→accepted', hand_back: '→notified' },
+  on_site: { notify: 'invalid_transition', accept: 'already_accepted', arrive: '=', resolve: '→resolved', cancel: '→cancelled', escalate: 'invalid_transition', note: '→on_site', hand_back: 'invalid_transition' },
+  resolved: { notify: 'terminal', accept: 'terminal', arrive: 'terminal', resolve: 'terminal', cancel: 'terminal', escalate: 'terminal', note: '→resolved', hand_back: 'terminal' },
+  cancelled: { notify: 'terminal', accept: 'terminal', arrive: 'terminal', resolve: 'terminal', cancel: 'terminal', escalate: 'terminal', note: '→cancelled', hand_back: 'terminal' },
 };
 
 const summary = (r: TransitionResult) => (r.ok ? (r.noop ? '=' : `→${r.to}`) : r.code);
@@ -39,8 +40,8 @@ const summary = (r: TransitionResult) => (r.ok ? (r.noop ? '=' : `→${r.to}`) :
 describe('every state × action', () => {
   const table = ALERT_STATES.flatMap((state) => ALERT_ACTIONS.map((action) => [state, action] as const));
 
-  it('covers all 6 states × 7 actions', () => {
-    expect(table).toHaveLength(42);
+  it('covers all 6 states × 8 actions', () => {
+    expect(table).toHaveLength(48);
     for (const [state, action] of table) expect(EXPECTED[state][action], `${state} × ${action}`).toBeDefined();
   });
 
@@ -55,7 +56,18 @@ describe('every state × action', () => {
     expect(allowedActions('open')).toEqual(['notify', 'accept', 'arrive', 'cancel', 'escalate', 'note']);
     expect(allowedActions('on_site')).toEqual(['resolve', 'cancel', 'note']);
     expect(allowedActions('resolved')).toEqual(['note']);
-    expect(allowedActions('accepted')).toEqual(['arrive', 'resolve', 'cancel', 'escalate', 'note']);
+  });
+
+  it('a hand-back needs a reason and returns the alert to waiting with nobody holding it', () => {
+    expect(transition(alertIn('accepted'), { type: 'hand_back', by: 'u1', reason: ' ' }, AT)).toMatchObject({ ok: false, code: 'reason_required' });
+    expect(transition(alertIn('accepted'), ACTION.hand_back, AT)).toMatchObject({
+      ok: true, to: 'notified', changes: { state: 'notified', acceptedBy: null, acceptedAt: null }, event: { type: 'handed_back' },
+    });
+  });
+
+  it('the first to arrive is recorded as on site', () => {
+    expect(transition(alertIn('accepted'), { type: 'arrive', by: 'backup-1' }, AT)).toMatchObject({ ok: true, changes: { onSiteBy: 'backup-1' } });
+    expect(allowedActions('accepted')).toEqual(['arrive', 'resolve', 'cancel', 'escalate', 'note', 'hand_back']);
   });
 });
 

@@ -43,3 +43,17 @@ test('timer lateness = now − (enqueued at + delay)', () => {
   expect(jobLatenessMs({ timestamp: 1000, opts: { delay: 500 } }, 1600)).toBe(100);
   expect(jobLatenessMs({ timestamp: 1000, opts: {} }, 1000)).toBe(0);
 });
+
+test('DISPATCH_POLICY=nearest: the next wave DISPATCH_WAVE_S after routing; the backup at expected arrival + margin or BACKUP_AFTER_S', () => {
+  const nearest = { ...config, DISPATCH_POLICY: 'nearest' as const, DISPATCH_WAVE_S: 60, BACKUP_AFTER_S: 480, BACKUP_MARGIN_S: 180 };
+  const plan = (a: TimerAlert) => timersFor(a, nearest).filter((t) => t.job.type === 'dispatch_wave' || t.job.type === 'backup')
+    .map((t) => [t.job.type, t.dueAt.getTime() - t0.getTime()]);
+  expect(plan(alert())).toEqual([['dispatch_wave', 61_000]]);
+  expect(plan(alert({ level: 1 }))).toEqual([]);
+  expect(plan(alert({ state: 'accepted', acceptedAt: at(40), acceptedBy: 'r1', expectedArrivalAt: at(160) }))).toEqual([['backup', 340_000]]);
+  expect(plan(alert({ state: 'accepted', acceptedAt: at(40), acceptedBy: 'r1', expectedArrivalAt: null }))).toEqual([['backup', 480_000]]);
+  expect(plan(alert({ state: 'on_site', acceptedAt: at(40), acceptedBy: 'r1', onSiteAt: at(300) }))).toEqual([]);
+  // page_all (and no policy given): neither.
+  expect(timersFor(alert({ state: 'accepted', acceptedAt: at(40), acceptedBy: 'r1' }), { ...nearest, DISPATCH_POLICY: 'page_all' }).map((t) => t.job.type))
+    .not.toContain('backup');
+});

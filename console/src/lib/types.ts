@@ -64,7 +64,7 @@ export interface TimelineEntry {
 }
 
 /** What the signed-in user may do on an alert by their rights (the API's `rights`). */
-export type ActionRight = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note';
+export type ActionRight = 'accept' | 'arrive' | 'resolve' | 'cancel' | 'escalate' | 'note' | 'decline' | 'hand_back';
 export interface AlertSignal { deviceId: string; eventId: string; type: string; ts: string; receivedAt: string }
 export interface NotificationAttempt {
   id: number; responderId: string | null; responderName?: string | null; responderRole?: string | null;
@@ -78,6 +78,9 @@ export interface AlertDetail extends Alert {
   notifiedAt: string | null;
   resolutionNote: string | null;
   cancelReason: string | null;
+  /** Issue 15: who pressed 到达 first, and since when nobody free could be sent (the red banner). */
+  onSiteBy?: string | null;
+  nobodyAvailableAt?: string | null;
   timeline: TimelineEntry[];
   signals: AlertSignal[];
   notifications: NotificationAttempt[];
@@ -206,3 +209,9 @@ export interface ServiceConfig {
 
 /** Zone of dates and times before the server has said (GUARDIAN_TZ's default). */
 export const FALLBACK_TZ = 'Asia/Shanghai';
+
+/** One person the dispatch room could send (GET /alerts/:id/candidates, issue 15). */
+export interface DispatchCandidate {
+  responderId: string; name: string; role: string; gridIds: string[];
+  etaS: number | null; state: 'free' | 'paged' | 'en_route' | 'on_site' | 'busy' | 'declined'; onDuty: boolean; eligible: boolean;
+}
