@@ -90,6 +90,7 @@ export const en: Messages = {
   'kind.water_leak': 'Water leak',
   'kind.inactivity': 'Inactivity',
   'kind.household_unmonitored': 'Unmonitored',
+  'kind.wandering': 'Out at night, not back',
   'kind.device_offline': 'Device offline',
   'kind.battery_low': 'Battery low',
 

@@ -89,6 +89,7 @@ export const zh = {
   'kind.water_leak': '漏水',
   'kind.inactivity': '长时间无活动',
   'kind.household_unmonitored': '失去监护',
+  'kind.wandering': '夜间外出未归',
   'kind.device_offline': '设备离线',
   'kind.battery_low': '电量低',
 

@@ -1,0 +1,234 @@
+import { roomCategory, ROOM_LABEL, type RoomCategory } from './room-category.js';
+import { localTimeParts } from './shift-clock.js';
+
+/**
+ * Room-aware silence (issue 19 item 2), pure. Which silence is unusual depends on where the
+ * resident was last seen and when, learned from the home's own history: the gap that follows a
+ * sign of life in that room at that local hour, p99 over 28 days (household_silence_baselines).
+ * - bathroom / kitchen / living room by day: tens of minutes;
+ * - at night: hours, but never past the usual wake-up + a margin ("not up by the usual time");
+ * - the last sign was the front door after indoor activity: the resident went out — away, not
+ *   silent; at night, with no return within WANDER_AFTER_MS, that is its own alert (wandering);
+ * - a home with too little history, or no baseline for the room, keeps the static thresholds.
+ */
+
+export type Sensitivity = 'low' | 'normal' | 'high';
+export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'normal', 'high'];
+
+/** p99 × factor + pad: 'normal' leaves a little room above the worst of 28 days. */
+export const SENSITIVITY_MARGIN: Record<Sensitivity, { factor: number; padS: number }> = {
+  high: { factor: 1.0, padS: 120 },
+  normal: { factor: 1.1, padS: 300 },
+  low: { factor: 1.5, padS: 900 },
+};
+
+export const MIN_HISTORY_DAYS = 14;
+/** Fewer gaps than this in a (room, hour ± 1) pool and the room's whole day part is used instead. */
+export const MIN_SAMPLES = 6;
+export const DAY_FLOOR_S = 10 * 60;
+export const NIGHT_FLOOR_S = 20 * 60;
+/** Below the static 6 h by day: learning only ever makes the home watched more closely. */
+export const DAY_CEILING_S = 4 * 3600;
+export const NIGHT_CEILING_S = 12 * 3600;
+/** Not up by the latest usual wake-up (p99 of 28 days) + this. */
+export const WAKE_MARGIN_MIN = 30;
+/** A night departure with no return for this long is 'wandering'. */
+export const WANDER_AFTER_MS = 20 * 60_000;
+/** Door events this close together are one passage (open, closed). */
+const DOOR_CLUSTER_MS = 3 * 60_000;
+/** Default night when the home's bedtime/wake-up are not known yet. */
+const DEFAULT_NIGHT = { startMin: 22 * 60, endMin: 6 * 60 };
+
+export interface RecentSignal { at: number; room: string | null; type: string }
+export interface SilenceBaseline { room: string; hour: number; samples: number; gapP99S: number }
+export interface RhythmSummary { enoughHistory: boolean; historyDays: number; wakeP99Min: number | null; bedMedianMin: number | null }
+
+export interface SilenceInput {
+  now: number;
+  tz: string;
+  /** The home's latest activity signals, newest first (a handful is enough). */
+  signals: readonly RecentSignal[];
+  baselines: readonly SilenceBaseline[];
+  rhythm: RhythmSummary | null;
+  sensitivity: Sensitivity;
+  /** An alert of the home live or closed recently (a responder's visit, a hospital transfer): the door is theirs. */
+  recentAlertAt: number | null;
+}
+
+export type SilenceReason = 'room_silence' | 'not_up' | 'night_bathroom';
+
+/** What a check-in or alert explains itself with (rendered by explainSilence at the moment it is shown). */
+export interface SilenceExplanation {
+  reason: SilenceReason | 'wandering';
+  room: RoomCategory;
+  roomName: string | null;
+  lastAt: string;
+  /** The learned line: p99 gap for that room at that hour (s), and what it rests on. */
+  usualS: number | null;
+  samples: number | null;
+  thresholdS: number;
+  wakeP99Min?: number | null;
+  historyDays: number;
+}
+
+export type SilenceVerdict =
+  | { kind: 'static'; why: 'no_history' | 'no_baseline' | 'no_signal' }
+  | { kind: 'away'; since: number }
+  | { kind: 'quiet'; dueAt: number; explanation: SilenceExplanation }
+  | { kind: 'check'; reason: SilenceReason; explanation: SilenceExplanation }
+  | { kind: 'wandering'; explanation: SilenceExplanation };
+
+const HOUR_MS = 3_600_000;
+
+export function assessSilence(input: SilenceInput): SilenceVerdict {
+  const { rhythm } = input;
+  if (!rhythm || !rhythm.enoughHistory) return { kind: 'static', why: 'no_history' };
+  const last = input.signals[0];
+  if (!last) return { kind: 'static', why: 'no_signal' };
+  const local = localTimeParts(new Date(last.at), input.tz);
+  const lastMin = local.minutes;
+  const night = nightWindow(rhythm);
+  const atNight = inNight(lastMin, night);
+
+  // The front door: a passage after indoor activity is a departure (away); one after another
+  // passage — or after hours of nothing — is a return, and the silence rules apply again.
+  if (last.type === 'door') {
+    const before = input.signals.find((s) => s.type !== 'door' || last.at - s.at > DOOR_CLUSTER_MS);
+    const departed = before !== undefined && before.type !== 'door' && last.at - before.at < 6 * HOUR_MS;
+    if (departed) {
+      const theirs = input.recentAlertAt !== null && last.at - input.recentAlertAt < 2 * HOUR_MS && last.at >= input.recentAlertAt - 60_000;
+      if (atNight && !theirs && input.now - last.at >= WANDER_AFTER_MS) {
+        return { kind: 'wandering', explanation: explanationOf('wandering', last, null, WANDER_AFTER_MS / 1000, rhythm) };
+      }
+      return { kind: 'away', since: last.at };
+    }
+  }
+
+  const cat = roomCategory(last.room);
+  const learned = last.type === 'door'
+    ? usualAfterReturn(input.baselines, local.minutes, last.room)
+    : usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night);
+  if (!learned) return { kind: 'static', why: 'no_baseline' };
+
+  const m = SENSITIVITY_MARGIN[input.sensitivity];
+  const floor = atNight ? NIGHT_FLOOR_S : DAY_FLOOR_S;
+  const ceiling = atNight ? NIGHT_CEILING_S : DAY_CEILING_S;
+  let reason: SilenceReason = atNight && cat === 'bathroom' ? 'night_bathroom' : 'room_silence';
+  let thresholdS = Math.min(ceiling, Math.max(floor, Math.round(learned.p99S * m.factor + m.padS)));
+  // At night: never past the usual wake-up + margin (a signal after midnight and before it).
+  if (atNight && rhythm.wakeP99Min !== null) {
+    const untilWakeMin = ((rhythm.wakeP99Min + WAKE_MARGIN_MIN - lastMin) % 1440 + 1440) % 1440;
+    const untilWakeS = untilWakeMin * 60;
+    if (untilWakeS < thresholdS && untilWakeMin < 14 * 60) {
+      thresholdS = untilWakeS;
+      reason = 'not_up';
+    }
+  }
+  const explanation = explanationOf(reason, last, learned, thresholdS, rhythm);
+  const dueAt = last.at + thresholdS * 1000;
+  if (input.now < dueAt) return { kind: 'quiet', dueAt, explanation };
+  return { kind: 'check', reason, explanation };
+}
+
+function explanationOf(reason: SilenceExplanation['reason'], last: RecentSignal, learned: { p99S: number; samples: number } | null,
+  thresholdS: number, rhythm: RhythmSummary): SilenceExplanation {
+  return {
+    reason, room: roomCategory(last.room), roomName: last.room, lastAt: new Date(last.at).toISOString(),
+    usualS: learned?.p99S ?? null, samples: learned?.samples ?? null, thresholdS,
+    wakeP99Min: rhythm.wakeP99Min, historyDays: rhythm.historyDays,
+  };
+}
+
+export function nightWindow(r: Pick<RhythmSummary, 'bedMedianMin' | 'wakeP99Min'>): { startMin: number; endMin: number } {
+  if (r.bedMedianMin === null || r.wakeP99Min === null) return DEFAULT_NIGHT;
+  // From an hour before the usual bedtime to the latest usual wake-up.
+  return { startMin: ((r.bedMedianMin - 60) % 1440 + 1440) % 1440, endMin: r.wakeP99Min };
+}
+
+export function inNight(minute: number, w: { startMin: number; endMin: number }): boolean {
+  return w.startMin > w.endMin ? minute >= w.startMin || minute < w.endMin : minute >= w.startMin && minute < w.endMin;
+}
+
+/**
+ * The p99 silence after a signal in `room` at local `hour`: the pool of that hour and its
+ * neighbours (a 10:58 signal is much like an 11:02 one); with too few samples, the worst of the
+ * room's whole day part (day or night). Conservative both ways: max of p99s, not a mean.
+ */
+export function usualSilence(baselines: readonly SilenceBaseline[], room: string, hour: number, night: { startMin: number; endMin: number }): { p99S: number; samples: number } | null {
+  const mine = baselines.filter((b) => b.room === room);
+  const near = mine.filter((b) => circular(b.hour, hour) <= 1);
+  const nearN = near.reduce((n, b) => n + b.samples, 0);
+  if (nearN >= MIN_SAMPLES) return { p99S: Math.max(...near.map((b) => b.gapP99S)), samples: nearN };
+  const nightHour = inNight(hour * 60 + 30, night);
+  const part = mine.filter((b) => inNight(b.hour * 60 + 30, night) === nightHour);
+  const partN = part.reduce((n, b) => n + b.samples, 0);
+  if (partN >= MIN_SAMPLES) return { p99S: Math.max(...part.map((b) => b.gapP99S)), samples: partN };
+  return null;
+}
+
+/** Back through the door: the worst usual silence of the home's indoor rooms at that hour (± 1). */
+function usualAfterReturn(baselines: readonly SilenceBaseline[], minute: number, doorRoom: string | null): { p99S: number; samples: number } | null {
+  const hour = Math.floor(minute / 60);
+  const indoor = baselines.filter((b) => b.room !== (doorRoom ?? '') && roomCategory(b.room) !== 'entrance' && circular(b.hour, hour) <= 1);
+  const n = indoor.reduce((k, b) => k + b.samples, 0);
+  return n >= MIN_SAMPLES ? { p99S: Math.max(...indoor.map((b) => b.gapP99S)), samples: n } : null;
+}
+
+const circular = (a: number, b: number) => Math.min((a - b + 24) % 24, (b - a + 24) % 24);
+
+const hhmm = (iso: string, tz: string) => {
+  const m = localTimeParts(new Date(iso), tz).minutes;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
+const minToHhmm = (m: number) => `${String(Math.floor(((m % 1440) + 1440) % 1440 / 60)).padStart(2, '0')}:${String(((m % 60) + 60) % 60).padStart(2, '0')}`;
+
+/**
+ * The sentence for the alert and the household file (issue 19 item 5), e.g. "进入卫生间 07:10 后
+ * 52 分钟无活动；平时在卫生间停留 ≤ 18 分钟（28 天 p99）". `now` sets the silence so far.
+ */
+export function explainSilence(e: SilenceExplanation, now: number, tz: string): { zh: string; en: string } {
+  const at = hhmm(e.lastAt, tz);
+  const quietMin = Math.max(0, Math.round((now - Date.parse(e.lastAt)) / 60_000));
+  const usualMin = e.usualS === null ? null : Math.max(1, Math.round(e.usualS / 60));
+  const r = ROOM_LABEL[e.room];
+  const days = e.historyDays;
+  const usualZh = usualMin === null ? '' : `；平时此时段在${r.zh}之后 ≤ ${usualMin} 分钟就有活动（${days} 天 p99）`;
+  const usualEn = usualMin === null ? '' : `; usually the next sign of life comes within ${usualMin} min (p99 over ${days} days)`;
+  switch (e.reason) {
+    case 'wandering':
+      return {
+        zh: `夜间 ${at} 从入户门外出，${quietMin} 分钟未返回`,
+        en: `went out through the front door at night at ${at}; not back after ${quietMin} min`,
+      };
+    case 'not_up': {
+      const wake = e.wakeP99Min == null ? '' : minToHhmm(e.wakeP99Min);
+      return {
+        zh: `最后活动 ${at}（${r.zh}），至今 ${quietMin} 分钟无活动；平时最晚 ${wake} 起床（${days} 天），已过 ${WAKE_MARGIN_MIN} 分钟余量`,
+        en: `last sign of life at ${at} in ${r.en}, nothing for ${quietMin} min; usually up by ${wake} at the latest (${days} days), ${WAKE_MARGIN_MIN} min margin passed`,
+      };
+    }
+    case 'night_bathroom':
+      return {
+        zh: `夜间 ${at} 进入卫生间后 ${quietMin} 分钟无活动${usualZh}`,
+        en: `no movement for ${quietMin} min after entering the bathroom at night at ${at}${usualEn}`,
+      };
+    default:
+      return {
+        zh: `${at} 在${r.zh}有活动后 ${quietMin} 分钟无活动${usualZh}`,
+        en: `no movement for ${quietMin} min after ${r.en} at ${at}${usualEn}`,
+      };
+  }
+}
+
+/** The static thresholds' sentence, for homes without enough history (same place in the UI). */
+export function explainStatic(p: { quietSince: string | null; thresholdS: number; historyDays: number | null }, now: number, tz: string): { zh: string; en: string } {
+  const h = Math.round((p.thresholdS / 3600) * 10) / 10;
+  const since = p.quietSince ? hhmm(p.quietSince, tz) : '—';
+  const quietMin = p.quietSince ? Math.round((now - Date.parse(p.quietSince)) / 60_000) : null;
+  const hist = p.historyDays === null ? '' : `（仅 ${p.historyDays} 天记录，尚未学习作息）`;
+  const histEn = p.historyDays === null ? '' : ` (only ${p.historyDays} days of history; routine not learned yet)`;
+  return {
+    zh: `自 ${since} 起 ${quietMin ?? '—'} 分钟无活动，超过固定阈值 ${h} 小时${hist}`,
+    en: `no activity for ${quietMin ?? '—'} min since ${since}, beyond the fixed ${h} h threshold${histEn}`,
+  };
+}
