@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DAY_MS, localMidnight } from '../../simulators/clock.js';
-import { buildDayReport, kpiTable } from '../simulation/day-report.js';
+import { buildDayReport, kpiTable, passiveTable, type DayReport } from '../simulation/day-report.js';
 import { runDay, type DayOptions } from '../simulation/day-run.js';
 import { loadConfig } from '../runtime/load-config.js';
 import { EXIT_OK, fail, oneLine, parseCommandArgs, positiveInt, str, usageError, UsageError, type Parsed } from './args.js';
@@ -22,7 +22,13 @@ the same KPIs computed from the simulation's ground truth; progress on stderr ev
   --seed S             the same seed (and date) gives the same incidents and decisions (default 1)
   --staffing seed|thin seed: the demo rosters; thin: one person per role at night (default seed)
   --incident-rate R    incidents per hour per 200 homes (default 2)
-  --json FILE          write everything (ledger, alerts with timelines, report, KPIs, agreement)
+  --passive-policy P   learned|static|both: the service's PASSIVE_POLICY; both plays the same seed
+                       twice, static then learned, and prints the passive measures side by side
+                       (default learned)
+  --history-days D     days of the homes' routine written into PostgreSQL before the window, for
+                       the learned rules to learn from (default 28; 0 = none, the static floor)
+  --json FILE          write everything (ledger, alerts with timelines, report, KPIs, agreement;
+                       with --passive-policy both: {"runs": [static, learned]})
   --keep               keep the temporary data directory (its path is printed)
   -h, --help           this help
 
@@ -33,38 +39,50 @@ are, how they move, whether their phone is in reach at that hour, sleep and load
 const OPTIONS = {
   homes: { type: 'string' }, hours: { type: 'string' }, start: { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' },
   staffing: { type: 'string' }, 'incident-rate': { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' },
+  'passive-policy': { type: 'string' }, 'history-days': { type: 'string' },
 } as const;
 
 export default async function simulateDay(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, OPTIONS, USAGE);
   if (typeof parsed === 'number') return parsed;
   let options: DayOptions;
+  let policies: Array<'learned' | 'static'>;
   try {
     options = dayOptions(parsed);
+    const policy = str(parsed, 'passive-policy') ?? 'learned';
+    if (policy !== 'learned' && policy !== 'static' && policy !== 'both') throw new UsageError(`--passive-policy must be learned, static or both, got "${policy}"`);
+    policies = policy === 'both' ? ['static', 'learned'] : [policy];
   } catch (err) {
     if (err instanceof UsageError) return usageError(err.message, USAGE);
     throw err;
   }
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  err(`simulate day: ${options.homes} homes, ${options.hours} h from ${options.date} ${options.start} (${options.tz}), seed ${options.seed}, staffing ${options.staffing}`);
-  let run;
-  try {
-    run = await runDay({ ...options, onProgress: err, log: err });
-  } catch (e) {
-    return fail(`simulate day failed: ${oneLine(e)}`);
-  }
-  try {
-    const report = await buildDayReport(run, options, run.service.database.pool);
-    process.stdout.write(`${kpiTable(report)}\n`);
-    const json = str(parsed, 'json');
-    if (json) {
-      await writeFile(resolve(json), JSON.stringify(report, null, 1));
-      err(`simulate day: wrote ${resolve(json)}`);
+  const reports: DayReport[] = [];
+  for (const passivePolicy of policies) {
+    const o: DayOptions = { ...options, passivePolicy };
+    err(`simulate day: ${o.homes} homes, ${o.hours} h from ${o.date} ${o.start} (${o.tz}), seed ${o.seed}, staffing ${o.staffing}, `
+      + `passive ${passivePolicy}, ${o.historyDays} days of history`);
+    let run;
+    try {
+      run = await runDay({ ...o, onProgress: err, log: err });
+    } catch (e) {
+      return fail(`simulate day failed: ${oneLine(e)}`);
     }
-    return EXIT_OK;
-  } finally {
-    await run.stop();
+    try {
+      const report = await buildDayReport(run, o, run.service.database.pool);
+      process.stdout.write(`${policies.length > 1 ? `— passive policy ${passivePolicy} —\n` : ''}${kpiTable(report)}\n\n`);
+      reports.push(report);
+    } finally {
+      await run.stop();
+    }
   }
+  process.stdout.write(`${passiveTable(reports)}\n`);
+  const json = str(parsed, 'json');
+  if (json) {
+    await writeFile(resolve(json), JSON.stringify(reports.length === 1 ? reports[0] : { runs: reports }, null, 1));
+    err(`simulate day: wrote ${resolve(json)}`);
+  }
+  return EXIT_OK;
 }
 
 function dayOptions(p: Parsed): DayOptions {
@@ -83,6 +101,7 @@ function dayOptions(p: Parsed): DayOptions {
     homes: positiveInt(str(p, 'homes'), '--homes', 200, 5000), hours, date, start,
     seed: positiveInt(str(p, 'seed'), '--seed', 1, 2 ** 31), staffing, incidentRate,
     tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT, keepDataDir: p.values.keep === true,
+    historyDays: positiveIntOrZero(str(p, 'history-days'), '--history-days', 28, 90),
   };
 }
 
@@ -90,4 +109,11 @@ function dayOptions(p: Parsed): DayOptions {
 function tomorrow(tz: string): string {
   const noon = localMidnight(Date.now(), tz) + DAY_MS + 12 * 3_600_000;
   return new Date(noon).toISOString().slice(0, 10);
+}
+
+function positiveIntOrZero(v: string | undefined, name: string, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}, got "${v}"`);
+  return n;
 }
