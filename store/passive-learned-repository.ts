@@ -15,6 +15,8 @@ const ACTIVITY_TYPES = ['motion', 'door', 'bed', 'presence', 'water_use', 'butto
 export interface LearnedCandidate {
   householdId: string;
   lastActivityAt: Date;
+  /** The static threshold of the shift `now` is in: the fallback where nothing was learned for the room. */
+  staticThresholdS: number;
   sensitivity: Sensitivity;
   rhythm: RhythmSummary;
   recentAlertAt: Date | null;
@@ -27,13 +29,14 @@ export interface LearnedCandidate {
  * sensor, not in away mode, without a live inactivity/wandering alert or a pending check. Only
  * the baselines of the last signal's room come along (all indoor rooms when it was the door).
  */
-export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: number; activityKinds: readonly DeviceKind[] }): Promise<LearnedCandidate[]> {
+export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: number; activityKinds: readonly DeviceKind[]; day: boolean }): Promise<LearnedCandidate[]> {
   const r = await db.query<{
-    householdId: string; lastActivityAt: Date; sensitivity: Sensitivity; enoughHistory: boolean; historyDays: number;
+    householdId: string; lastActivityAt: Date; staticThresholdS: number; sensitivity: Sensitivity; enoughHistory: boolean; historyDays: number;
     wakeP99Min: number | null; bedMedianMin: number | null; recentAlertAt: Date | null;
     signals: Array<{ at: string; room: string | null; type: string }>; baselines: SilenceBaseline[] | null;
   }>(
-    `SELECT h.id AS "householdId", h.last_activity_at AS "lastActivityAt", COALESCE(t.sensitivity, 'normal') AS sensitivity,
+    `SELECT h.id AS "householdId", h.last_activity_at AS "lastActivityAt",
+            CASE WHEN $5 THEN h.inactivity_day_s ELSE h.inactivity_night_s END AS "staticThresholdS", COALESCE(t.sensitivity, 'normal') AS sensitivity,
             r.enough_history AS "enoughHistory", r.history_days AS "historyDays", r.wake_p99_min AS "wakeP99Min",
             r.bed_median_min AS "bedMedianMin",
             (SELECT max(COALESCE(a.closed_at, $1::timestamptz)) FROM alerts a
@@ -58,9 +61,9 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
         AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind IN ('inactivity', 'wandering') AND ${LIVE('a')})
         AND NOT EXISTS (SELECT 1 FROM inactivity_checks c WHERE c.household_id = h.id)
       ORDER BY h.id`,
-    [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES]);
+    [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES, p.day]);
   return r.rows.map((x) => ({
-    householdId: x.householdId, lastActivityAt: x.lastActivityAt, sensitivity: x.sensitivity,
+    householdId: x.householdId, lastActivityAt: x.lastActivityAt, staticThresholdS: x.staticThresholdS, sensitivity: x.sensitivity,
     rhythm: { enoughHistory: x.enoughHistory, historyDays: x.historyDays, wakeP99Min: x.wakeP99Min, bedMedianMin: x.bedMedianMin },
     recentAlertAt: x.recentAlertAt,
     signals: x.signals.map((s) => ({ at: Date.parse(s.at), room: s.room, type: s.type })),
@@ -74,7 +77,7 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
  * first. Returns the devices to ring (those with their own MQTT connection).
  */
 export async function startLearnedCheck(db: Queryable, p: {
-  householdId: string; now: Date; quietSince: Date; reason: string; graceS: readonly number[]; explanation: SilenceExplanation; note: string;
+  householdId: string; now: Date; quietSince: Date; reason: string; graceS: readonly number[]; explanation: SilenceExplanation | null; note: string;
 }): Promise<string[] | null> {
   const r = await db.query<{ deviceIds: string[] }>(
     `WITH started AS (

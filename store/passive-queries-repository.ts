@@ -44,6 +44,8 @@ export interface InactivityCheckStarted { householdId: string; quietSince: Date;
  */
 export async function startInactivityChecks(db: Queryable, p: {
   now: Date; shift: Shift; graceS: number; activityKinds: readonly DeviceKind[];
+  /** PASSIVE_POLICY=learned: homes with enough history are the learned rule's (it keeps these thresholds as its own fallback). */
+  skipLearned?: boolean;
 }): Promise<InactivityCheckStarted[]> {
   const r = await db.query<InactivityCheckStarted>(
     `WITH candidates AS (
@@ -67,6 +69,7 @@ export async function startInactivityChecks(db: Queryable, p: {
           AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind = 'inactivity' AND ${LIVE('a')})
           AND NOT EXISTS (SELECT 1 FROM inactivity_checks c WHERE c.household_id = h.id)
           AND NOT EXISTS (SELECT 1 FROM household_passive_tuning t WHERE t.household_id = h.id AND t.away_until > $1)
+          AND NOT ($6 AND EXISTS (SELECT 1 FROM household_rhythm r WHERE r.household_id = h.id AND r.enough_history))
      ),
      started AS (
        INSERT INTO inactivity_checks (household_id, started_at, deadline_at, quiet_since)
@@ -82,7 +85,7 @@ export async function startInactivityChecks(db: Queryable, p: {
             ARRAY(SELECT d.id FROM devices d WHERE d.household_id = s.household_id AND d.revoked_at IS NULL
                      AND d.parent_id IS NULL ORDER BY d.id) AS "deviceIds"
        FROM started s JOIN candidates c USING (household_id)`,
-    [p.now, p.shift === 'day', p.graceS, p.activityKinds, CHECK_IN_SENT_NOTE]);
+    [p.now, p.shift === 'day', p.graceS, p.activityKinds, CHECK_IN_SENT_NOTE, p.skipLearned ?? false]);
   return r.rows;
 }
 

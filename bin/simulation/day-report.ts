@@ -50,7 +50,7 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
       WHERE kind = 'check_in' AND starts_with(note, $3) AND at >= $1 AND at < $2`, [new Date(start), new Date(end), CHECK_IN_SENT_NOTE])).rows;
   const passive = passiveKpis({
     alerts, ledger: run.ledger, checkIns: checkIns.map((c) => ({ householdId: c.householdId, at: c.at.getTime() })),
-    window: { start, end }, homes: o.homes, tz: o.tz, dayShift: o.dayShift,
+    window: { start, end }, homes: run.homes, tz: o.tz, dayShift: o.dayShift,
   });
 
   const agree = agreement(alerts, run.ledger);

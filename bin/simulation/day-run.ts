@@ -63,6 +63,8 @@ export interface DayRun {
   adminToken: string;
   settleLooks: number;
   settleSlowestMs: number;
+  /** Homes played (the demo seeds a second community beside the first). */
+  homes: number;
   devices: number;
   phones: number;
   eventsSent: number;
@@ -174,7 +176,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     log(`simulate day: settle looks ${settler.looks}, busy: ${[...settler.reasons].map(([k, v]) => `${k} ×${v}`).join('; ')}`);
     return {
       window: { start, end }, slaOnsiteS: config.SLA_ONSITE_S, realMs: Date.now() - realStart, ledger, service, adminToken,
-      settleLooks: settler.looks, settleSlowestMs: settler.slowestMs, devices: homes.deviceCount, phones: phones.size,
+      settleLooks: settler.looks, settleSlowestMs: settler.slowestMs, homes: world.homes.length, devices: homes.deviceCount, phones: phones.size,
       eventsSent: homes.sent, eventsFailed: homes.failed, stop,
     };
   } catch (err) {

@@ -1,4 +1,5 @@
 import { checkInPlan } from '../../domain/check-in-stages.js';
+import { shiftOf } from '../../domain/shift-clock.js';
 import { assessSilence, explainSilence, DAY_FLOOR_S, type SilenceVerdict } from '../../domain/room-aware-silence.js';
 import { openSystemAlert } from '../../store/passive-alerts-repository.js';
 import { learnedCandidates, startLearnedCheck } from '../../store/passive-learned-repository.js';
@@ -22,7 +23,8 @@ export async function sweepLearnedSilence(ctx: RuleContext): Promise<LearnedSwee
   if ((ctx.config.PASSIVE_POLICY ?? 'learned') !== 'learned') return result;
   const tz = ctx.config.GUARDIAN_TZ;
   const now = ctx.now.getTime();
-  const homes = await learnedCandidates(ctx.pool, { now: ctx.now, floorS: DAY_FLOOR_S, activityKinds: ACTIVITY_SENSOR_KINDS });
+  const { shift } = shiftOf(ctx.now, tz, ctx.config.DAY_SHIFT);
+  const homes = await learnedCandidates(ctx.pool, { now: ctx.now, floorS: DAY_FLOOR_S, activityKinds: ACTIVITY_SENSOR_KINDS, day: shift === 'day' });
   result.candidates = homes.length;
   for (const h of homes) {
     const verdict: SilenceVerdict = assessSilence({
@@ -30,8 +32,19 @@ export async function sweepLearnedSilence(ctx: RuleContext): Promise<LearnedSwee
       recentAlertAt: h.recentAlertAt?.getTime() ?? null,
     });
     if (verdict.kind === 'away') { result.away++; continue; }
-    if (verdict.kind === 'static') { result.fallback++; continue; }
     if (verdict.kind === 'quiet') continue;
+    if (verdict.kind === 'static') {
+      // Nothing learned for this room or hour: this home's static threshold, as the static rule would.
+      result.fallback++;
+      if (now - h.lastActivityAt.getTime() < h.staticThresholdS * 1000) continue;
+      const plan = checkInPlan(ctx.now, tz);
+      const deviceIds = await startLearnedCheck(ctx.pool, {
+        householdId: h.householdId, now: ctx.now, quietSince: h.lastActivityAt, reason: 'static', graceS: plan.graceS, explanation: null,
+        note: CHECK_IN_SENT_NOTE,
+      });
+      if (deviceIds) { result.checks++; ctx.out.downlink({ deviceIds, command: { type: 'check_in', stage: 'chime' } }); }
+      continue;
+    }
     const text = explainSilence(verdict.explanation, now, tz);
     if (verdict.kind === 'wandering') {
       const opened = await openSystemAlert(ctx.pool, {
