@@ -56,19 +56,20 @@ export async function refreshBaselines(pool: pg.Pool, p: { now: Date; tz: string
            FROM s WHERE (lt::time >= '19:00' OR lt::time < '03:00') AND after >= interval '3 hours'
           GROUP BY 1, 2
        ),
-       how AS (
+       how_k AS (
          SELECT household_id,
-                array_agg(COALESCE(e, 0)::real ORDER BY k) AS a
+                (extract(isodow FROM bucket AT TIME ZONE $2)::int - 1) * 24 + extract(hour FROM bucket AT TIME ZONE $2)::int AS k,
+                sum(events)::real / ($3 / 7.0) AS e
+           FROM activity_hourly
+          WHERE bucket >= $1::timestamptz - make_interval(days => $3) AND bucket < $1
+          GROUP BY 1, 2
+       ),
+       how AS (
+         SELECT hh.household_id, array_agg(COALESCE(x.e, 0)::real ORDER BY k.k) AS a
            FROM (SELECT DISTINCT household_id FROM s) hh
-          CROSS JOIN generate_series(0, 167) AS k
-           LEFT JOIN LATERAL (
-             SELECT sum(events)::real / ($3 / 7.0) AS e FROM activity_hourly ah
-              WHERE ah.household_id = hh.household_id
-                AND ah.bucket >= $1::timestamptz - make_interval(days => $3) AND ah.bucket < $1
-                AND ((extract(isodow FROM ah.bucket AT TIME ZONE $2)::int - 1) * 24
-                     + extract(hour FROM ah.bucket AT TIME ZONE $2)::int) = k
-           ) x ON true
-          GROUP BY household_id
+          CROSS JOIN generate_series(0, 167) AS k(k)
+           LEFT JOIN how_k x ON x.household_id = hh.household_id AND x.k = k.k
+          GROUP BY hh.household_id
        )
        INSERT INTO household_rhythm (household_id, history_days, enough_history, wake_median_min, wake_p99_min, bed_median_min, activity_by_how, computed_at)
        SELECT h.id, COALESCE(days.n, 0), COALESCE(days.n, 0) >= $5,

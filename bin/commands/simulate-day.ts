@@ -4,6 +4,7 @@ import { DAY_MS, localMidnight } from '../../simulators/clock.js';
 import { buildDayReport, kpiTable, passiveTable, type DayReport } from '../simulation/day-report.js';
 import { runDay, type DayOptions } from '../simulation/day-run.js';
 import { loadConfig } from '../runtime/load-config.js';
+import type { IncidentKind } from '../../simulators/day/responder-model.js';
 import { EXIT_OK, fail, oneLine, parseCommandArgs, positiveInt, str, usageError, UsageError, type Parsed } from './args.js';
 
 const USAGE = `usage: npx guardian simulate day [options]
@@ -22,6 +23,9 @@ the same KPIs computed from the simulation's ground truth; progress on stderr ev
   --seed S             the same seed (and date) gives the same incidents and decisions (default 1)
   --staffing seed|thin seed: the demo rosters; thin: one person per role at night (default seed)
   --incident-rate R    incidents per hour per 200 homes (default 2)
+  --incident-kinds K   only these kinds, comma-separated (sos_pressed, fall_radar, fall_no_radar,
+                       collapse_evening, mistaken_press, smoke_cooking); e.g. the silent two to
+                       measure the passive rules (default all, by their usual weights)
   --passive-policy P   learned|static|both: the service's PASSIVE_POLICY; both plays the same seed
                        twice, static then learned, and prints the passive measures side by side
                        (default learned)
@@ -39,7 +43,7 @@ are, how they move, whether their phone is in reach at that hour, sleep and load
 const OPTIONS = {
   homes: { type: 'string' }, hours: { type: 'string' }, start: { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' },
   staffing: { type: 'string' }, 'incident-rate': { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' },
-  'passive-policy': { type: 'string' }, 'history-days': { type: 'string' },
+  'passive-policy': { type: 'string' }, 'incident-kinds': { type: 'string' }, 'history-days': { type: 'string' },
 } as const;
 
 export default async function simulateDay(argv: string[]): Promise<number> {
@@ -101,6 +105,7 @@ function dayOptions(p: Parsed): DayOptions {
     homes: positiveInt(str(p, 'homes'), '--homes', 200, 5000), hours, date, start,
     seed: positiveInt(str(p, 'seed'), '--seed', 1, 2 ** 31), staffing, incidentRate,
     tz: config.GUARDIAN_TZ, dayShift: config.DAY_SHIFT, keepDataDir: p.values.keep === true,
+    incidentKinds: incidentKinds(str(p, 'incident-kinds')),
     historyDays: positiveIntOrZero(str(p, 'history-days'), '--history-days', 28, 90),
   };
 }
@@ -116,4 +121,14 @@ function positiveIntOrZero(v: string | undefined, name: string, dflt: number, ma
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${name} must be a whole number from 0 to ${max}, got "${v}"`);
   return n;
+}
+
+const INCIDENT_KINDS: readonly IncidentKind[] = ['sos_pressed', 'fall_radar', 'fall_no_radar', 'collapse_evening', 'mistaken_press', 'smoke_cooking'];
+
+function incidentKinds(v: string | undefined): IncidentKind[] | undefined {
+  if (v === undefined) return undefined;
+  const kinds = v.split(',').map((k) => k.trim()).filter(Boolean);
+  const bad = kinds.find((k) => !INCIDENT_KINDS.includes(k as IncidentKind));
+  if (bad || kinds.length === 0) throw new UsageError(`--incident-kinds takes a comma list of ${INCIDENT_KINDS.join(', ')}; got "${v}"`);
+  return kinds as IncidentKind[];
 }

@@ -19,7 +19,7 @@ export interface DayReport {
   agreement: { alerts: number; largestDiffS: number | null; missingOnOneSide: number; rows: Agreement[] };
   nightRouting: { nightAlerts: number; routedToNight: number; mismatched: string[] };
   /** Issue 19: the silent episodes and the passive rules' cost, from the ground truth. */
-  passive: PassiveKpis & { policy: string; historyDays: number };
+  passive: PassiveKpis & { policy: string; historyDays: number; checkInList: Array<{ householdId: string; at: string; note: string }> };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -45,8 +45,8 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
   const productReport = res.ok ? await res.json() as { items: Array<Record<string, unknown>> } : { error: `${res.status} ${await res.text()}` };
   const rows0 = 'items' in productReport ? productReport.items[0] ?? null : null;
 
-  const checkIns = (await pool.query<{ householdId: string; at: Date }>(
-    `SELECT household_id AS "householdId", at FROM visits
+  const checkIns = (await pool.query<{ householdId: string; at: Date; note: string }>(
+    `SELECT household_id AS "householdId", at, note FROM visits
       WHERE kind = 'check_in' AND starts_with(note, $3) AND at >= $1 AND at < $2`, [new Date(start), new Date(end), CHECK_IN_SENT_NOTE])).rows;
   const passive = passiveKpis({
     alerts, ledger: run.ledger, checkIns: checkIns.map((c) => ({ householdId: c.householdId, at: c.at.getTime() })),
@@ -83,7 +83,10 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
       nightAlerts: night.length, routedToNight: night.filter((a) => a.shift === 'night').length,
       mismatched: night.filter((a) => a.shift !== 'night').map((a) => a.id),
     },
-    passive: { policy: o.passivePolicy ?? 'learned', historyDays: o.historyDays ?? 0, ...passive },
+    passive: {
+      policy: o.passivePolicy ?? 'learned', historyDays: o.historyDays ?? 0, ...passive,
+      checkInList: checkIns.map((c) => ({ householdId: c.householdId, at: c.at.toISOString(), note: c.note })),
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import { SimulatedHomes } from '../../simulators/day/homes.js';
 import { InFlight } from '../../simulators/day/in-flight.js';
 import { planIncidents } from '../../simulators/day/incident-plan.js';
 import { Ledger } from '../../simulators/day/ledger.js';
+import type { IncidentKind } from '../../simulators/day/responder-model.js';
 import { planHistory } from '../../simulators/day/history.js';
 import { MIN_HISTORY_DAYS } from '../../domain/room-aware-silence.js';
 import { insertPastSignals } from '../../store/history-signals-repository.js';
@@ -35,6 +36,8 @@ export interface DayOptions {
   staffing: Staffing;
   /** Incidents per hour per 200 homes. */
   incidentRate: number;
+  /** Only these incident kinds (default all). */
+  incidentKinds?: IncidentKind[];
   tz: string;
   dayShift: string;
   /** Service settings of the run (seconds), e.g. to try another ACK_TIMEOUT_S. */
@@ -133,7 +136,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
       log(`simulate day: ${o.historyDays} days of history (${n} signals), ${learned.enough}/${learned.households} homes learned, in ${Math.round((Date.now() - t0) / 1000)} s`);
     }
 
-    const ledger = new Ledger(planIncidents({ seed: o.seed, homes: world.incidentHomes, start, end, ratePerHour: o.incidentRate, tz: o.tz }));
+    const ledger = new Ledger(planIncidents({ seed: o.seed, homes: world.incidentHomes, start, end, ratePerHour: o.incidentRate, tz: o.tz, kinds: o.incidentKinds }));
     const inFlight = new InFlight();
     const homes = new SimulatedHomes(world.homes, {
       url: service.mqttUrl, clock, ledger, tz: o.tz, seed: o.seed, inFlight, quantumMs: QUANTUM_MS, heartbeatMs: HEARTBEAT_S * 1000, log,
