@@ -140,3 +140,15 @@ export async function saveTuning(db: Queryable, t: { householdId: string; sensit
     [t.householdId, t.sensitivity, t.awayUntil, t.awayNote, t.by, t.at]);
   return getTuning(db, t.householdId);
 }
+
+export interface PassiveExplanationRow { alertId: string; kind: string; at: Date; zh: string; en: string }
+
+/** The home's latest passive alerts with the sentence each was opened with (household file). */
+export async function recentPassiveExplanations(db: Queryable, householdId: string, limit = 5): Promise<PassiveExplanationRow[]> {
+  const r = await db.query<PassiveExplanationRow>(
+    `SELECT a.id AS "alertId", a.kind, a.first_signal_at AS at, e.data->'explanation'->>'zh' AS zh, e.data->'explanation'->>'en' AS en
+       FROM alerts a JOIN alert_events e ON e.alert_id = a.id AND e.type = 'created'
+      WHERE a.household_id = $1 AND a.kind IN ('inactivity', 'wandering') AND e.data->'explanation'->>'zh' IS NOT NULL
+      ORDER BY a.first_signal_at DESC LIMIT $2`, [householdId, limit]);
+  return r.rows;
+}

@@ -4,7 +4,7 @@ import { MIN_HISTORY_DAYS, type Sensitivity } from '../../domain/room-aware-sile
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { loadRhythm } from '../../store/passive-baseline-repository.js';
-import { getTuning, saveTuning } from '../../store/passive-learned-repository.js';
+import { getTuning, recentPassiveExplanations, saveTuning } from '../../store/passive-learned-repository.js';
 import { badRequest } from '../api-error.js';
 import type { AccessService } from './access-service.js';
 import type { Actor } from './actor.js';
@@ -25,7 +25,9 @@ export class PassiveTuningService {
 
   async profile(actor: Actor, householdId: string) {
     await this.access.household(actor, householdId);
-    const [tuning, learned] = await Promise.all([getTuning(this.pool, householdId), loadRhythm(this.pool, householdId)]);
+    const [tuning, learned, explanations] = await Promise.all([
+      getTuning(this.pool, householdId), loadRhythm(this.pool, householdId), recentPassiveExplanations(this.pool, householdId),
+    ]);
     const rooms = new Map<string, { room: string; dayP99S: number | null; nightP99S: number | null; samples: number }>();
     for (const b of learned?.baselines ?? []) {
       const r = rooms.get(b.room) ?? { room: b.room, dayP99S: null, nightP99S: null, samples: 0 };
@@ -44,6 +46,7 @@ export class PassiveTuningService {
         computedAt: learned.rhythm.computedAt,
       } : null,
       rooms: [...rooms.values()].sort((a, b) => a.room.localeCompare(b.room)),
+      explanations,
     };
   }
 

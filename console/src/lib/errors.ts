@@ -35,7 +35,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'not_found', 'unknown_responder', 'inactive_responder', 'terminal', 'invalid_transition', 'arrival_required',
   'outcome_required', 'invalid_outcome', 'note_required', 'reason_required', 'text_required', 'stale',
   'shift_24h_unconfirmed', 'weekday_or_date', 'off_duty_needs_date', 'visit_in_future', 'rate_limited', 'network',
-  'internal', 'unavailable', 'csrf', 'unauthorized', 'conflict',
+  'internal', 'unavailable', 'csrf', 'unauthorized', 'conflict', 'away_until_past', 'away_until_too_far',
 ]);
 
 function validationText(p: Record<string, unknown>, fields: FieldSpecs): string {
