@@ -15,11 +15,11 @@ import { localTimeParts } from './shift-clock.js';
 export type Sensitivity = 'low' | 'normal' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'normal', 'high'];
 
-/** p99 × factor + pad: 'normal' leaves a little room above the worst of 28 days. */
+/** p99 × factor + pad: 'normal' is the worst of 28 days plus two minutes (the grid of live signals, a slow step). */
 export const SENSITIVITY_MARGIN: Record<Sensitivity, { factor: number; padS: number }> = {
-  high: { factor: 1.0, padS: 120 },
-  normal: { factor: 1.1, padS: 300 },
-  low: { factor: 1.5, padS: 900 },
+  high: { factor: 0.9, padS: 60 },
+  normal: { factor: 1.0, padS: 120 },
+  low: { factor: 1.3, padS: 600 },
 };
 
 export const MIN_HISTORY_DAYS = 14;
@@ -41,7 +41,11 @@ const DEFAULT_NIGHT = { startMin: 22 * 60, endMin: 6 * 60 };
 
 export interface RecentSignal { at: number; room: string | null; type: string }
 export interface SilenceBaseline { room: string; hour: number; samples: number; gapP99S: number }
-export interface RhythmSummary { enoughHistory: boolean; historyDays: number; wakeP99Min: number | null; bedMedianMin: number | null }
+export interface RhythmSummary {
+  enoughHistory: boolean; historyDays: number; wakeP99Min: number | null; bedMedianMin: number | null;
+  /** Usual wake-up (median); a signal less than 30 min before it may already be the morning. */
+  wakeMedianMin?: number | null;
+}
 
 export interface SilenceInput {
   now: number;
@@ -105,18 +109,25 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
   }
 
   const cat = roomCategory(last.room);
-  const learned = last.type === 'door'
-    ? usualAfterReturn(input.baselines, local.minutes, last.room)
-    : usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night);
-  if (!learned) return { kind: 'static', why: 'no_baseline' };
-
+  const hour = Math.floor(lastMin / 60);
+  // A button press is the resident answering (a check-in, a mistaken press): they said they are
+  // fine, in whatever room the button hangs. What follows is judged by the home's worst usual
+  // silence at that hour — or, at night, by the wake-up — never by the button's own room (a
+  // resident who answers and goes back to sleep must not be rung again every half hour).
+  const learned = last.type === 'door' || last.type === 'button'
+    ? usualIndoor(input.baselines, hour, last.type === 'door' ? last.room : null)
+    : usualSilence(input.baselines, last.room ?? '', hour, night, !atNight);
   const m = SENSITIVITY_MARGIN[input.sensitivity];
   const floor = atNight ? NIGHT_FLOOR_S : DAY_FLOOR_S;
   const ceiling = atNight ? NIGHT_CEILING_S : DAY_CEILING_S;
   let reason: SilenceReason = atNight && cat === 'bathroom' ? 'night_bathroom' : 'room_silence';
-  let thresholdS = Math.min(ceiling, Math.max(floor, Math.round(learned.p99S * m.factor + m.padS)));
-  // At night: never past the usual wake-up + margin (a signal after midnight and before it).
-  if (atNight && rhythm.wakeP99Min !== null) {
+  let thresholdS = learned && !(atNight && last.type === 'button')
+    ? Math.min(ceiling, Math.max(floor, Math.round(learned.p99S * m.factor + m.padS)))
+    : Number.POSITIVE_INFINITY;
+  // At night, before the usual morning: never past the latest usual wake-up + margin.
+  const wakeMedian = rhythm.wakeMedianMin ?? rhythm.wakeP99Min;
+  const beforeMorning = wakeMedian === null || minutesBefore(lastMin, wakeMedian) > 30;
+  if (atNight && rhythm.wakeP99Min !== null && beforeMorning) {
     const untilWakeMin = ((rhythm.wakeP99Min + WAKE_MARGIN_MIN - lastMin) % 1440 + 1440) % 1440;
     const untilWakeS = untilWakeMin * 60;
     if (untilWakeS < thresholdS && untilWakeMin < 14 * 60) {
@@ -124,6 +135,7 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
       reason = 'not_up';
     }
   }
+  if (!Number.isFinite(thresholdS)) return { kind: 'static', why: 'no_baseline' };
   const explanation = explanationOf(reason, last, learned, thresholdS, rhythm);
   const dueAt = last.at + thresholdS * 1000;
   if (input.now < dueAt) return { kind: 'quiet', dueAt, explanation };
@@ -154,11 +166,13 @@ export function inNight(minute: number, w: { startMin: number; endMin: number })
  * neighbours (a 10:58 signal is much like an 11:02 one); with too few samples, the worst of the
  * room's whole day part (day or night). Conservative both ways: max of p99s, not a mean.
  */
-export function usualSilence(baselines: readonly SilenceBaseline[], room: string, hour: number, night: { startMin: number; endMin: number }): { p99S: number; samples: number } | null {
+export function usualSilence(baselines: readonly SilenceBaseline[], room: string, hour: number, night: { startMin: number; endMin: number }, partFallback = true): { p99S: number; samples: number } | null {
   const mine = baselines.filter((b) => b.room === room);
   const near = mine.filter((b) => circular(b.hour, hour) <= 1);
   const nearN = near.reduce((n, b) => n + b.samples, 0);
   if (nearN >= MIN_SAMPLES) return { p99S: Math.max(...near.map((b) => b.gapP99S)), samples: nearN };
+  // At night an isolated sign of life in a room seldom used then says little: the wake-up bound decides.
+  if (!partFallback) return null;
   const nightHour = inNight(hour * 60 + 30, night);
   const part = mine.filter((b) => inNight(b.hour * 60 + 30, night) === nightHour);
   const partN = part.reduce((n, b) => n + b.samples, 0);
@@ -166,15 +180,16 @@ export function usualSilence(baselines: readonly SilenceBaseline[], room: string
   return null;
 }
 
-/** Back through the door: the worst usual silence of the home's indoor rooms at that hour (± 1). */
-function usualAfterReturn(baselines: readonly SilenceBaseline[], minute: number, doorRoom: string | null): { p99S: number; samples: number } | null {
-  const hour = Math.floor(minute / 60);
-  const indoor = baselines.filter((b) => b.room !== (doorRoom ?? '') && roomCategory(b.room) !== 'entrance' && circular(b.hour, hour) <= 1);
+/** Back through the door, or after a button press: the worst usual silence of the home's indoor rooms at that hour (± 1). */
+function usualIndoor(baselines: readonly SilenceBaseline[], hour: number, exceptRoom: string | null): { p99S: number; samples: number } | null {
+  const indoor = baselines.filter((b) => b.room !== (exceptRoom ?? '') && roomCategory(b.room) !== 'entrance' && circular(b.hour, hour) <= 1);
   const n = indoor.reduce((k, b) => k + b.samples, 0);
   return n >= MIN_SAMPLES ? { p99S: Math.max(...indoor.map((b) => b.gapP99S)), samples: n } : null;
 }
 
 const circular = (a: number, b: number) => Math.min((a - b + 24) % 24, (b - a + 24) % 24);
+/** Minutes from `minute` forward to `target` on the 24 h clock. */
+const minutesBefore = (minute: number, target: number) => ((target - minute) % 1440 + 1440) % 1440;
 
 const hhmm = (iso: string, tz: string) => {
   const m = localTimeParts(new Date(iso), tz).minutes;

@@ -32,19 +32,19 @@ export interface LearnedCandidate {
 export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: number; activityKinds: readonly DeviceKind[]; day: boolean }): Promise<LearnedCandidate[]> {
   const r = await db.query<{
     householdId: string; lastActivityAt: Date; staticThresholdS: number; sensitivity: Sensitivity; enoughHistory: boolean; historyDays: number;
-    wakeP99Min: number | null; bedMedianMin: number | null; recentAlertAt: Date | null;
+    wakeP99Min: number | null; wakeMedianMin: number | null; bedMedianMin: number | null; recentAlertAt: Date | null;
     signals: Array<{ at: string; room: string | null; type: string }>; baselines: SilenceBaseline[] | null;
   }>(
     `SELECT h.id AS "householdId", h.last_activity_at AS "lastActivityAt",
             CASE WHEN $5 THEN h.inactivity_day_s ELSE h.inactivity_night_s END AS "staticThresholdS", COALESCE(t.sensitivity, 'normal') AS sensitivity,
-            r.enough_history AS "enoughHistory", r.history_days AS "historyDays", r.wake_p99_min AS "wakeP99Min",
+            r.enough_history AS "enoughHistory", r.history_days AS "historyDays", r.wake_p99_min AS "wakeP99Min", r.wake_median_min AS "wakeMedianMin",
             r.bed_median_min AS "bedMedianMin",
             (SELECT max(COALESCE(a.closed_at, $1::timestamptz)) FROM alerts a
               WHERE a.household_id = h.id AND (${LIVE('a')} OR a.closed_at > $1::timestamptz - interval '2 hours')) AS "recentAlertAt",
             sig.list AS signals,
             (SELECT json_agg(json_build_object('room', b.room, 'hour', b.hour, 'samples', b.samples, 'gapP99S', b.gap_p99_s))
                FROM household_silence_baselines b
-              WHERE b.household_id = h.id AND (b.room = COALESCE(sig.list->0->>'room', '') OR sig.list->0->>'type' = 'door')) AS baselines
+              WHERE b.household_id = h.id AND (b.room = COALESCE(sig.list->0->>'room', '') OR sig.list->0->>'type' IN ('door', 'button'))) AS baselines
        FROM households h
        JOIN household_rhythm r ON r.household_id = h.id AND r.enough_history
        LEFT JOIN household_passive_tuning t ON t.household_id = h.id
@@ -64,7 +64,7 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
     [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES, p.day]);
   return r.rows.map((x) => ({
     householdId: x.householdId, lastActivityAt: x.lastActivityAt, staticThresholdS: x.staticThresholdS, sensitivity: x.sensitivity,
-    rhythm: { enoughHistory: x.enoughHistory, historyDays: x.historyDays, wakeP99Min: x.wakeP99Min, bedMedianMin: x.bedMedianMin },
+    rhythm: { enoughHistory: x.enoughHistory, historyDays: x.historyDays, wakeP99Min: x.wakeP99Min, wakeMedianMin: x.wakeMedianMin, bedMedianMin: x.bedMedianMin },
     recentAlertAt: x.recentAlertAt,
     signals: x.signals.map((s) => ({ at: Date.parse(s.at), room: s.room, type: s.type })),
     baselines: x.baselines ?? [],

@@ -21,7 +21,7 @@ function baselines(): SilenceBaseline[] {
   for (let hour = 6; hour < 22; hour++) out.push({ room: '卫生间', hour, samples: 30, gapP99S: 18 * 60 });
   // Bedtime bathroom visit: the night's sleep follows it.
   out.push({ room: '卫生间', hour: 21, samples: 28, gapP99S: 9.5 * 3600 });
-  out.push({ room: '卧室', hour: 21, samples: 28, gapP99S: 9.6 * 3600 });
+  out.push({ room: '卧室', hour: 21, samples: 28, gapP99S: 10 * 3600 });
   out.push({ room: '卧室', hour: 2, samples: 10, gapP99S: 5 * 60 });
   return out;
 }
@@ -33,9 +33,9 @@ function input(signals: RecentSignal[], now: number, over: Partial<SilenceInput>
 }
 
 describe('room-aware silence', () => {
-  it('a living-room silence by day is unusual after the p99 × 1.1 + 5 min of that hour, not after hours', () => {
+  it('a living-room silence by day is unusual after the p99 + 2 min of that hour, not after hours', () => {
     const last = { at: at(10, 0), room: '客厅', type: 'motion' };
-    const threshold = Math.round(35 * 60 * 1.1 + 300);
+    const threshold = 35 * 60 + 120;
     const quiet = assessSilence(input([last], at(10, 0) + (threshold - 60) * 1000));
     expect(quiet.kind).toBe('quiet');
     const check = assessSilence(input([last], at(10, 0) + threshold * 1000));
@@ -44,7 +44,7 @@ describe('room-aware silence', () => {
 
   it('a bathroom silence by day has its own, shorter line (with the 10 min floor below it)', () => {
     const v = assessSilence(input([{ at: at(7, 10), room: '卫生间', type: 'presence' }], at(7, 10) + 25 * MIN));
-    expect(v).toMatchObject({ kind: 'check', explanation: { room: 'bathroom', thresholdS: Math.round(18 * 60 * 1.1 + 300) } });
+    expect(v).toMatchObject({ kind: 'check', explanation: { room: 'bathroom', thresholdS: 18 * 60 + 120 } });
   });
 
   it('sensitivity moves the line: high is tighter, low looser', () => {
@@ -109,6 +109,23 @@ describe('room-aware silence', () => {
     expect(assessSilence(input([last], at(12, 0), { rhythm: null }))).toEqual({ kind: 'static', why: 'no_history' });
     expect(assessSilence(input([], at(12, 0)))).toEqual({ kind: 'static', why: 'no_signal' });
     expect(assessSilence(input([{ at: at(10, 0), room: '阳台', type: 'motion' }], at(12, 0)))).toEqual({ kind: 'static', why: 'no_baseline' });
+  });
+});
+
+describe('answering a check-in', () => {
+  it('a button press is judged by the home\'s worst indoor silence by day, and by the wake-up at night — never the button\'s room', () => {
+    const day = assessSilence(input([{ at: at(10, 0), room: '客厅', type: 'button' }], at(10, 1)));
+    expect(day).toMatchObject({ kind: 'quiet', explanation: { thresholdS: 35 * 60 + 120 } });
+    const night = assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(1, 40)));
+    expect(night).toMatchObject({ kind: 'quiet', explanation: { reason: 'not_up' } });
+    expect(assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(7, 20)))).toMatchObject({ kind: 'check', reason: 'not_up' });
+  });
+
+  it('the first sign of the morning is not "not up": a bathroom visit near the usual wake-up keeps its own line', () => {
+    const r = { ...RHYTHM, wakeMedianMin: 6 * 60 + 20 };
+    const v = assessSilence(input([{ at: at(6, 10), room: '卫生间', type: 'presence' }], at(6, 10) + 21 * MIN, { rhythm: r }));
+    expect(v).toMatchObject({ kind: 'check', explanation: { thresholdS: 18 * 60 + 120 } });
+    if (v.kind === 'check') expect(v.reason).not.toBe('not_up');
   });
 });
 
