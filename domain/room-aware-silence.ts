@@ -32,6 +32,8 @@ export const DAY_CEILING_S = 4 * 3600;
 export const NIGHT_CEILING_S = 12 * 3600;
 /** Not up by the latest usual wake-up (p99 of 28 days) + this. */
 export const WAKE_MARGIN_MIN = 30;
+/** A learned night silence this long is sleep: the wake-up decides, not the longest night on record. */
+export const SLEEP_GAP_S = 3 * 3600;
 /** A night departure with no return for this long is 'wandering'. */
 export const WANDER_AFTER_MS = 20 * 60_000;
 /** Door events this close together are one passage (open, closed). */
@@ -110,13 +112,16 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
 
   const cat = roomCategory(last.room);
   const hour = Math.floor(lastMin / 60);
+  const wakeMedian = rhythm.wakeMedianMin ?? rhythm.wakeP99Min;
+  const toMorning = wakeMedian === null ? null : minutesBefore(lastMin, wakeMedian);
+  const beforeMorning = toMorning === null || (toMorning > 30 && toMorning < 14 * 60);
   // A button press is the resident answering (a check-in, a mistaken press): they said they are
   // fine, in whatever room the button hangs. What follows is judged by the home's worst usual
   // silence at that hour — or, at night, by the wake-up — never by the button's own room (a
   // resident who answers and goes back to sleep must not be rung again every half hour).
   const learned = last.type === 'door' || last.type === 'button'
     ? usualIndoor(input.baselines, hour, last.type === 'door' ? last.room : null)
-    : usualSilence(input.baselines, last.room ?? '', hour, night, !atNight);
+    : usualSilence(input.baselines, last.room ?? '', hour, night, !(atNight && beforeMorning));
   const m = SENSITIVITY_MARGIN[input.sensitivity];
   const floor = atNight ? NIGHT_FLOOR_S : DAY_FLOOR_S;
   const ceiling = atNight ? NIGHT_CEILING_S : DAY_CEILING_S;
@@ -124,13 +129,13 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
   let thresholdS = learned && !(atNight && last.type === 'button')
     ? Math.min(ceiling, Math.max(floor, Math.round(learned.p99S * m.factor + m.padS)))
     : Number.POSITIVE_INFINITY;
-  // At night, before the usual morning: never past the latest usual wake-up + margin.
-  const wakeMedian = rhythm.wakeMedianMin ?? rhythm.wakeP99Min;
-  const beforeMorning = wakeMedian === null || minutesBefore(lastMin, wakeMedian) > 30;
+  // At night, before the usual morning: the sleep lasts until the latest usual wake-up + margin
+  // ("not up by the usual time") — the wake-up, not the longest night of 28 days, is the line
+  // for a long silence; a short learned line (a night bathroom visit) still comes first.
   if (atNight && rhythm.wakeP99Min !== null && beforeMorning) {
     const untilWakeMin = ((rhythm.wakeP99Min + WAKE_MARGIN_MIN - lastMin) % 1440 + 1440) % 1440;
     const untilWakeS = untilWakeMin * 60;
-    if (untilWakeS < thresholdS && untilWakeMin < 14 * 60) {
+    if ((untilWakeS < thresholdS || (thresholdS >= SLEEP_GAP_S && Number.isFinite(thresholdS))) && untilWakeMin < 14 * 60) {
       thresholdS = untilWakeS;
       reason = 'not_up';
     }

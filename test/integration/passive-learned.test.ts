@@ -127,9 +127,11 @@ test('baselines are learned in SQL from 28 days: per room and hour, wake-up and 
   expect(Math.abs(learned.rhythm.wakeMedianMin! - profile.wakeMin)).toBeLessThanOrEqual(20);
   expect(Math.abs(learned.rhythm.bedMedianMin! - profile.bedMin)).toBeLessThanOrEqual(25);
   expect(learned.rhythm.activityByHow).toHaveLength(168);
-  // A living-room signal at 10:00 is followed within the hour (idle 15-35 min); one at 21:00 by the night.
+  // A living-room signal at 10:00 is usually followed within the idle gap (15-35 min), at worst
+  // after lunch in the unwatched kitchen; one at bedtime by the night.
   const living10 = learned.baselines.find((b) => b.room === '客厅' && b.hour === 10)!;
-  expect(living10.gapP99S).toBeLessThan(3600);
+  expect(living10.gapP50S).toBeLessThan(40 * 60);
+  expect(living10.gapP99S).toBeLessThan(2 * 3600);
   const bedtime = learned.baselines.filter((b) => b.room === '卧室' && b.hour >= 21).map((b) => b.gapP99S);
   expect(Math.max(...bedtime)).toBeGreaterThan(6 * 3600);
 });
@@ -142,7 +144,7 @@ test('room-aware silence by day: chime, then voice, then an inactivity alert tha
   const run = await startRules(local(9, 1, 1)); // start() learns the baselines
   expect((await loadRhythm(db.pool, h.id))!.rhythm.enoughHistory).toBe(true);
   const usual = (await loadRhythm(db.pool, h.id))!.baselines.filter((b) => b.room === '客厅' && b.hour >= 8 && b.hour <= 10);
-  const thresholdMs = (Math.max(...usual.map((b) => b.gapP99S)) * 1.1 + 300) * 1000;
+  const thresholdMs = (Math.max(...usual.map((b) => b.gapP99S)) + 120) * 1000; // normal sensitivity: p99 + 2 min
   expect(thresholdMs).toBeLessThan(90 * MIN); // tens of minutes, not the static 6 h
 
   run.clock.now = new Date(local(9, 0, 1).getTime() + thresholdMs - MIN);

@@ -121,6 +121,20 @@ describe('answering a check-in', () => {
     expect(assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(7, 20)))).toMatchObject({ kind: 'check', reason: 'not_up' });
   });
 
+  it('a night that runs longer than any of the last 28 is not a check-in before the usual wake-up + 30 min', () => {
+    const b = baselines().map((x) => (x.room === '卧室' && x.hour === 21 ? { ...x, gapP99S: 8 * 3600 } : x));
+    const last = { at: at(21, 40), room: '卧室', type: 'bed' };
+    expect(assessSilence(input([last], at(21, 40) + 8.5 * 3600_000, { baselines: b })).kind).toBe('quiet');
+    expect(assessSilence(input([last], at(7, 20, 1), { baselines: b }))).toMatchObject({ kind: 'check', reason: 'not_up' });
+  });
+
+  it('a signal after the usual wake-up is the morning, not a night to wait out', () => {
+    const r = { ...RHYTHM, wakeMedianMin: 6 * 60 };
+    const v = assessSilence(input([{ at: at(6, 7), room: '卫生间', type: 'presence' }], at(6, 7) + 21 * MIN, { rhythm: r }));
+    expect(v).toMatchObject({ kind: 'check', explanation: { thresholdS: 18 * 60 + 120 } });
+    if (v.kind === 'check') expect(v.reason).not.toBe('not_up');
+  });
+
   it('the first sign of the morning is not "not up": a bathroom visit near the usual wake-up keeps its own line', () => {
     const r = { ...RHYTHM, wakeMedianMin: 6 * 60 + 20 };
     const v = assessSilence(input([{ at: at(6, 10), room: '卫生间', type: 'presence' }], at(6, 10) + 21 * MIN, { rhythm: r }));
