@@ -8,7 +8,7 @@ import { localTimeParts } from './shift-clock.js';
  */
 export interface CheckInPlan { stages: number; graceS: readonly number[] }
 
-export const DAY_GRACE_S = [90, 120] as const;
+export const DAY_GRACE_S = [60, 90] as const;
 export const NIGHT_GRACE_S = [300, 300] as const;
 
 export function checkInPlan(now: Date, tz: string): CheckInPlan {

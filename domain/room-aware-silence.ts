@@ -15,10 +15,10 @@ import { localTimeParts } from './shift-clock.js';
 export type Sensitivity = 'low' | 'normal' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'normal', 'high'];
 
-/** p99 × factor + pad: 'normal' is the worst of 28 days plus two minutes (the grid of live signals, a slow step). */
+/** p99 × factor + pad: 'normal' is the worst of 28 days plus four minutes (a day a little slower than any on record). */
 export const SENSITIVITY_MARGIN: Record<Sensitivity, { factor: number; padS: number }> = {
   high: { factor: 0.9, padS: 60 },
-  normal: { factor: 1.0, padS: 120 },
+  normal: { factor: 1.0, padS: 240 },
   low: { factor: 1.3, padS: 600 },
 };
 

@@ -11,6 +11,8 @@ import type { Queryable } from './db.js';
 
 const LIVE = (a: string) => `${a}.state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`;
 const ACTIVITY_TYPES = ['motion', 'door', 'bed', 'presence', 'water_use', 'button'];
+/** Alerts about the person (not the devices): their visit means someone saw the resident. */
+const PERSON_KINDS = ['sos', 'fall', 'inactivity', 'wandering'];
 
 export interface LearnedCandidate {
   householdId: string;
@@ -19,7 +21,10 @@ export interface LearnedCandidate {
   staticThresholdS: number;
   sensitivity: Sensitivity;
   rhythm: RhythmSummary;
+  /** A person alert (sos, fall, inactivity, wandering) of the home live now, or closed in the last 2 h. */
   recentAlertAt: Date | null;
+  /** When the home's last person alert closed: someone was there and saw the resident. */
+  lastClosedAt: Date | null;
   signals: RecentSignal[];
   baselines: SilenceBaseline[];
 }
@@ -32,7 +37,7 @@ export interface LearnedCandidate {
 export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: number; activityKinds: readonly DeviceKind[]; day: boolean }): Promise<LearnedCandidate[]> {
   const r = await db.query<{
     householdId: string; lastActivityAt: Date; staticThresholdS: number; sensitivity: Sensitivity; enoughHistory: boolean; historyDays: number;
-    wakeP99Min: number | null; wakeMedianMin: number | null; bedMedianMin: number | null; recentAlertAt: Date | null;
+    wakeP99Min: number | null; wakeMedianMin: number | null; bedMedianMin: number | null; recentAlertAt: Date | null; lastClosedAt: Date | null;
     signals: Array<{ at: string; room: string | null; type: string }>; baselines: SilenceBaseline[] | null;
   }>(
     `SELECT h.id AS "householdId", h.last_activity_at AS "lastActivityAt",
@@ -40,11 +45,15 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
             r.enough_history AS "enoughHistory", r.history_days AS "historyDays", r.wake_p99_min AS "wakeP99Min", r.wake_median_min AS "wakeMedianMin",
             r.bed_median_min AS "bedMedianMin",
             (SELECT max(COALESCE(a.closed_at, $1::timestamptz)) FROM alerts a
-              WHERE a.household_id = h.id AND (${LIVE('a')} OR a.closed_at > $1::timestamptz - interval '2 hours')) AS "recentAlertAt",
+              WHERE a.household_id = h.id AND a.kind = ANY($6)
+                AND (${LIVE('a')} OR a.closed_at > $1::timestamptz - interval '2 hours')) AS "recentAlertAt",
+            (SELECT max(a.closed_at) FROM alerts a WHERE a.household_id = h.id AND a.kind = ANY($6)
+                AND a.closed_at > $1::timestamptz - interval '2 days') AS "lastClosedAt",
             sig.list AS signals,
             (SELECT json_agg(json_build_object('room', b.room, 'hour', b.hour, 'samples', b.samples, 'gapP99S', b.gap_p99_s))
                FROM household_silence_baselines b
-              WHERE b.household_id = h.id AND (b.room = COALESCE(sig.list->0->>'room', '') OR sig.list->0->>'type' IN ('door', 'button'))) AS baselines
+              WHERE b.household_id = h.id AND (b.room = COALESCE(sig.list->0->>'room', '') OR sig.list->0->>'type' IN ('door', 'button')
+                OR (SELECT max(a.closed_at) FROM alerts a WHERE a.household_id = h.id AND a.kind = ANY($6)) > (sig.list->0->>'at')::timestamptz)) AS baselines
        FROM households h
        JOIN household_rhythm r ON r.household_id = h.id AND r.enough_history
        LEFT JOIN household_passive_tuning t ON t.household_id = h.id
@@ -61,11 +70,11 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
         AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind IN ('inactivity', 'wandering') AND ${LIVE('a')})
         AND NOT EXISTS (SELECT 1 FROM inactivity_checks c WHERE c.household_id = h.id)
       ORDER BY h.id`,
-    [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES, p.day]);
+    [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES, p.day, PERSON_KINDS]);
   return r.rows.map((x) => ({
     householdId: x.householdId, lastActivityAt: x.lastActivityAt, staticThresholdS: x.staticThresholdS, sensitivity: x.sensitivity,
     rhythm: { enoughHistory: x.enoughHistory, historyDays: x.historyDays, wakeP99Min: x.wakeP99Min, wakeMedianMin: x.wakeMedianMin, bedMedianMin: x.bedMedianMin },
-    recentAlertAt: x.recentAlertAt,
+    recentAlertAt: x.recentAlertAt, lastClosedAt: x.lastClosedAt,
     signals: x.signals.map((s) => ({ at: Date.parse(s.at), room: s.room, type: s.type })),
     baselines: x.baselines ?? [],
   }));

@@ -27,8 +27,13 @@ export async function sweepLearnedSilence(ctx: RuleContext): Promise<LearnedSwee
   const homes = await learnedCandidates(ctx.pool, { now: ctx.now, floorS: DAY_FLOOR_S, activityKinds: ACTIVITY_SENSOR_KINDS, day: shift === 'day' });
   result.candidates = homes.length;
   for (const h of homes) {
+    // A person alert closed after the last signal: a responder saw the resident then — count
+    // from there, as after an answered check-in (the static rule restarts its count the same way).
+    const closed = h.lastClosedAt?.getTime() ?? null;
+    const signals = closed !== null && closed > (h.signals[0]?.at ?? 0)
+      ? [{ at: closed, room: null, type: 'button' }, ...h.signals] : h.signals;
     const verdict: SilenceVerdict = assessSilence({
-      now, tz, signals: h.signals, baselines: h.baselines, rhythm: h.rhythm, sensitivity: h.sensitivity,
+      now, tz, signals, baselines: h.baselines, rhythm: h.rhythm, sensitivity: h.sensitivity,
       recentAlertAt: h.recentAlertAt?.getTime() ?? null,
     });
     if (verdict.kind === 'away') { result.away++; continue; }

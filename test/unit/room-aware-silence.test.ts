@@ -33,9 +33,9 @@ function input(signals: RecentSignal[], now: number, over: Partial<SilenceInput>
 }
 
 describe('room-aware silence', () => {
-  it('a living-room silence by day is unusual after the p99 + 2 min of that hour, not after hours', () => {
+  it('a living-room silence by day is unusual after the p99 + 4 min of that hour, not after hours', () => {
     const last = { at: at(10, 0), room: '客厅', type: 'motion' };
-    const threshold = 35 * 60 + 120;
+    const threshold = 35 * 60 + 240;
     const quiet = assessSilence(input([last], at(10, 0) + (threshold - 60) * 1000));
     expect(quiet.kind).toBe('quiet');
     const check = assessSilence(input([last], at(10, 0) + threshold * 1000));
@@ -44,7 +44,7 @@ describe('room-aware silence', () => {
 
   it('a bathroom silence by day has its own, shorter line (with the 10 min floor below it)', () => {
     const v = assessSilence(input([{ at: at(7, 10), room: '卫生间', type: 'presence' }], at(7, 10) + 25 * MIN));
-    expect(v).toMatchObject({ kind: 'check', explanation: { room: 'bathroom', thresholdS: 18 * 60 + 120 } });
+    expect(v).toMatchObject({ kind: 'check', explanation: { room: 'bathroom', thresholdS: 18 * 60 + 240 } });
   });
 
   it('sensitivity moves the line: high is tighter, low looser', () => {
@@ -115,7 +115,7 @@ describe('room-aware silence', () => {
 describe('answering a check-in', () => {
   it('a button press is judged by the home\'s worst indoor silence by day, and by the wake-up at night — never the button\'s room', () => {
     const day = assessSilence(input([{ at: at(10, 0), room: '客厅', type: 'button' }], at(10, 1)));
-    expect(day).toMatchObject({ kind: 'quiet', explanation: { thresholdS: 35 * 60 + 120 } });
+    expect(day).toMatchObject({ kind: 'quiet', explanation: { thresholdS: 35 * 60 + 240 } });
     const night = assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(1, 40)));
     expect(night).toMatchObject({ kind: 'quiet', explanation: { reason: 'not_up' } });
     expect(assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(7, 20)))).toMatchObject({ kind: 'check', reason: 'not_up' });
@@ -130,15 +130,15 @@ describe('answering a check-in', () => {
 
   it('a signal after the usual wake-up is the morning, not a night to wait out', () => {
     const r = { ...RHYTHM, wakeMedianMin: 6 * 60 };
-    const v = assessSilence(input([{ at: at(6, 7), room: '卫生间', type: 'presence' }], at(6, 7) + 21 * MIN, { rhythm: r }));
-    expect(v).toMatchObject({ kind: 'check', explanation: { thresholdS: 18 * 60 + 120 } });
+    const v = assessSilence(input([{ at: at(6, 7), room: '卫生间', type: 'presence' }], at(6, 7) + 23 * MIN, { rhythm: r }));
+    expect(v).toMatchObject({ kind: 'check', explanation: { thresholdS: 18 * 60 + 240 } });
     if (v.kind === 'check') expect(v.reason).not.toBe('not_up');
   });
 
   it('the first sign of the morning is not "not up": a bathroom visit near the usual wake-up keeps its own line', () => {
     const r = { ...RHYTHM, wakeMedianMin: 6 * 60 + 20 };
-    const v = assessSilence(input([{ at: at(6, 10), room: '卫生间', type: 'presence' }], at(6, 10) + 21 * MIN, { rhythm: r }));
-    expect(v).toMatchObject({ kind: 'check', explanation: { thresholdS: 18 * 60 + 120 } });
+    const v = assessSilence(input([{ at: at(6, 10), room: '卫生间', type: 'presence' }], at(6, 10) + 23 * MIN, { rhythm: r }));
+    expect(v).toMatchObject({ kind: 'check', explanation: { thresholdS: 18 * 60 + 240 } });
     if (v.kind === 'check') expect(v.reason).not.toBe('not_up');
   });
 });
