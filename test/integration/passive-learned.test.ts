@@ -240,3 +240,18 @@ test('a home without enough history keeps the static thresholds', async () => {
   const check = await waitFor(() => checkOf(h.id), { what: 'static check' });
   expect(check).toMatchObject({ reason: 'static', stage: 1, stages: 1 });
 });
+
+test('a person alert closed after the last sign of life restarts the count: no check-in the minute the responder leaves', async () => {
+  const h = await home(local(14, 0, 1));
+  await history(h, local(0, 0, 1));
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  await db.pool.query(
+    `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, updated_at, closed_at)
+     VALUES (gen_random_uuid(), $1, 'inactivity', 'high', 'resolved', $2, $2, $2, $3, $3)`, [h.id, local(10, 0, 1), local(10, 30, 1)]);
+  const run = await startRules(local(10, 31, 1));
+  await run.sweeps('learned_silence', 3);
+  expect(await checkOf(h.id)).toBeUndefined(); // 91 min after the last signal, 1 after the visit
+  run.clock.now = local(13, 59, 1); // the home's worst indoor silence at 10:00 has passed since the visit
+  const check = await waitFor(() => checkOf(h.id), { what: 'check after the visit' });
+  expect(check.quiet_since.getTime()).toBe(local(10, 30, 1).getTime());
+});
