@@ -17,7 +17,7 @@ const passive: Scenario = {
   title: 'Passive rules: silent episodes found, how fast, at what false-alarm cost (static vs learned)',
   async run(ctx): Promise<ScenarioResult> {
     const base: Omit<DayOptions, 'passivePolicy'> = ctx.quick
-      ? { homes: 4, hours: 2, date: '2027-01-05', start: '18:00', seed: 7, incidentRate: 100, staffing: 'seed', tz: 'Asia/Shanghai', dayShift: '08:00-20:00', historyDays: 14, incidentKinds: ['fall_no_radar', 'collapse_evening'] }
+      ? { homes: 4, hours: 1, date: '2027-01-05', start: '18:00', seed: 7, incidentRate: 100, staffing: 'seed', tz: 'Asia/Shanghai', dayShift: '08:00-20:00', historyDays: 14, incidentKinds: ['fall_no_radar', 'collapse_evening'] }
       : { homes: 60, hours: 48, date: '2027-01-05', start: '07:00', seed: 7, incidentRate: 6, staffing: 'seed', tz: 'Asia/Shanghai', dayShift: '08:00-20:00', historyDays: 28, incidentKinds: ['fall_no_radar', 'collapse_evening'] };
     const reports: DayReport[] = [];
     // The smoke run inside `npm test` plays the learned rules only (one service start, not two).
