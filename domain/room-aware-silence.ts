@@ -61,7 +61,7 @@ export interface SilenceInput {
   recentAlertAt: number | null;
 }
 
-export type SilenceReason = 'room_silence' | 'not_up' | 'night_bathroom';
+export type SilenceReason = 'room_silence' | 'not_up' | 'night_bathroom' | 'not_back';
 
 /** What a check-in or alert explains itself with (rendered by explainSilence at the moment it is shown). */
 export interface SilenceExplanation {
@@ -106,7 +106,16 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
       if (atNight && !theirs && input.now - last.at >= WANDER_AFTER_MS) {
         return { kind: 'wandering', explanation: explanationOf('wandering', last, null, WANDER_AFTER_MS / 1000, rhythm) };
       }
-      return { kind: 'away', since: last.at };
+      if (atNight || theirs) return { kind: 'away', since: last.at };
+      // Out by day: away — but not for longer than this home's outings at that hour (p99 of the
+      // silence after the door), else a check-in (a fall just inside the door looks the same).
+      const outing = usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night);
+      if (!outing) return { kind: 'static', why: 'no_baseline' };
+      const m0 = SENSITIVITY_MARGIN[input.sensitivity];
+      const backS = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, Math.round(outing.p99S * m0.factor + m0.padS)));
+      const explanation = explanationOf('not_back', last, outing, backS, rhythm);
+      if (input.now < last.at + backS * 1000) return { kind: 'away', since: last.at };
+      return { kind: 'check', reason: 'not_back', explanation };
     }
   }
 
@@ -227,6 +236,11 @@ export function explainSilence(e: SilenceExplanation, now: number, tz: string): 
         en: `last sign of life at ${at} in ${r.en}, nothing for ${quietMin} min; usually up by ${wake} at the latest (${days} days), ${WAKE_MARGIN_MIN} min margin passed`,
       };
     }
+    case 'not_back':
+      return {
+        zh: `${at} 从入户门外出，${quietMin} 分钟未回${usualMin === null ? '' : `；平时此时段外出 ≤ ${usualMin} 分钟（${days} 天 p99）`}`,
+        en: `went out through the front door at ${at}, not back after ${quietMin} min${usualMin === null ? '' : `; outings at this hour last ≤ ${usualMin} min (p99 over ${days} days)`}`,
+      };
     case 'night_bathroom':
       return {
         zh: `夜间 ${at} 进入卫生间后 ${quietMin} 分钟无活动${usualZh}`,

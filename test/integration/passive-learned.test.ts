@@ -188,15 +188,17 @@ test('a check-in answered (any activity) stands down: no alert', async () => {
   expect(await alertsOf(h.id, 'inactivity')).toEqual([]);
 });
 
-test('a front-door departure by day is away, not silence; at night with no return it is wandering', async () => {
+test('a front-door departure by day is away for as long as this home\'s outings last; at night with no return it is wandering', async () => {
   const h = await home(local(13, 0, 1)); // devices heard from until 13:00: they report
   await history(h, local(0, 0, 1));
   await signal(h, 'pir', local(9, 0, 1), 'motion');
   await signal(h, 'door', local(9, 5, 1), 'door');
   const run = await startRules(local(9, 6, 1));
-  run.clock.now = local(13, 0, 1); // out four hours: less than the static 6 h, far beyond the living-room line
+  run.clock.now = local(9, 50, 1); // out 45 min: beyond the living-room line, within this home's usual outing
   await run.sweeps('learned_silence', 3);
   expect(await checkOf(h.id)).toBeUndefined();
+  run.clock.now = local(13, 30, 1); // longer than any outing at that hour in 28 days: not back — a check-in
+  expect(await waitFor(() => checkOf(h.id), { what: 'not-back check' })).toMatchObject({ reason: 'not_back' });
 
   const n = await home(local(1, 0, 1));
   await history(n, local(0, 0, 1));

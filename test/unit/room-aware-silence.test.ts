@@ -77,12 +77,17 @@ describe('room-aware silence', () => {
     expect(short).toMatchObject({ kind: 'check', reason: 'night_bathroom', explanation: { thresholdS: 20 * 60 } });
   });
 
-  it('left through the front door after indoor activity: away, not silent — by day for as long as it takes', () => {
+  it('left through the front door after indoor activity: away, not silent — by day for as long as its outings usually last', () => {
     const sigs = [
       { at: at(9, 30, 0) + 20_000, room: '入户门', type: 'door' }, { at: at(9, 30), room: '入户门', type: 'door' },
       { at: at(9, 10), room: '客厅', type: 'motion' },
     ];
-    expect(assessSilence(input(sigs, at(13, 0)))).toEqual({ kind: 'away', since: sigs[0]!.at });
+    expect(assessSilence(input(sigs, at(13, 0)))).toEqual({ kind: 'static', why: 'no_baseline' }); // no outing learned: the static line
+    const b = baselines().concat([{ room: '入户门', hour: 9, samples: 20, gapP99S: 110 * 60 }]);
+    expect(assessSilence(input(sigs, at(11, 0), { baselines: b }))).toEqual({ kind: 'away', since: sigs[0]!.at });
+    const late = assessSilence(input(sigs, sigs[0]!.at + (110 + 4) * MIN + 1000, { baselines: b }));
+    expect(late).toMatchObject({ kind: 'check', reason: 'not_back' });
+    if (late.kind === 'check') expect(explainSilence(late.explanation, sigs[0]!.at + 120 * MIN, TZ).zh).toBe('09:30 从入户门外出，120 分钟未回；平时此时段外出 ≤ 110 分钟（28 天 p99）');
   });
 
   it('back through the door (a passage after a passage): the indoor lines apply again', () => {
