@@ -13,6 +13,7 @@ import { devicesRoutes } from './routes/devices-routes.js';
 import { zigbeeRoutes } from './routes/zigbee-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { householdsRoutes } from './routes/households-routes.js';
+import { passiveRoutes } from './routes/passive-routes.js';
 import { mqttWebSocketRoutes } from './routes/mqtt-websocket-routes.js';
 import { LiveHub } from './live/live-hub.js';
 import { liveRoutes } from './routes/live-routes.js';
@@ -34,6 +35,7 @@ import { AuthService } from './services/auth-service.js';
 import { DevicesService } from './services/devices-service.js';
 import { ZigbeeService } from './services/zigbee-service.js';
 import { HouseholdsService } from './services/households-service.js';
+import { PassiveTuningService } from './services/passive-tuning-service.js';
 import { HouseholdRegisterService } from './services/household-register-service.js';
 import { registerRoutes } from './routes/register-routes.js';
 import { channelCallbacksRoutes } from './routes/channel-callbacks-routes.js';
@@ -138,6 +140,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       heartbeatMs: live.heartbeatMs ?? 25_000, recentlyClosedMs: live.recentlyClosedMs ?? 3_600_000,
     });
     await householdsRoutes(api, { households: new HouseholdsService(deps.pool, access, clock), register: new HouseholdRegisterService(deps.pool, access, clock) });
+    await passiveRoutes(api, { passive: new PassiveTuningService(deps.pool, access, clock, deps.config.PASSIVE_POLICY) });
     // Issue 17: the register (streets … contacts), its import/export and the street overview.
     await registerRoutes(api, { pool: deps.pool, config: deps.config, clock, access });
     await devicesRoutes(api, { devices: new DevicesService(deps.pool, access, clock, deps.onDeviceRevoked, deps.redis) });

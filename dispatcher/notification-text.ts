@@ -8,6 +8,7 @@ import type { NotificationMessage, Recipient } from './notifiers/notifier.js';
 export const KIND_LABEL: Record<AlertKind, string> = {
   sos: 'SOS紧急呼叫', fall: '跌倒报警', smoke: '烟雾报警', gas: '燃气报警', water_leak: '漏水报警',
   inactivity: '长时间无活动', household_unmonitored: '家中设备全部离线', device_offline: '设备离线', battery_low: '设备电量低',
+  wandering: '夜间外出未归',
 };
 
 type Alert = NotificationMessage['alert'];

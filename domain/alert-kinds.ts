@@ -3,7 +3,7 @@ import type { EventType } from './device-kinds.js';
 /** Alert kinds by severity (DESIGN §3). */
 export const ALERT_KINDS = [
   'sos', 'fall', 'smoke', 'gas', 'water_leak', 'inactivity', 'household_unmonitored',
-  'device_offline', 'battery_low',
+  'device_offline', 'battery_low', 'wandering',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -13,6 +13,8 @@ export const ALERT_SEVERITY: Record<AlertKind, Severity> = {
   sos: 'critical', fall: 'critical', smoke: 'critical', gas: 'critical',
   water_leak: 'high', inactivity: 'high', household_unmonitored: 'high',
   device_offline: 'maintenance', battery_low: 'maintenance',
+  // A door opened at night with no return (issue 19): someone must look for the resident now.
+  wandering: 'high',
 };
 
 export const ALERT_STATES = ['open', 'notified', 'accepted', 'on_site', 'resolved', 'cancelled'] as const;

@@ -44,6 +44,9 @@ export const configSchema = z.object({
   DISPATCH_NIGHT_READY_S: z.coerce.number().min(0).default(180),
   BACKUP_AFTER_S: seconds.default(480),
   BACKUP_MARGIN_S: z.coerce.number().min(0).default(180),
+  // learned: each home's own rhythm (room-aware silence, not up by the usual time, wandering)
+  // on top of the static thresholds; static: the per-household 6 h / 12 h thresholds only.
+  PASSIVE_POLICY: z.enum(['learned', 'static']).default('learned'),
   // A responder keeps the home of an alert they were paged for or held this long after it closed.
   ALERT_ACCESS_GRACE_S: z.coerce.number().min(0).default(7200),
   ROLE: z.enum(['all', 'gateway', 'dispatcher', 'api']).default('all'),

@@ -41,7 +41,7 @@ export type EscalationJob =
 export type EscalationJobType = EscalationJob['type'];
 
 /** Passive rules swept periodically (DESIGN §4 passive rules, manual monitoring, roster gaps). */
-export const SWEEP_RULES = ['inactivity', 'device_offline', 'battery_low', 'check_in', 'roster_gap'] as const;
+export const SWEEP_RULES = ['inactivity', 'device_offline', 'battery_low', 'check_in', 'roster_gap', 'learned_silence', 'baseline'] as const;
 export type SweepRule = (typeof SWEEP_RULES)[number];
 export interface SweepJob { rule: SweepRule }
 

@@ -31,4 +31,5 @@ export type DeviceCommand =
   | { type: 'alert_ack'; alertId: string; state: AlertAckState; text: string }
   | { type: 'ping' }
   | { type: 'config'; heartbeatS: number }
-  | { type: 'check_in' };
+  /** Are you all right? stage 'chime' first, then 'voice' (spoken, louder); absent = chime. */
+  | { type: 'check_in'; stage?: 'chime' | 'voice' };

@@ -37,22 +37,8 @@ export type PlannedAction =
   /** Lose the connection without a DISCONNECT (the LWT fires), come back after durationMs. */
   | { at: number; deviceId: string; action: 'dropout'; durationMs: number; what: string };
 
-export type RoomCategory = 'bedroom' | 'bathroom' | 'kitchen' | 'living' | 'entrance' | 'other';
-
-const ROOM_PATTERNS: [RoomCategory, RegExp][] = [
-  ['bathroom', /bath|toilet|wc|restroom|washroom|卫生间|浴室|厕所/i],
-  ['kitchen', /kitchen|厨房/i],
-  ['bedroom', /bed|卧室|睡/i],
-  ['living', /living|lounge|sitting|客厅|起居/i],
-  ['entrance', /entr|door|hall|porch|foyer|玄关|门/i],
-];
-
-/** Seed data names rooms freely ("bathroom", "卫生间", "master_bedroom"); we only need the gist. */
-export function roomCategory(room: string | null): RoomCategory {
-  if (!room) return 'other';
-  for (const [cat, re] of ROOM_PATTERNS) if (re.test(room)) return cat;
-  return 'other';
-}
+export { roomCategory, type RoomCategory } from '../domain/room-category.js';
+import { roomCategory, type RoomCategory } from '../domain/room-category.js';
 
 export function householdProfile(householdId: string, devices: readonly RoutineDevice[]): HouseholdProfile {
   const rng = seededRng(hashSeed(`profile:${householdId}`));

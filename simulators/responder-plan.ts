@@ -55,6 +55,7 @@ const OUTCOMES: Record<AlertKind, Weighted> = {
   household_unmonitored: [['other', 1, '家中断电，已恢复供电 (power was off, restored)']],
   device_offline: MAINTENANCE,
   battery_low: [['other', 1, '已更换电池 (battery replaced)']],
+  wandering: [['assisted', 0.8, '已找到老人并送回家 (found and brought home)'], ['other', 0.2, '老人已自行回家 (came home by themselves)']],
 };
 /** A single SOS press that nobody followed up is usually a mis-press (看得见按钮也会误按). */
 const SINGLE_PRESS_SOS: Weighted = [['false_alarm', 0.4, '老人误按，已确认平安 (pressed by mistake, resident safe)'], ['assisted', 0.55, '已协助处理 (helped the resident)'], ['hospital', 0.05, '已送医 (taken to hospital)']];

@@ -3,6 +3,7 @@ import { LIVE_STATES } from '../domain/alert-kinds.js';
 import type { DeviceKind } from '../domain/device-kinds.js';
 import type { LiveEvent } from '../domain/live-events.js';
 import type { ResponderRole } from '../domain/roster.js';
+import type { SilenceExplanation } from '../domain/room-aware-silence.js';
 import type { Shift } from '../domain/shift-clock.js';
 import { inTransaction, type Queryable } from './db.js';
 import { appendLiveEvents } from './live-events-repository.js';
@@ -43,6 +44,8 @@ export interface InactivityCheckStarted { householdId: string; quietSince: Date;
  */
 export async function startInactivityChecks(db: Queryable, p: {
   now: Date; shift: Shift; graceS: number; activityKinds: readonly DeviceKind[];
+  /** PASSIVE_POLICY=learned: homes with enough history are the learned rule's (it keeps these thresholds as its own fallback). */
+  skipLearned?: boolean;
 }): Promise<InactivityCheckStarted[]> {
   const r = await db.query<InactivityCheckStarted>(
     `WITH candidates AS (
@@ -65,6 +68,8 @@ export async function startInactivityChecks(db: Queryable, p: {
                          AND d.kind = ANY($4) AND ${REPORTING('d', '$1::timestamptz')})
           AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind = 'inactivity' AND ${LIVE('a')})
           AND NOT EXISTS (SELECT 1 FROM inactivity_checks c WHERE c.household_id = h.id)
+          AND NOT EXISTS (SELECT 1 FROM household_passive_tuning t WHERE t.household_id = h.id AND t.away_until > $1)
+          AND NOT ($6 AND EXISTS (SELECT 1 FROM household_rhythm r WHERE r.household_id = h.id AND r.enough_history))
      ),
      started AS (
        INSERT INTO inactivity_checks (household_id, started_at, deadline_at, quiet_since)
@@ -80,7 +85,7 @@ export async function startInactivityChecks(db: Queryable, p: {
             ARRAY(SELECT d.id FROM devices d WHERE d.household_id = s.household_id AND d.revoked_at IS NULL
                      AND d.parent_id IS NULL ORDER BY d.id) AS "deviceIds"
        FROM started s JOIN candidates c USING (household_id)`,
-    [p.now, p.shift === 'day', p.graceS, p.activityKinds, CHECK_IN_SENT_NOTE]);
+    [p.now, p.shift === 'day', p.graceS, p.activityKinds, CHECK_IN_SENT_NOTE, p.skipLearned ?? false]);
   return r.rows;
 }
 
@@ -105,15 +110,18 @@ export async function standDownInactivityChecks(db: Queryable, now: Date): Promi
   return r.rows;
 }
 
+/** Checks past the deadline of their last stage (earlier stages escalate: passive-learned-repository). */
 export async function expiredInactivityChecks(db: Queryable, now: Date): Promise<string[]> {
   const r = await db.query<{ id: string }>(
-    `SELECT household_id AS id FROM inactivity_checks WHERE deadline_at <= $1 ORDER BY deadline_at`, [now]);
+    `SELECT household_id AS id FROM inactivity_checks WHERE deadline_at <= $1 AND stage >= stages ORDER BY deadline_at`, [now]);
   return r.rows.map((x) => x.id);
 }
 
 export interface ClaimedCheck {
   householdId: string; startedAt: Date; deadlineAt: Date; quietSince: Date | null;
   lastActivityAt: Date | null; thresholdS: number;
+  /** Which rule started it (static, room_silence, not_up, night_bathroom), its last stage and why (learned rules). */
+  reason: string; stage: number; explanation: SilenceExplanation | null; historyDays: number | null;
 }
 
 /**
@@ -124,11 +132,13 @@ export interface ClaimedCheck {
 export async function claimExpiredInactivityCheck(tx: pg.PoolClient, householdId: string, now: Date, shift: Shift): Promise<ClaimedCheck | null> {
   const r = await tx.query<ClaimedCheck>(
     `DELETE FROM inactivity_checks c USING households h
-      WHERE c.household_id = $1 AND h.id = c.household_id AND c.deadline_at <= $2
+      WHERE c.household_id = $1 AND h.id = c.household_id AND c.deadline_at <= $2 AND c.stage >= c.stages
         AND (h.last_activity_at IS NULL OR h.last_activity_at <= COALESCE(c.quiet_since, c.started_at))
      RETURNING c.household_id AS "householdId", c.started_at AS "startedAt", c.deadline_at AS "deadlineAt",
                c.quiet_since AS "quietSince", h.last_activity_at AS "lastActivityAt",
-               CASE WHEN $3 THEN h.inactivity_day_s ELSE h.inactivity_night_s END AS "thresholdS"`,
+               CASE WHEN $3 THEN h.inactivity_day_s ELSE h.inactivity_night_s END AS "thresholdS",
+               c.reason, c.stage, c.explanation,
+               (SELECT r.history_days FROM household_rhythm r WHERE r.household_id = c.household_id) AS "historyDays"`,
     [householdId, now, shift === 'day']);
   return r.rows[0] ?? null;
 }

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { localMinuteOfDay } from '../../simulators/clock.js';
 import { agreement, productKpis, truthKpis, truthOnly, type Agreement, type Kpis, type ProductAlert, type TruthOnly } from '../../simulators/day/day-kpis.js';
 import { dispatchChecks, type DispatchChecks } from '../../simulators/day/dispatch-checks.js';
+import { passiveKpis, type PassiveKpis } from '../../simulators/day/passive-kpis.js';
+import { CHECK_IN_SENT_NOTE } from '../../store/passive-queries-repository.js';
 import type { DayOptions, DayRun } from './day-run.js';
 
 /** Everything `simulate day --json` writes (issue 14 item 2). */
@@ -19,6 +21,8 @@ export interface DayReport {
   nightRouting: { nightAlerts: number; routedToNight: number; mismatched: string[] };
   /** Issue 15: the policy of the run, what dispatch did, and the physical checks over the day. */
   dispatch: { policy: string; backups: number; declines: number; nobodyAvailable: number; checks: DispatchChecks };
+  /** Issue 19: the silent episodes and the passive rules' cost, from the ground truth. */
+  passive: PassiveKpis & { policy: string; historyDays: number; checkInList: Array<{ householdId: string; at: string; note: string }> };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -48,13 +52,22 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
   const productReport = res.ok ? await res.json() as { items: Array<Record<string, unknown>> } : { error: `${res.status} ${await res.text()}` };
   const rows0 = 'items' in productReport ? productReport.items[0] ?? null : null;
 
+  const checkIns = (await pool.query<{ householdId: string; at: Date; note: string }>(
+    `SELECT household_id AS "householdId", at, note FROM visits
+      WHERE kind = 'check_in' AND starts_with(note, $3) AND at >= $1 AND at < $2`, [new Date(start), new Date(end), CHECK_IN_SENT_NOTE])).rows;
+  const passive = passiveKpis({
+    alerts, ledger: run.ledger, checkIns: checkIns.map((c) => ({ householdId: c.householdId, at: c.at.getTime() })),
+    window: { start, end }, homes: run.homes, tz: o.tz, dayShift: o.dayShift,
+  });
+
   const agree = agreement(alerts, run.ledger);
   const diffs = agree.map((a) => a.diffS).filter((x): x is number => x !== null && x >= 0);
   const night = alerts.filter((a) => ['critical', 'high'].includes(a.severity) && isNight(a.firstSignalAt, o.tz));
 
   return {
     window: { start: iso(start)!, end: iso(end)!, tz: o.tz, hours: o.hours },
-    options: { homes: o.homes, hours: o.hours, date: o.date, start: o.start, seed: o.seed, staffing: o.staffing, incidentRate: o.incidentRate, tz: o.tz, dayShift: o.dayShift, ...(o.env ? { env: o.env } : {}) },
+    options: { homes: o.homes, hours: o.hours, date: o.date, start: o.start, seed: o.seed, staffing: o.staffing, incidentRate: o.incidentRate, tz: o.tz, dayShift: o.dayShift,
+      passivePolicy: o.passivePolicy ?? 'learned', historyDays: o.historyDays ?? 0, ...(o.env ? { env: o.env } : {}) },
     realSeconds: Math.round(run.realMs / 100) / 10,
     simulation: { devices: run.devices, phones: run.phones, eventsSent: run.eventsSent, eventsFailed: run.eventsFailed, settleLooks: run.settleLooks, settleSlowestMs: run.settleSlowestMs },
     ledger: {
@@ -84,7 +97,42 @@ export async function buildDayReport(run: DayRun, o: DayOptions, pool: pg.Pool):
       nobodyAvailable: timelines.filter((t) => t.type === 'nobody_available').length,
       checks,
     },
+    passive: {
+      policy: o.passivePolicy ?? 'learned', historyDays: o.historyDays ?? 0, ...passive,
+      checkInList: checkIns.map((c) => ({ householdId: c.householdId, at: c.at.toISOString(), note: c.note })),
+    },
   };
+}
+
+/**
+ * Issue 19's measures, one column per policy run on the same seed (the learned rules beside the
+ * static thresholds), with the goals.
+ */
+export function passiveTable(reports: readonly DayReport[]): string {
+  const rows: Array<[string, (p: DayReport['passive']) => string, string]> = [
+    ['silent episodes (detected / missed / open)', (p) => `${p.episodes} (${p.detected}/${p.missed}/${p.open})`, ''],
+    ['detected, of decided', (p) => f(p.detectedPct, ' %'), '≥ 99 %'],
+    ['delay, bath/kitchen/living by day: median', (p) => `${f(p.dayRooms.medianMin, ' min')} (n ${p.dayRooms.n})`, '≤ 30 min'],
+    ['  p90', (p) => f(p.dayRooms.p90Min, ' min'), ''],
+    ['delay, otherwise: median', (p) => `${f(p.otherwise.medianMin, ' min')} (n ${p.otherwise.n})`, '≤ 60 min'],
+    ['  p90', (p) => f(p.otherwise.p90Min, ' min'), ''],
+    ['false inactivity alerts / home / day', (p) => `${p.falseAlertsPerHomeDay ?? '—'} (${p.falseAlerts} in ${p.homeDays} home-days)`, '≤ 0.01'],
+    ['check-ins / home / day (no incident)', (p) => `${p.checkInsPerHomeDay ?? '—'} (${p.checkIns})`, '≤ 0.05'],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const cols = reports.map((r) => rows.map(([, fn]) => fn(r.passive)));
+  const labels = reports.map((r) => runLabel(r, reports));
+  const cw = reports.map((r, i) => Math.max(labels[i]!.length, ...cols[i]!.map((c) => c.length)));
+  const head = `${'passive rules'.padEnd(w)}  ${labels.map((l, i) => l.padStart(cw[i]!)).join('  ')}  goal`;
+  return [head, ...rows.map(([name, , goal], k) => `${name.padEnd(w)}  ${cols.map((c, i) => c[k]!.padStart(cw[i]!)).join('  ')}  ${goal}`)].join('\n');
+}
+
+/** A run's column: its dispatch policy, its passive rules, or both when both vary among the runs. */
+function runLabel(r: DayReport, all: readonly DayReport[]): string {
+  const dispatchVaries = new Set(all.map((x) => x.dispatch.policy)).size > 1;
+  const passiveVaries = new Set(all.map((x) => x.passive.policy)).size > 1;
+  if (dispatchVaries && passiveVaries) return `${r.dispatch.policy}/${r.passive.policy}`;
+  return passiveVaries ? r.passive.policy : r.dispatch.policy;
 }
 
 /** 22:00–06:00 local: the hours the issue checks night routing on. */
@@ -133,7 +181,7 @@ export function kpiTable(r: DayReport): string {
  * ground truth, with the physical checks over the whole day.
  */
 export function policyTable(reports: readonly DayReport[]): string {
-  const cols = reports.map((r) => r.dispatch.policy);
+  const cols = reports.map((r) => runLabel(r, reports));
   const rows: Array<[string, (r: DayReport) => string]> = [
     ['critical + high alerts (decided)', (r) => `${r.kpis.truth.alerts} (${r.kpis.truth.decided})`],
     ['on site ≤ 15 min', (r) => f(r.kpis.truth.onSiteWithinSlaPct, ' %')],

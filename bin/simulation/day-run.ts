@@ -10,6 +10,11 @@ import { SimulatedHomes } from '../../simulators/day/homes.js';
 import { InFlight } from '../../simulators/day/in-flight.js';
 import { planIncidents, planNightPair } from '../../simulators/day/incident-plan.js';
 import { Ledger } from '../../simulators/day/ledger.js';
+import type { IncidentKind } from '../../simulators/day/responder-model.js';
+import { planHistory } from '../../simulators/day/history.js';
+import { MIN_HISTORY_DAYS } from '../../domain/room-aware-silence.js';
+import { insertPastSignals } from '../../store/history-signals-repository.js';
+import { refreshBaselines } from '../../store/passive-baseline-repository.js';
 import { SimulatedPhones } from '../../simulators/day/phones.js';
 import { householdProfile, planDay } from '../../simulators/household-routine.js';
 import { seedDemoCommunity } from '../../store/demo-seed/index.js';
@@ -31,6 +36,8 @@ export interface DayOptions {
   staffing: Staffing;
   /** Incidents per hour per 200 homes. */
   incidentRate: number;
+  /** Only these incident kinds (default all). */
+  incidentKinds?: IncidentKind[];
   tz: string;
   dayShift: string;
   /** Service settings of the run (seconds), e.g. to try another ACK_TIMEOUT_S. */
@@ -46,6 +53,10 @@ export interface DayOptions {
   log?: (line: string) => void;
   /** Keep the data directory (for a look with psql); default removed. */
   keepDataDir?: boolean;
+  /** PASSIVE_POLICY of the run's service (default: the service's default, learned). */
+  passivePolicy?: 'learned' | 'static';
+  /** Days of routine history written straight into PostgreSQL before the window, for the learned rules (default 0). */
+  historyDays?: number;
 }
 
 export interface DayRun {
@@ -60,6 +71,8 @@ export interface DayRun {
   adminToken: string;
   settleLooks: number;
   settleSlowestMs: number;
+  /** Homes played (the demo seeds a second community beside the first). */
+  homes: number;
   devices: number;
   phones: number;
   eventsSent: number;
@@ -101,7 +114,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     // Phones stay signed in for the whole run (a real phone's session is renewed by its user).
     SESSION_TTL_H: String(Math.ceil(o.hours) + 48),
     // The simulation sends no flood; its heartbeats come in bursts on the 30 s grid.
-    DEVICE_RATE_MAX: '0', ...(o.policy ? { DISPATCH_POLICY: o.policy } : {}), ...o.env,
+    DEVICE_RATE_MAX: '0', ...(o.policy ? { DISPATCH_POLICY: o.policy } : {}), ...(o.passivePolicy ? { PASSIVE_POLICY: o.passivePolicy } : {}), ...o.env,
   });
   const serviceLog = createLogger('warn', (line) => log(line.trimEnd()));
   let service: RunningService | undefined;
@@ -120,8 +133,15 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     await pool.query(`UPDATE devices SET heartbeat_s = $1`, [HEARTBEAT_S]);
     const world = await loadDayWorld(pool, dataDir, o.seed);
     await setLastActivity(pool, world, start, o.tz);
+    if ((o.historyDays ?? 0) > 0) {
+      // The homes' past weeks (issue 19): written, not played, then learned from — as the daily job would.
+      const t0 = Date.now();
+      const n = await insertPastSignals(pool, planHistory(world.homes, { days: o.historyDays!, end: start, tz: o.tz }));
+      const learned = await refreshBaselines(pool, { now: new Date(start), tz: o.tz, minHistoryDays: MIN_HISTORY_DAYS });
+      log(`simulate day: ${o.historyDays} days of history (${n} signals), ${learned.enough}/${learned.households} homes learned, in ${Math.round((Date.now() - t0) / 1000)} s`);
+    }
 
-    const planned = planIncidents({ seed: o.seed, homes: world.incidentHomes, start, end, ratePerHour: o.incidentRate, tz: o.tz });
+    const planned = planIncidents({ seed: o.seed, homes: world.incidentHomes, start, end, ratePerHour: o.incidentRate, tz: o.tz, kinds: o.incidentKinds });
     const pair = o.nightPair === false ? [] : planNightPair({ seed: o.seed, homes: world.incidentHomes, start, end, tz: o.tz, gridOf: world.gridOf, taken: planned });
     const ledger = new Ledger([...planned, ...pair].sort((a, b) => a.at - b.at));
     const inFlight = new InFlight();
@@ -166,7 +186,7 @@ export async function runDay(o: DayOptions): Promise<DayRun> {
     log(`simulate day: settle looks ${settler.looks}, busy: ${[...settler.reasons].map(([k, v]) => `${k} ×${v}`).join('; ')}`);
     return {
       window: { start, end }, policy: config.DISPATCH_POLICY, slaOnsiteS: config.SLA_ONSITE_S, realMs: Date.now() - realStart, ledger, service, adminToken,
-      settleLooks: settler.looks, settleSlowestMs: settler.slowestMs, devices: homes.deviceCount, phones: phones.size,
+      settleLooks: settler.looks, settleSlowestMs: settler.slowestMs, homes: world.homes.length, devices: homes.deviceCount, phones: phones.size,
       eventsSent: homes.sent, eventsFailed: homes.failed, stop,
     };
   } catch (err) {

@@ -1,12 +1,16 @@
+import { explainSilence, explainStatic } from '../../domain/room-aware-silence.js';
 import { shiftOf } from '../../domain/shift-clock.js';
 import { inTransaction } from '../../store/db.js';
+import { escalateChecks } from '../../store/passive-learned-repository.js';
 import { addSystemNoteOnce, openSystemAlertTx } from '../../store/passive-alerts-repository.js';
 import {
   claimExpiredInactivityCheck, expiredInactivityChecks, resumedInactivityAlerts, standDownInactivityChecks,
 } from '../../store/passive-queries-repository.js';
 import type { RuleContext } from './rule-context.js';
 
-export interface CheckInSweepResult { stoodDown: number; opened: number; notes: number }
+export interface CheckInSweepResult { stoodDown: number; escalated: number; opened: number; notes: number }
+
+export const CHECK_IN_VOICE_NOTE = 'no answer to the chime: spoken check-in sent (未回应提示音，已发送语音问候)';
 
 /**
  * Inactivity, second half (issue 4 item 11c, the `check_in` sweep rule):
@@ -23,19 +27,34 @@ export async function sweepCheckIns(ctx: RuleContext): Promise<CheckInSweepResul
     ctx.log.info(`inactivity pre-alarm stood down: household ${s.householdId} active at ${s.lastActivityAt.toISOString()}`);
   }
 
+  // Staged check-ins (issue 19): an unanswered chime becomes a spoken check-in before any alert.
+  const escalated = await escalateChecks(ctx.pool, ctx.now, CHECK_IN_VOICE_NOTE);
+  for (const e of escalated) {
+    ctx.out.downlink({ deviceIds: e.deviceIds, command: { type: 'check_in', stage: 'voice' } });
+    ctx.log.info(`check-in stage ${e.stage} (voice) for household ${e.householdId}`);
+  }
+
   let opened = 0;
+  const tz = ctx.config.GUARDIAN_TZ;
   const { shift } = shiftOf(ctx.now, ctx.config.GUARDIAN_TZ, ctx.config.DAY_SHIFT);
   for (const householdId of await expiredInactivityChecks(ctx.pool, ctx.now)) {
     const result = await inTransaction(ctx.pool, async (tx) => {
       const check = await claimExpiredInactivityCheck(tx, householdId, ctx.now, shift);
       if (!check) return null;
+      // Every alert explains itself (issue 19 item 5), in both languages, as of the moment it opens.
+      const text = check.explanation
+        ? explainSilence(check.explanation, ctx.now.getTime(), tz)
+        : explainStatic({ quietSince: check.quietSince?.toISOString() ?? null, thresholdS: check.thresholdS, historyDays: check.historyDays }, ctx.now.getTime(), tz);
       return openSystemAlertTx(tx, {
         householdId, kind: 'inactivity', firstSignalAt: ctx.now,
         data: {
           reason: 'no activity after the automatic check-in',
+          rule: check.reason === 'static' ? 'inactivity' : check.reason,
+          explanation: { ...(check.explanation ?? { reason: 'static', thresholdS: check.thresholdS }), ...text },
+          checkInStages: check.stage,
           quietSince: check.quietSince?.toISOString() ?? null,
           lastActivityAt: check.lastActivityAt?.toISOString() ?? null,
-          thresholdS: check.thresholdS, shift,
+          thresholdS: check.explanation?.thresholdS ?? check.thresholdS, shift,
           checkInSentAt: check.startedAt.toISOString(), checkInDeadline: check.deadlineAt.toISOString(),
         },
       });
@@ -57,5 +76,5 @@ export async function sweepCheckIns(ctx: RuleContext): Promise<CheckInSweepResul
       ctx.out.publish(live);
     }
   }
-  return { stoodDown: stood.length, opened, notes };
+  return { stoodDown: stood.length, escalated: escalated.length, opened, notes };
 }

@@ -14,6 +14,7 @@ export async function sweepInactivity(ctx: RuleContext): Promise<number> {
   const { shift } = shiftOf(ctx.now, ctx.config.GUARDIAN_TZ, ctx.config.DAY_SHIFT);
   const started = await startInactivityChecks(ctx.pool, {
     now: ctx.now, shift, graceS: ctx.config.CHECKIN_GRACE_S, activityKinds: ACTIVITY_SENSOR_KINDS,
+    skipLearned: (ctx.config.PASSIVE_POLICY ?? 'learned') === 'learned',
   });
   for (const s of started) {
     ctx.out.downlink({ deviceIds: s.deviceIds, command: { type: 'check_in' } });

@@ -12,6 +12,9 @@ import { sweepBatteryLow } from './battery-low-rule.js';
 import { sweepCheckIns } from './check-in-rule.js';
 import { sweepDeviceOffline } from './device-offline-rule.js';
 import { sweepInactivity } from './inactivity-rule.js';
+import { sweepLearnedSilence } from './learned-silence-rule.js';
+import { refreshBaselines } from '../../store/passive-baseline-repository.js';
+import { MIN_HISTORY_DAYS } from '../../domain/room-aware-silence.js';
 import { RedisPassiveOutbox, type PassiveOutbox } from './passive-outbox.js';
 import { checkRosterGaps } from './roster-gap-rule.js';
 import type { PassiveConfig, PassiveLog, RuleContext } from './rule-context.js';
@@ -39,6 +42,8 @@ export interface PassiveRulesDeps {
 
 const DEFAULT_SWEEP_MS = 30_000;
 const DEFAULT_ROSTER_SWEEP_MS = 5 * 60_000;
+/** Each home's rhythm is relearned once a day (and at start). */
+const BASELINE_EVERY_MS = 24 * 3_600_000;
 const KEEP = { removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
 /** Shift-start checks stay findable by id for a week, so re-arming the same boundary is a no-op. */
 const KEEP_SHIFT_CHECKS = { removeOnComplete: { age: 7 * 86_400, count: 1000 }, removeOnFail: { age: 7 * 86_400 } };
@@ -89,7 +94,8 @@ export class PassiveRules {
     const every = this.deps.sweepEveryMs ?? DEFAULT_SWEEP_MS;
     const rosterEvery = this.deps.rosterSweepEveryMs ?? DEFAULT_ROSTER_SWEEP_MS;
     for (const rule of SWEEP_RULES) {
-      await this.delays.every(this.sweepQueue, sweepSchedulerId(rule), rule === 'roster_gap' ? rosterEvery : every, { name: rule, data: { rule }, opts: KEEP });
+      const ms = rule === 'roster_gap' ? rosterEvery : rule === 'baseline' ? BASELINE_EVERY_MS : every;
+      await this.delays.every(this.sweepQueue, sweepSchedulerId(rule), ms, { name: rule, data: { rule }, opts: KEEP });
     }
     this.worker = new Worker<PassiveJob>(QUEUES.sweep, (job) => this.run(job), {
       connection: this.workerRedis, concurrency: 1, ...prefix,
@@ -99,6 +105,15 @@ export class PassiveRules {
 
     await this.armShiftStartCheck(this.clock.now());
     await checkRosterGaps(this.context()).catch((err) => this.deps.log.warn('roster gap check at start failed', err));
+    await this.refreshBaselines().catch((err) => this.deps.log.warn('baseline refresh at start failed; the daily one retries', err));
+  }
+
+  /** Relearns every home's rhythm from its last 28 days (the daily 'baseline' job; `simulate day` after its history). */
+  async refreshBaselines(): Promise<unknown> {
+    if ((this.deps.config.PASSIVE_POLICY ?? 'learned') !== 'learned') return null;
+    const r = await refreshBaselines(this.deps.pool, { now: this.clock.now(), tz: this.deps.config.GUARDIAN_TZ, minHistoryDays: MIN_HISTORY_DAYS });
+    this.deps.log.info(`baselines: ${r.rows} room/hour rows for ${r.households} homes, ${r.enough} with enough history`);
+    return r;
   }
 
   async stop(): Promise<void> {
@@ -126,6 +141,8 @@ export class PassiveRules {
       case 'check_in': result = await sweepCheckIns(ctx); break;
       case 'device_offline': result = await sweepDeviceOffline(ctx); break;
       case 'battery_low': result = await sweepBatteryLow(ctx); break;
+      case 'learned_silence': result = await sweepLearnedSilence(ctx); break;
+      case 'baseline': result = await this.refreshBaselines(); break;
       case 'roster_gap': {
         const starts = job.data.shiftStartsAt ? new Date(job.data.shiftStartsAt) : undefined;
         // A shift-start job may run a hair early by our clock: judge the new shift, not the old.

@@ -9,7 +9,7 @@ export interface PassiveLog {
 }
 
 /** The settings the passive rules read (DESIGN §1, issue 4 item 11c). */
-export type PassiveConfig = Pick<Config, 'GUARDIAN_TZ' | 'DAY_SHIFT' | 'CHECKIN_GRACE_S'>;
+export type PassiveConfig = Pick<Config, 'GUARDIAN_TZ' | 'DAY_SHIFT' | 'CHECKIN_GRACE_S'> & Partial<Pick<Config, 'PASSIVE_POLICY'>>;
 
 /** What one sweep of one rule works with; `now` comes from the injected clock, once per sweep. */
 export interface RuleContext {

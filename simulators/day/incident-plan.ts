@@ -39,14 +39,18 @@ const WEIGHTS: ReadonlyArray<readonly [IncidentKind, number]> = [
 const SPACING_MS = 8 * 3_600_000;
 const ROOMS_WITHOUT_RADAR = ['卧室', '客厅', '厨房'];
 
-export function planIncidents(opts: { seed: number; homes: readonly SimHome[]; start: number; end: number; ratePerHour: number; tz: string }): PlannedIncident[] {
+export function planIncidents(opts: {
+  seed: number; homes: readonly SimHome[]; start: number; end: number; ratePerHour: number; tz: string;
+  /** Only these kinds (their weights renormalised), e.g. the silent ones to measure the passive rules. */
+  kinds?: readonly IncidentKind[];
+}): PlannedIncident[] {
   const rng = seededRng(hashSeed(`incidents:${opts.seed}`));
   const out: PlannedIncident[] = [];
   if (opts.ratePerHour <= 0 || opts.homes.length === 0) return out;
   const meanGap = (3_600_000 / opts.ratePerHour) * (200 / opts.homes.length);
   const times = new Map<string, number[]>();
   for (let t = opts.start + exponential(rng, meanGap); t < opts.end; t += exponential(rng, meanGap)) {
-    const kind = weighted(rng);
+    const kind = weighted(rng, opts.kinds);
     const placed = place(rng, kind, Math.round(t), opts);
     if (!placed || placed.at >= opts.end || placed.at < opts.start) continue;
     // Evening collapses and kitchen smoke move in time, so every earlier incident of a home counts.
@@ -65,10 +69,12 @@ export function planIncidents(opts: { seed: number; homes: readonly SimHome[]; s
   return out.sort((a, b) => a.at - b.at);
 }
 
-function weighted(rng: Rng): IncidentKind {
-  let r = rng();
-  for (const [k, w] of WEIGHTS) { if ((r -= w) < 0) return k; }
-  return 'sos_pressed';
+function weighted(rng: Rng, only?: readonly IncidentKind[]): IncidentKind {
+  const weights = only && only.length > 0 ? WEIGHTS.filter(([k]) => only.includes(k)) : WEIGHTS;
+  const total = weights.reduce((n, [, w]) => n + w, 0);
+  let r = rng() * total;
+  for (const [k, w] of weights) { if ((r -= w) < 0) return k; }
+  return weights[0]![0];
 }
 
 /** When the incident really happens: evening collapses in the evening, kitchen smoke at meals. */

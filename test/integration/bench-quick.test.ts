@@ -77,6 +77,10 @@ test('bench --quick: every scenario runs and its correctness checks hold', { tim
   expect(care['seed staffing: agreement ok']).toBe(true);
   expect(care['seed staffing: night routing ok']).toBe(true);
 
+  // The passive rules' day (issue 19) in smoke mode: history written, learned, played.
+  expect(byId.get('passive')?.status, byId.get('passive')?.error).toBe('ok');
+  expect(checks('passive')['learned: episodes']).toBeGreaterThanOrEqual(0);
+
   const retention = checks('retention');
   expect(retention.acked).toBe(retention.sent);
   expect(retention.stored).toBe(retention.acked);

@@ -254,6 +254,7 @@ const BODIES: Record<string, object> = {
   'POST /api/v1/alerts/:id/emergency-call': { service: '120' },
   'PATCH /api/v1/households/:id': { notes: '改' },
   'POST /api/v1/households/:id/visits': { kind: 'phone', note: '电话问候' },
+  'PUT /api/v1/households/:id/passive': { sensitivity: 'high', awayUntil: null, awayNote: null },
   'PATCH /api/v1/responders/:id': { name: '改名' },
   'POST /api/v1/responders/:id/duty': { onDuty: false },
   'POST /api/v1/responders/:id/position': { position: { x: 10, y: 20 } },

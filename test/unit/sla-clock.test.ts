@@ -18,7 +18,7 @@ describe('deadlines', () => {
     expect(arriveRemindAt(plus(100), 300)).toEqual(plus(400));
   });
   it('apply to emergencies, not to maintenance alerts', () => {
-    expect(ALERT_KINDS.filter(slaApplies)).toEqual(['sos', 'fall', 'smoke', 'gas', 'water_leak', 'inactivity', 'household_unmonitored']);
+    expect(ALERT_KINDS.filter(slaApplies)).toEqual(['sos', 'fall', 'smoke', 'gas', 'water_leak', 'inactivity', 'household_unmonitored', 'wandering']);
   });
 });
 

@@ -36,6 +36,7 @@ const KNOWN: ReadonlySet<string> = new Set([
   'outcome_required', 'invalid_outcome', 'note_required', 'reason_required', 'text_required', 'stale',
   'shift_24h_unconfirmed', 'weekday_or_date', 'off_duty_needs_date', 'visit_in_future', 'rate_limited', 'network',
   'internal', 'unavailable', 'csrf', 'unauthorized', 'conflict', 'on_site_elsewhere', 'not_dispatchable', 'already_holder',
+  'away_until_past', 'away_until_too_far',
 ]);
 
 function validationText(p: Record<string, unknown>, fields: FieldSpecs): string {

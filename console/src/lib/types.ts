@@ -7,19 +7,19 @@ export type Role = 'admin' | 'operator' | 'supervisor' | 'responder' | 'street';
 export type Severity = 'critical' | 'high' | 'maintenance';
 export type AlertKind =
   | 'sos' | 'fall' | 'smoke' | 'gas' | 'water_leak' | 'inactivity' | 'household_unmonitored'
-  | 'device_offline' | 'battery_low';
+  | 'device_offline' | 'battery_low' | 'wandering';
 export type AlertState = 'open' | 'notified' | 'accepted' | 'on_site' | 'resolved' | 'cancelled';
 export type Outcome = 'assisted' | 'false_alarm' | 'hospital' | 'no_answer' | 'other';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
-  'sos', 'fall', 'smoke', 'gas', 'water_leak', 'inactivity', 'household_unmonitored', 'device_offline', 'battery_low',
+  'sos', 'fall', 'smoke', 'gas', 'water_leak', 'inactivity', 'household_unmonitored', 'device_offline', 'battery_low', 'wandering',
 ];
 export const LIVE_STATES: readonly AlertState[] = ['open', 'notified', 'accepted', 'on_site'];
 export const OUTCOMES: readonly Outcome[] = ['assisted', 'false_alarm', 'hospital', 'no_answer', 'other'];
 export const SEVERITY_OF: Record<AlertKind, Severity> = {
   sos: 'critical', fall: 'critical', smoke: 'critical', gas: 'critical',
   water_leak: 'high', inactivity: 'high', household_unmonitored: 'high',
-  device_offline: 'maintenance', battery_low: 'maintenance',
+  device_offline: 'maintenance', battery_low: 'maintenance', wandering: 'high',
 };
 
 export interface User {

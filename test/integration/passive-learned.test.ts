@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
+import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
+import { CHECK_IN_VOICE_NOTE } from '../../dispatcher/passive/check-in-rule.js';
+import type { DeviceKind } from '../../domain/device-kinds.js';
+import { DOWNLINK_CHANNEL, type DownlinkMessage, type SweepRule } from '../../domain/queues.js';
+import { DAY_GRACE_S } from '../../domain/check-in-stages.js';
+import { householdProfile, planDay } from '../../simulators/household-routine.js';
+import { insertPastSignals } from '../../store/history-signals-repository.js';
+import { loadRhythm, refreshBaselines } from '../../store/passive-baseline-repository.js';
+import { CHECK_IN_SENT_NOTE } from '../../store/passive-queries-repository.js';
+import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+
+/**
+ * The learned passive rules of issue 19 against real PostgreSQL and redis-server, on an injected
+ * clock: the baselines learned in SQL from a synthetic history, room-aware silence with its staged
+ * check-in (chime → voice → alert with an explanation), a check-in answered, a night departure
+ * (wandering), away mode, and the static fallback for a home without history.
+ */
+const filePrefix = `gl-${randomBytes(4).toString('hex')}`;
+const TZ = 'Asia/Shanghai';
+const config = { GUARDIAN_TZ: TZ, DAY_SHIFT: '08:00-20:00', CHECKIN_GRACE_S: 300, PASSIVE_POLICY: 'learned' as const };
+/** Local Shanghai time on 2026-03-10 (+ days) as a Date. */
+const local = (hh: number, mm = 0, day = 0) => new Date(Date.UTC(2026, 2, 10 + day, hh - 8, mm));
+const MIN = 60_000;
+
+let db: TestDb;
+let sub: Redis;
+const downlinks: DownlinkMessage[] = [];
+const running: PassiveRules[] = [];
+let seq = 0;
+
+beforeAll(async () => {
+  db = await createTestDb();
+  sub = new Redis(inject('redisUrl'));
+  const pattern = `${filePrefix}-*:${DOWNLINK_CHANNEL}`;
+  sub.on('pmessage', (p, _c, m) => { if (p === pattern) downlinks.push(JSON.parse(m) as DownlinkMessage); });
+  await sub.psubscribe(pattern);
+  await db.pool.query(`INSERT INTO communities (id, name) VALUES ('c-l', '学习社区')`);
+  await db.pool.query(`INSERT INTO grids (id, community_id, name) VALUES ('g-l', 'c-l', '一网格')`);
+  await db.pool.query(`INSERT INTO buildings (id, grid_id, name) VALUES ('b-l', 'g-l', '1栋')`);
+});
+afterEach(async () => { for (const r of running.splice(0)) await r.stop(); });
+afterAll(async () => { sub.disconnect(); await db.drop(); });
+
+interface Harness { clock: { now: Date }; rules: PassiveRules; sweeps(rule: SweepRule, n?: number): Promise<void> }
+
+async function startRules(now: Date): Promise<Harness> {
+  const clock = { now };
+  const counts = new Map<SweepRule, number>();
+  const rules = new PassiveRules({
+    pool: db.pool, redisUrl: inject('redisUrl'), config, clock: () => clock.now, queuePrefix: `${filePrefix}-${++seq}`,
+    sweepEveryMs: 150, rosterSweepEveryMs: 5000, log: { info: () => {}, warn: () => {} },
+    onSweep: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
+  });
+  running.push(rules);
+  await rules.start();
+  return {
+    clock, rules,
+    async sweeps(rule, n = 2) {
+      const target = (counts.get(rule) ?? 0) + n;
+      await waitFor(() => (counts.get(rule) ?? 0) >= target, { what: `${n} ${rule} sweeps` });
+    },
+  };
+}
+
+interface Home { id: string; devices: Record<string, { id: string; kind: DeviceKind; room: string }> }
+
+/** A home with a living-room PIR, a bathroom radar, a front door contact and a bed sensor, all reporting at `now`. */
+async function home(now: Date, opts: { dayS?: number; nightS?: number } = {}): Promise<Home> {
+  const id = `hl-${++seq}-${randomBytes(3).toString('hex')}`;
+  await db.pool.query(
+    `INSERT INTO households (id, building_id, unit, address, inactivity_day_s, inactivity_night_s, created_at)
+     VALUES ($1, 'b-l', $2, '学习路1号', $3, $4, $5)`, [id, `${seq}室`, opts.dayS ?? 21600, opts.nightS ?? 43200, new Date(now.getTime() - 60 * 86_400_000)]);
+  const devices: Home['devices'] = {};
+  for (const [key, kind, room] of [['pir', 'pir', '客厅'], ['radar', 'fall_radar', '卫生间'], ['door', 'door_contact', '入户门'], ['bed', 'bed_sensor', '卧室']] as const) {
+    const did = `${kind}-${seq}-${randomBytes(3).toString('hex')}`;
+    await db.pool.query(
+      `INSERT INTO devices (id, household_id, kind, room, heartbeat_s, online, last_seen_at, created_at) VALUES ($1, $2, $3, $4, 1800, true, $5, $6)`,
+      [did, id, kind, room, now, new Date(now.getTime() - 60 * 86_400_000)]);
+    devices[key] = { id: did, kind, room };
+  }
+  return { id, devices };
+}
+
+/** 28 days of the simulator's routine for the home, ending at `end` (written straight into signals). */
+async function history(h: Home, end: Date, days = 28): Promise<void> {
+  const devs = Object.values(h.devices).map((d) => ({ deviceId: d.id, kind: d.kind, room: d.room }));
+  const profile = householdProfile(h.id, devs);
+  const rows = [];
+  const first = local(0, 0, -days).getTime();
+  for (let day = first; day < end.getTime(); day += 86_400_000) {
+    for (const a of planDay({ householdId: h.id, devices: devs, profile, dayStart: day, dropouts: false })) {
+      if (a.action !== 'event' || a.at >= end.getTime() || !['motion', 'presence', 'door', 'bed', 'water_use'].includes(a.type)) continue;
+      rows.push({ ts: new Date(a.at), deviceId: a.deviceId, householdId: h.id, eventId: `t-${a.deviceId}-${a.at}`, type: a.type, value: a.value ?? null,
+        room: devs.find((d) => d.deviceId === a.deviceId)!.room });
+    }
+  }
+  await insertPastSignals(db.pool, rows);
+}
+
+/** One live signal (as the gateway would store it, with last_activity_at). */
+async function signal(h: Home, key: keyof Home['devices'] & string, at: Date, type: string): Promise<void> {
+  const d = h.devices[key]!;
+  await db.pool.query(
+    `INSERT INTO signals (ts, received_at, device_ts, device_id, household_id, event_id, type, value, room) VALUES ($1, $1, $1, $2, $3, $4, $5, 'true', $6)`,
+    [at, d.id, h.id, `e-${randomBytes(4).toString('hex')}`, type, d.room]);
+  await db.pool.query(`UPDATE households SET last_activity_at = GREATEST(last_activity_at, $2) WHERE id = $1`, [h.id, at]);
+}
+
+const checkOf = async (id: string) => (await db.pool.query(`SELECT * FROM inactivity_checks WHERE household_id = $1`, [id])).rows[0];
+const alertsOf = async (id: string, kind: string) => (await db.pool.query(`SELECT id, state FROM alerts WHERE household_id = $1 AND kind = $2`, [id, kind])).rows;
+const createdData = async (alertId: string) =>
+  (await db.pool.query(`SELECT data FROM alert_events WHERE alert_id = $1 AND type = 'created'`, [alertId])).rows[0].data;
+
+test('baselines are learned in SQL from 28 days: per room and hour, wake-up and bedtime, enough history', async () => {
+  const h = await home(local(9, 0));
+  await history(h, local(9, 0));
+  const r = await refreshBaselines(db.pool, { now: local(9, 0), tz: TZ, minHistoryDays: 14 });
+  expect(r.enough).toBeGreaterThanOrEqual(1);
+  const learned = (await loadRhythm(db.pool, h.id))!;
+  expect(learned.rhythm).toMatchObject({ enoughHistory: true });
+  expect(learned.rhythm.historyDays).toBeGreaterThanOrEqual(28);
+  const profile = householdProfile(h.id, Object.values(h.devices).map((d) => ({ deviceId: d.id, kind: d.kind, room: d.room })));
+  // The routine's wake-up is profile.wakeMin ± 15 min (bed 'out' at that minute): the median is near it.
+  expect(Math.abs(learned.rhythm.wakeMedianMin! - profile.wakeMin)).toBeLessThanOrEqual(20);
+  expect(Math.abs(learned.rhythm.bedMedianMin! - profile.bedMin)).toBeLessThanOrEqual(25);
+  expect(learned.rhythm.activityByHow).toHaveLength(168);
+  // A living-room signal at 10:00 is usually followed within the idle gap (15-35 min), at worst
+  // after lunch in the unwatched kitchen; one at bedtime by the night.
+  const living10 = learned.baselines.find((b) => b.room === '客厅' && b.hour === 10)!;
+  expect(living10.gapP50S).toBeLessThan(40 * 60);
+  expect(living10.gapP99S).toBeLessThan(2 * 3600);
+  const bedtime = learned.baselines.filter((b) => b.room === '卧室' && b.hour >= 21).map((b) => b.gapP99S);
+  expect(Math.max(...bedtime)).toBeGreaterThan(6 * 3600);
+});
+
+test('room-aware silence by day: chime, then voice, then an inactivity alert that explains itself', async () => {
+  const now = local(10, 0, 1);
+  const h = await home(now);
+  await history(h, local(0, 0, 1));
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  const run = await startRules(local(9, 1, 1)); // start() learns the baselines
+  expect((await loadRhythm(db.pool, h.id))!.rhythm.enoughHistory).toBe(true);
+  const usual = (await loadRhythm(db.pool, h.id))!.baselines.filter((b) => b.room === '客厅' && b.hour >= 8 && b.hour <= 10);
+  const thresholdMs = (Math.max(...usual.map((b) => b.gapP99S)) + 240) * 1000; // normal sensitivity: p99 + 4 min
+  expect(thresholdMs).toBeLessThan(90 * MIN); // tens of minutes, not the static 6 h
+
+  run.clock.now = new Date(local(9, 0, 1).getTime() + thresholdMs - MIN);
+  await run.sweeps('learned_silence', 2);
+  expect(await checkOf(h.id)).toBeUndefined();
+
+  const t1 = new Date(local(9, 0, 1).getTime() + thresholdMs + 1000);
+  run.clock.now = t1;
+  const check = await waitFor(() => checkOf(h.id), { what: 'learned check' });
+  expect(check).toMatchObject({ reason: 'room_silence', stage: 1, stages: 2 });
+  expect(check.deadline_at.getTime() - t1.getTime()).toBe(DAY_GRACE_S[0] * 1000);
+  await waitFor(() => downlinks.some((d) => d.deviceIds.includes(h.devices.pir!.id) && d.command.type === 'check_in' && d.command.stage === 'chime'), { what: 'chime' });
+
+  run.clock.now = new Date(t1.getTime() + DAY_GRACE_S[0] * 1000 + 1000);
+  await waitFor(() => downlinks.some((d) => d.deviceIds.includes(h.devices.pir!.id) && d.command.type === 'check_in' && d.command.stage === 'voice'), { what: 'voice' });
+  expect(await alertsOf(h.id, 'inactivity')).toEqual([]);
+
+  run.clock.now = new Date(t1.getTime() + (DAY_GRACE_S[0] + DAY_GRACE_S[1]) * 1000 + 2000);
+  const [alert] = await waitFor(async () => { const a = await alertsOf(h.id, 'inactivity'); return a.length ? a : null; }, { what: 'inactivity alert' });
+  const data = await createdData(alert.id);
+  expect(data).toMatchObject({ rule: 'room_silence', checkInStages: 2, explanation: { reason: 'room_silence', room: 'living', historyDays: expect.any(Number) } });
+  expect(data.explanation.zh).toMatch(/^09:00 在客厅有活动后 \d+ 分钟无活动；平时此时段在客厅之后 ≤ \d+ 分钟就有活动（\d+ 天 p99）$/);
+  expect(data.explanation.en).toMatch(/^no movement for \d+ min after the living room at 09:00/);
+  const notes = (await db.pool.query(`SELECT note FROM visits WHERE household_id = $1 ORDER BY id`, [h.id])).rows.map((r) => r.note);
+  expect(notes[0]).toMatch(new RegExp(`^${CHECK_IN_SENT_NOTE.replace(/[()]/g, '\\$&')}: 09:00 在客厅`));
+  expect(notes[1]).toBe(CHECK_IN_VOICE_NOTE);
+});
+
+test('a check-in answered (any activity) stands down: no alert', async () => {
+  const h = await home(local(12, 0, 1)); // devices heard from at noon: they report
+  await history(h, local(0, 0, 1));
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  const run = await startRules(local(9, 1, 1));
+  run.clock.now = local(12, 0, 1);
+  await waitFor(() => checkOf(h.id), { what: 'learned check' });
+  await signal(h, 'pir', local(12, 1, 1), 'motion'); // the resident moves
+  run.clock.now = local(12, 2, 1);
+  await waitFor(async () => !(await checkOf(h.id)), { what: 'stand-down' });
+  run.clock.now = local(12, 10, 1);
+  await run.sweeps('check_in', 3);
+  expect(await alertsOf(h.id, 'inactivity')).toEqual([]);
+});
+
+test('a front-door departure by day is away for as long as this home\'s outings last; at night with no return it is wandering', async () => {
+  const h = await home(local(13, 0, 1)); // devices heard from until 13:00: they report
+  await history(h, local(0, 0, 1));
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  await signal(h, 'door', local(9, 5, 1), 'door');
+  const run = await startRules(local(9, 6, 1));
+  run.clock.now = local(9, 50, 1); // out 45 min: beyond the living-room line, within this home's usual outing
+  await run.sweeps('learned_silence', 3);
+  expect(await checkOf(h.id)).toBeUndefined();
+  run.clock.now = local(13, 30, 1); // longer than any outing at that hour in 28 days: not back — a check-in
+  expect(await waitFor(() => checkOf(h.id), { what: 'not-back check' })).toMatchObject({ reason: 'not_back' });
+
+  const n = await home(local(1, 0, 1));
+  await history(n, local(0, 0, 1));
+  await signal(n, 'bed', local(1, 0, 1), 'bed');
+  await signal(n, 'door', local(1, 3, 1), 'door');
+  await run.rules.refreshBaselines(); // the daily job, for the home added after start
+  run.clock.now = local(1, 3 + 19, 1);
+  await run.sweeps('learned_silence', 2);
+  expect(await alertsOf(n.id, 'wandering')).toEqual([]);
+  run.clock.now = local(1, 3 + 21, 1);
+  const [alert] = await waitFor(async () => { const a = await alertsOf(n.id, 'wandering'); return a.length ? a : null; }, { what: 'wandering alert' });
+  expect((await createdData(alert.id)).explanation.zh).toBe('夜间 01:03 从入户门外出，21 分钟未返回');
+});
+
+test('away mode: no check-in for the home while it lasts', async () => {
+  const h = await home(local(18, 30, 1)); // devices heard from until 18:30: they report
+  await history(h, local(0, 0, 1));
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  await db.pool.query(`INSERT INTO household_passive_tuning (household_id, sensitivity, away_until, updated_by, updated_at) VALUES ($1, 'normal', $2, 'test', $3)`,
+    [h.id, local(18, 0, 1), local(8, 0, 1)]);
+  const run = await startRules(local(9, 1, 1));
+  run.clock.now = local(16, 0, 1); // past the static 6 h too
+  await run.sweeps('learned_silence', 2);
+  await run.sweeps('inactivity', 2);
+  expect(await checkOf(h.id)).toBeUndefined();
+  run.clock.now = local(18, 1, 1); // away mode over: the silence counts again
+  await waitFor(() => checkOf(h.id), { what: 'check after away mode' });
+});
+
+test('a home without enough history keeps the static thresholds', async () => {
+  const h = await home(local(12, 0, 1), { dayS: 3 * 3600 });
+  await history(h, local(0, 0, 1), 3); // three days: not enough
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  const run = await startRules(local(9, 1, 1));
+  expect((await loadRhythm(db.pool, h.id))!.rhythm.enoughHistory).toBe(false);
+  run.clock.now = local(11, 30, 1); // far beyond any learned living-room line, within the static 3 h
+  await run.sweeps('learned_silence', 2);
+  await run.sweeps('inactivity', 2);
+  expect(await checkOf(h.id)).toBeUndefined();
+  run.clock.now = local(12, 1, 1);
+  const check = await waitFor(() => checkOf(h.id), { what: 'static check' });
+  expect(check).toMatchObject({ reason: 'static', stage: 1, stages: 1 });
+});
+
+test('a person alert closed after the last sign of life restarts the count: no check-in the minute the responder leaves', async () => {
+  const h = await home(local(14, 0, 1));
+  await history(h, local(0, 0, 1));
+  await signal(h, 'pir', local(9, 0, 1), 'motion');
+  await db.pool.query(
+    `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, updated_at, closed_at)
+     VALUES (gen_random_uuid(), $1, 'inactivity', 'high', 'resolved', $2, $2, $2, $3, $3)`, [h.id, local(10, 0, 1), local(10, 30, 1)]);
+  const run = await startRules(local(10, 31, 1));
+  await run.sweeps('learned_silence', 3);
+  expect(await checkOf(h.id)).toBeUndefined(); // 91 min after the last signal, 1 after the visit
+  run.clock.now = local(13, 59, 1); // the home's worst indoor silence at 10:00 has passed since the visit
+  const check = await waitFor(() => checkOf(h.id), { what: 'check after the visit' });
+  expect(check.quiet_since.getTime()).toBe(local(10, 30, 1).getTime());
+});
