@@ -13,6 +13,12 @@ const ACTIVITY_TYPES = ['motion', 'door', 'bed', 'presence', 'water_use', 'butto
 
 export interface BaselineRefresh { households: number; rows: number; enough: number }
 
+/** When the baselines were last learned (null: never), so a restart need not relearn them. */
+export async function lastBaselineRefresh(db: pg.Pool | pg.PoolClient): Promise<Date | null> {
+  const r = await db.query<{ at: Date | null }>(`SELECT max(computed_at) AS at FROM household_rhythm`);
+  return r.rows[0]?.at ?? null;
+}
+
 export async function refreshBaselines(pool: pg.Pool, p: { now: Date; tz: string; minHistoryDays: number }): Promise<BaselineRefresh> {
   return inTransaction(pool, async (tx) => {
     await tx.query(`DELETE FROM household_silence_baselines`);

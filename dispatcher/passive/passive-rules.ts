@@ -13,7 +13,7 @@ import { sweepCheckIns } from './check-in-rule.js';
 import { sweepDeviceOffline } from './device-offline-rule.js';
 import { sweepInactivity } from './inactivity-rule.js';
 import { sweepLearnedSilence } from './learned-silence-rule.js';
-import { refreshBaselines } from '../../store/passive-baseline-repository.js';
+import { lastBaselineRefresh, refreshBaselines } from '../../store/passive-baseline-repository.js';
 import { MIN_HISTORY_DAYS } from '../../domain/room-aware-silence.js';
 import { RedisPassiveOutbox, type PassiveOutbox } from './passive-outbox.js';
 import { checkRosterGaps } from './roster-gap-rule.js';
@@ -105,7 +105,17 @@ export class PassiveRules {
 
     await this.armShiftStartCheck(this.clock.now());
     await checkRosterGaps(this.context()).catch((err) => this.deps.log.warn('roster gap check at start failed', err));
-    await this.refreshBaselines().catch((err) => this.deps.log.warn('baseline refresh at start failed; the daily one retries', err));
+    await this.refreshStaleBaselines().catch((err) => this.deps.log.warn('baseline refresh at start failed; the daily one retries', err));
+  }
+
+  /**
+   * At start, relearn only when the last learning is older than a day: the refresh reads 28 days
+   * of every home's signals, and a restart (or a second dispatcher) should not wait for that.
+   */
+  private async refreshStaleBaselines(): Promise<unknown> {
+    const last = await lastBaselineRefresh(this.deps.pool);
+    if (last && this.clock.now().getTime() - last.getTime() < BASELINE_EVERY_MS) return null;
+    return this.refreshBaselines();
   }
 
   /** Relearns every home's rhythm from its last 28 days (the daily 'baseline' job; `simulate day` after its history). */

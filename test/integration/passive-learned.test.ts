@@ -46,7 +46,8 @@ afterAll(async () => { sub.disconnect(); await db.drop(); });
 
 interface Harness { clock: { now: Date }; rules: PassiveRules; sweeps(rule: SweepRule, n?: number): Promise<void> }
 
-async function startRules(now: Date): Promise<Harness> {
+/** Starts the rules at `now`; `learn` (default) then runs the daily learning for the homes the test just added. */
+async function startRules(now: Date, opts: { learn?: boolean } = {}): Promise<Harness> {
   const clock = { now };
   const counts = new Map<SweepRule, number>();
   const rules = new PassiveRules({
@@ -56,6 +57,8 @@ async function startRules(now: Date): Promise<Harness> {
   });
   running.push(rules);
   await rules.start();
+  // start() relearns only when the last learning is a day old: the homes a test adds are learned here.
+  if (opts.learn !== false) await rules.refreshBaselines();
   return {
     clock, rules,
     async sweeps(rule, n = 2) {
@@ -141,7 +144,7 @@ test('room-aware silence by day: chime, then voice, then an inactivity alert tha
   const h = await home(now);
   await history(h, local(0, 0, 1));
   await signal(h, 'pir', local(9, 0, 1), 'motion');
-  const run = await startRules(local(9, 1, 1)); // start() learns the baselines
+  const run = await startRules(local(9, 1, 1));
   expect((await loadRhythm(db.pool, h.id))!.rhythm.enoughHistory).toBe(true);
   const usual = (await loadRhythm(db.pool, h.id))!.baselines.filter((b) => b.room === '客厅' && b.hour >= 8 && b.hour <= 10);
   const thresholdMs = (Math.max(...usual.map((b) => b.gapP99S)) + 240) * 1000; // normal sensitivity: p99 + 4 min
@@ -256,4 +259,15 @@ test('a person alert closed after the last sign of life restarts the count: no c
   run.clock.now = local(13, 59, 1); // the home's worst indoor silence at 10:00 has passed since the visit
   const check = await waitFor(() => checkOf(h.id), { what: 'check after the visit' });
   expect(check.quiet_since.getTime()).toBe(local(10, 30, 1).getTime());
+});
+
+test('a restart within a day keeps what was learned (no 28-day relearning at every start); a day later start() relearns', async () => {
+  const last = (await db.pool.query<{ at: Date }>(`SELECT max(computed_at) AS at FROM household_rhythm`)).rows[0]!.at;
+  const h = await home(last);
+  await history(h, last);
+  const soon = await startRules(new Date(last.getTime() + 3_600_000), { learn: false });
+  expect(await loadRhythm(db.pool, h.id)).toBeNull();
+  await soon.rules.stop();
+  await startRules(new Date(last.getTime() + 25 * 3_600_000), { learn: false });
+  expect((await loadRhythm(db.pool, h.id))!.rhythm.enoughHistory).toBe(true);
 });
