@@ -311,7 +311,8 @@ describe.sequential('issue 20: the dispatch room and the phone', () => {
     expect(await chart.locator('rect:not(.l0)').count()).toBeGreaterThan(40);
     expect((await operator.getByTestId('last-activity').textContent())!.trim()).not.toBe('—');
     await operator.getByLabel('日间（小时）').fill('0.1');
-    await operator.getByRole('button', { name: '保存' }).click();
+    // The thresholds' own 保存 (the passive panel of issue 19 has one too).
+    await operator.locator('form').filter({ has: operator.getByLabel('日间（小时）') }).getByRole('button', { name: '保存' }).click();
     const msg = operator.getByTestId('threshold-msg');
     await msg.waitFor();
     expect(await msg.textContent()).toBe('日间无活动报警阈值不能少于 10 分钟');
