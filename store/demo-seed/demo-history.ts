@@ -1,5 +1,6 @@
 import { addDays, localTimeParts, wallClockInstants } from '../../domain/shift-clock.js';
 import type { Queryable } from '../db.js';
+import { insertPastSignals, type PastSignal } from '../history-signals-repository.js';
 import { rngFor, type PlannedHousehold } from './demo-plan.js';
 
 /**
@@ -13,9 +14,8 @@ import { rngFor, type PlannedHousehold } from './demo-plan.js';
 
 /** Expected motion events per local hour (0-23). */
 const MOTION_BY_HOUR = [0.1, 0, 0.15, 0, 0, 0.2, 1.2, 3, 3, 2.5, 2.5, 2, 2.5, 1, 0.6, 1.5, 2, 2, 2.5, 2, 2, 1.5, 0.6, 0.2];
-const CHUNK = 20_000;
 
-interface Row { ts: Date; deviceId: string; householdId: string; eventId: string; type: string; value: unknown; room: string }
+type Row = PastSignal & { room: string };
 
 /** Rows of history for `homes`, `days` days back up to `now` (nothing in the future). */
 export function planActivityHistory(homes: readonly PlannedHousehold[], opts: { days: number; now: Date; tz: string }): Row[] {
@@ -59,21 +59,5 @@ export function planActivityHistory(homes: readonly PlannedHousehold[], opts: { 
 /** Writes the history and sets each home's last activity; returns the number of signals. */
 export async function seedActivityHistory(db: Queryable, homes: readonly PlannedHousehold[], opts: { days: number; now: Date; tz: string }): Promise<number> {
   if (opts.days <= 0 || homes.length === 0) return 0;
-  const rows = planActivityHistory(homes, opts);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    const part = rows.slice(i, i + CHUNK);
-    await db.query(
-      `INSERT INTO signals (ts, received_at, device_ts, device_id, household_id, event_id, type, value, room)
-       SELECT t.ts, t.ts, t.ts, t.device_id, t.household_id, t.event_id, t.type, t.value, t.room
-         FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-              AS t(ts, device_id, household_id, event_id, type, value, room)`,
-      [part.map((r) => r.ts), part.map((r) => r.deviceId), part.map((r) => r.householdId), part.map((r) => r.eventId),
-        part.map((r) => r.type), part.map((r) => JSON.stringify(r.value)), part.map((r) => r.room)]);
-  }
-  await db.query(
-    `UPDATE households h SET last_activity_at = s.last
-       FROM (SELECT household_id, max(ts) AS last FROM signals WHERE household_id = ANY($1::text[]) AND event_id LIKE 'hist-%' GROUP BY household_id) s
-      WHERE h.id = s.household_id AND (h.last_activity_at IS NULL OR h.last_activity_at < s.last)`,
-    [homes.map((h) => h.id)]);
-  return rows.length;
+  return insertPastSignals(db, planActivityHistory(homes, opts));
 }
