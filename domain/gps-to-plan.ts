@@ -39,8 +39,9 @@ function affine(pts: Pt[], p: { e: number; n: number }): { x: number; y: number 
   const scale = Math.max(see, snn, 1);
   if (Math.abs(det) < 1e-9 * scale * scale * pts.length) return null;
   const solve = (v: (q: Pt) => number) => {
-    const rhs = [0, 0, 0];
-    for (const q of pts) { rhs[0] += q.e * v(q); rhs[1] += q.n * v(q); rhs[2] += v(q); }
+    let r0 = 0, r1 = 0, r2 = 0;
+    for (const q of pts) { r0 += q.e * v(q); r1 += q.n * v(q); r2 += v(q); }
+    const rhs = [r0, r1, r2];
     return [0, 1, 2].map((col) => det3(m.map((row, i) => row.map((c, j) => (j === col ? rhs[i]! : c)))) / det);
   };
   const [a, b, c] = solve((q) => q.x);
