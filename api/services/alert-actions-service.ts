@@ -134,8 +134,9 @@ export class AlertActionsService {
     if (actor.role === 'responder' && forResponder) await markNotificationsSeen(this.pool, alertId, forResponder, this.clock.now());
     if (result.noop) return { noop: true };
 
-    publishLive(this.redis, result.live);
+    // Before the live event, so a screen that reloads the alert on it sees the presence row.
     await this.recordPresence(result.alert, type, `user:${actor.username}`);
+    publishLive(this.redis, result.live);
     await this.ackDevices(result.alert, type);
     observeSla(result.alert, type, by);
     await writeAudit(this.pool, {
