@@ -42,3 +42,13 @@ export async function placeOfBuilding(db: Queryable, id: string): Promise<{ grid
        FROM buildings b JOIN grids g ON g.id = b.grid_id WHERE b.id = $1`, [id]);
   return r.rows[0] ?? null;
 }
+
+/** The community's standing buildings with both a map and a site-plan position (issue 15: phone GPS → plan). */
+export async function planReferences(db: Queryable, communityId: string): Promise<Array<{ lat: number; lng: number; x: number; y: number }>> {
+  const r = await db.query<{ lat: number; lng: number; x: number; y: number }>(
+    `SELECT b.lat, b.lng, b.x_m AS x, b.y_m AS y FROM buildings b JOIN grids g ON g.id = b.grid_id
+      WHERE g.community_id = $1 AND b.retired_at IS NULL
+        AND b.lat IS NOT NULL AND b.lng IS NOT NULL AND b.x_m IS NOT NULL AND b.y_m IS NOT NULL
+      ORDER BY b.id`, [communityId]);
+  return r.rows;
+}

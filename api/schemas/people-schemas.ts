@@ -50,12 +50,23 @@ export type PatchResponderBody = Static<typeof PatchResponderBody>;
 export const DutyBody = Type.Object({ onDuty: Type.Boolean() }, { additionalProperties: false });
 export type DutyBody = Static<typeof DutyBody>;
 
-/** The phone's position on the site plan in metres, or null to stop sharing (issue 15). */
+/**
+ * The phone's position on the site plan in metres, or its GPS fix (put on the plan by the
+ * community's buildings with both positions), or null to stop sharing (issue 15).
+ */
 export const PositionBody = Type.Object({
-  position: Type.Union([Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: false }), Type.Null()]),
+  position: Type.Union([
+    Type.Object({ x: Type.Number(), y: Type.Number() }, { additionalProperties: false }),
+    Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }) }, { additionalProperties: false }),
+    Type.Null(),
+  ]),
 }, { additionalProperties: false });
 export type PositionBody = Static<typeof PositionBody>;
-export const PositionResponse = Type.Object({ sharing: Type.Boolean() });
+export const PositionResponse = Type.Object({
+  sharing: Type.Boolean(),
+  /** Where the position was stored on the site plan (a GPS fix converted). */
+  position: Type.Optional(Type.Object({ x: Type.Number(), y: Type.Number() })),
+});
 
 export const RosterItem = Type.Object({
   id: Type.Integer(), responderId: Type.String(), responderName: Type.String(), responderRole: Type.String(),

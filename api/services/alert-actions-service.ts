@@ -14,6 +14,8 @@ import { insertDispatchRows, onSiteElsewhere, travelFacts } from '../../store/di
 import { expectedArrival, readySeconds, travelSeconds } from '../../domain/dispatch-policy.js';
 import { shiftOf } from '../../domain/shift-clock.js';
 import { writeAudit } from '../../store/audit-repository.js';
+import { PRESENCE_WINDOW_S, presenceConfirmation, presenceWindow } from '../../domain/presence-confirmation.js';
+import { presenceRecords, presenceSignals, recordPresence } from '../../store/presence-repository.js';
 import { devicesOfHousehold } from '../../store/devices-repository.js';
 import { publishDownlink, publishLive } from '../../store/live-publisher.js';
 import { logDeviceDownlink } from '../../store/notifications-repository.js';
@@ -132,6 +134,8 @@ export class AlertActionsService {
     if (actor.role === 'responder' && forResponder) await markNotificationsSeen(this.pool, alertId, forResponder, this.clock.now());
     if (result.noop) return { noop: true };
 
+    // Before the live event, so a screen that reloads the alert on it sees the presence row.
+    await this.recordPresence(result.alert, type, `user:${actor.username}`);
     publishLive(this.redis, result.live);
     await this.ackDevices(result.alert, type);
     observeSla(result.alert, type, by);
@@ -178,6 +182,31 @@ export class AlertActionsService {
     if (actor.role === 'responder') await markNotificationsSeen(this.pool, alert.id, by, now);
     await writeAudit(this.pool, { username: actor.username, role: actor.role, action: 'alert.decline', target: alert.id, ip: actor.ip, data: { by, reason: text } }, now);
     return { noop: false };
+  }
+
+  /**
+   * Presence beside the arrive press (issue 15 item 5): at the press, the home's door, button or
+   * radar signals of the last PRESENCE_WINDOW_S; a press without one is looked at again at the
+   * holder's next action (resolve, note, cancel…) for a signal up to PRESENCE_WINDOW_S after it,
+   * recorded once as a second `presence` row.
+   */
+  private async recordPresence(alert: AlertRecord, type: ResponderActionType, actor: string): Promise<void> {
+    const arriveAt = alert.onSiteAt;
+    if (!arriveAt) return;
+    const now = this.clock.now();
+    if (type === 'arrive') {
+      if (arriveAt.getTime() !== now.getTime()) return; // an earlier arrive stands; this one was a repeat
+      const w = presenceWindow(arriveAt);
+      const signals = await presenceSignals(this.pool, alert.householdId, w.from, now);
+      await recordPresence(this.pool, alert.id, actor, now, { arriveAt, windowS: PRESENCE_WINDOW_S, confirmation: presenceConfirmation(arriveAt, signals) });
+      return;
+    }
+    const records = await presenceRecords(this.pool, alert.id);
+    if (records.length !== 1 || records[0]!.confirmed) return;
+    const w = presenceWindow(arriveAt);
+    const to = new Date(Math.min(w.to.getTime(), now.getTime()));
+    const confirmation = presenceConfirmation(arriveAt, await presenceSignals(this.pool, alert.householdId, arriveAt, to));
+    if (confirmation) await recordPresence(this.pool, alert.id, 'system', now, { arriveAt, windowS: PRESENCE_WINDOW_S, confirmation });
   }
 
   /** Accept + travel from the responder's base or live position (null when a position is unknown). */

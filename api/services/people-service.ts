@@ -4,6 +4,8 @@ import { maskPhone } from '../../domain/pii-mask.js';
 import { communityInScope, communityPeopleInScope } from '../../domain/access-scope.js';
 import { wallClock, type Clock } from '../../domain/clock.js';
 import { onDutyAt, type ResponderRole } from '../../domain/roster.js';
+import { gpsToPlan } from '../../domain/gps-to-plan.js';
+import { planReferences } from '../../store/buildings-repository.js';
 import { setLivePosition } from '../../store/dispatch-repository.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
@@ -100,12 +102,27 @@ export class PeopleService {
    * The phone shares where its responder is (site-plan metres; issue 15), opt-in and only while
    * on duty; `null` stops sharing. Dispatch ranks by it instead of the base while it is set.
    */
-  async setPosition(actor: Actor, id: string, position: { x: number; y: number } | null): Promise<{ sharing: boolean }> {
+  async setPosition(
+    actor: Actor, id: string, given: { x: number; y: number } | { lat: number; lng: number } | null,
+  ): Promise<{ sharing: boolean; position?: { x: number; y: number } }> {
     await this.reach(actor, id);
     if (actor.role === 'responder' && actor.responderId !== id) throw forbidden('responders share only their own position');
+    const position = given && 'lat' in given ? await this.onPlan(id, given) : given;
     const stored = await setLivePosition(this.pool, id, position, this.clock.now());
     if (position && !stored) throw new ApiError(409, 'off_duty', 'Your position is shared only while you are on duty; switch on duty first.');
-    return { sharing: position !== null };
+    return position ? { sharing: true, position } : { sharing: false };
+  }
+
+  /** A phone's GPS fix on the community's site plan (domain/gps-to-plan.ts). */
+  private async onPlan(id: string, fix: { lat: number; lng: number }): Promise<{ x: number; y: number }> {
+    const who = await findResponder(this.pool, id);
+    const refs = who ? await planReferences(this.pool, who.communityId) : [];
+    const at = gpsToPlan(refs, fix.lat, fix.lng);
+    if (!at) {
+      throw new ApiError(409, 'no_plan_reference',
+        'No building of your community has both a map position (lat/lng) and a site-plan position (x/y), so the phone cannot be placed on the plan; ask the dispatch room to add them in the register.');
+    }
+    return at;
   }
 
   async rosters(user: AuthUser, q: { responderId?: string; limit: number; offset: number }) {

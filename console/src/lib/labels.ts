@@ -37,7 +37,7 @@ const TIMELINE_TYPE: Record<string, Pair> = {
   notified: ['已通知', 'Notified'], notify: ['通知', 'Notified'], accept: ['接单', 'Accept'], arrive: ['到达', 'Arrive'],
   resolve: ['处理完成', 'Resolve'], cancel: ['取消', 'Cancel'], sla_warn: ['到场预警', 'SLA warning'],
   sla_breach: ['到场超时', 'SLA breach'], ack_timeout: ['接单超时', 'Accept timeout'], arrive_remind: ['到场提醒', 'Arrival reminder'],
-  check_in: ['主动问询', 'Check-in'],
+  check_in: ['主动问询', 'Check-in'], presence: ['到场确认', 'Presence'],
 };
 
 const NOTIFICATION_PURPOSE: Record<string, Pair> = {
