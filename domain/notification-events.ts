@@ -8,7 +8,7 @@
  * domain/live-events.ts (owned by the lead); until then the dispatcher appends it with a cast.
  */
 /** Why someone is told (notifications.purpose, migration 003). */
-export const NOTIFICATION_PURPOSES = ['page', 'inform', 'reminder', 'supervisor', 'ack', 'roster_gap', 'backup'] as const;
+export const NOTIFICATION_PURPOSES = ['page', 'inform', 'reminder', 'supervisor', 'ack', 'roster_gap', 'backup', 'check_in'] as const;
 export type NotificationPurpose = (typeof NOTIFICATION_PURPOSES)[number];
 
 export const RESPONDER_NOTIFY = 'responder.notify' as const;

@@ -1,3 +1,4 @@
+import { explainWaterMorning, type WaterExplanation } from './water-morning.js';
 import { roomCategory, ROOM_LABEL, type RoomCategory } from './room-category.js';
 import { localTimeParts } from './shift-clock.js';
 
@@ -61,7 +62,7 @@ export interface SilenceInput {
   recentAlertAt: number | null;
 }
 
-export type SilenceReason = 'room_silence' | 'not_up' | 'night_bathroom' | 'not_back';
+export type SilenceReason = 'room_silence' | 'not_up' | 'night_bathroom' | 'not_back' | 'no_water';
 
 /** What a check-in or alert explains itself with (rendered by explainSilence at the moment it is shown). */
 export interface SilenceExplanation {
@@ -75,6 +76,8 @@ export interface SilenceExplanation {
   thresholdS: number;
   wakeP99Min?: number | null;
   historyDays: number;
+  /** 'no_water': the learned morning water line (domain/water-morning.ts). */
+  water?: WaterExplanation;
 }
 
 export type SilenceVerdict =
@@ -223,6 +226,7 @@ export function explainSilence(e: SilenceExplanation, now: number, tz: string): 
   const days = e.historyDays;
   const usualZh = usualMin === null ? '' : `；平时此时段在${r.zh}之后 ≤ ${usualMin} 分钟就有活动（${days} 天 p99）`;
   const usualEn = usualMin === null ? '' : `; usually the next sign of life comes within ${usualMin} min (p99 over ${days} days)`;
+  if (e.reason === 'no_water' && e.water) return explainWaterMorning(e.water);
   switch (e.reason) {
     case 'wandering':
       return {

@@ -90,15 +90,15 @@ export async function startLearnedCheck(db: Queryable, p: {
 }): Promise<string[] | null> {
   const r = await db.query<{ deviceIds: string[] }>(
     `WITH started AS (
-       INSERT INTO inactivity_checks (household_id, started_at, deadline_at, quiet_since, reason, stage, stages, next_grace_s, explanation)
-       VALUES ($1, $2, $2::timestamptz + make_interval(secs => $3), $4, $5, 1, $6, $7, $8)
+       INSERT INTO inactivity_checks (household_id, started_at, deadline_at, quiet_since, reason, stage, stages, next_grace_s, explanation, grace_s)
+       VALUES ($1, $2, $2::timestamptz + make_interval(secs => $3), $4, $5, 1, $6, $7, $8, $10::integer[])
        ON CONFLICT (household_id) DO NOTHING
        RETURNING household_id
      ),
      noted AS (INSERT INTO visits (household_id, kind, at, note) SELECT household_id, 'check_in', $2, $9 FROM started)
      SELECT ARRAY(SELECT d.id FROM devices d WHERE d.household_id = s.household_id AND d.revoked_at IS NULL
                     AND d.parent_id IS NULL ORDER BY d.id) AS "deviceIds" FROM started s`,
-    [p.householdId, p.now, p.graceS[0], p.quietSince, p.reason, p.graceS.length, p.graceS[1] ?? null, p.explanation, p.note]);
+    [p.householdId, p.now, p.graceS[0], p.quietSince, p.reason, p.graceS.length, p.graceS[1] ?? null, p.explanation, p.note, [...p.graceS]]);
   return r.rows[0]?.deviceIds ?? null;
 }
 
@@ -106,23 +106,25 @@ export interface EscalatedCheck { householdId: string; stage: number; deviceIds:
 
 /**
  * Checks past the deadline of a stage that is not their last, still quiet: next stage, new
- * deadline, a visits note — one statement, so two dispatchers cannot both ring.
+ * deadline (that stage's grace), the note of the stage entered (`notes[stage - 1]`; none when
+ * null: the call stage notes its own outcome) — one statement, so two dispatchers cannot both ring.
  */
-export async function escalateChecks(db: Queryable, now: Date, note: string): Promise<EscalatedCheck[]> {
+export async function escalateChecks(db: Queryable, now: Date, notes: readonly (string | null)[]): Promise<EscalatedCheck[]> {
   const r = await db.query<EscalatedCheck>(
     `WITH up AS (
        UPDATE inactivity_checks c SET stage = c.stage + 1,
-              deadline_at = $1::timestamptz + make_interval(secs => COALESCE(c.next_grace_s, 300))
+              deadline_at = $1::timestamptz + make_interval(secs => COALESCE(c.grace_s[c.stage + 1], c.next_grace_s, 300))
          FROM households h
         WHERE h.id = c.household_id AND c.deadline_at <= $1 AND c.stage < c.stages
           AND (h.last_activity_at IS NULL OR h.last_activity_at <= COALESCE(c.quiet_since, c.started_at))
        RETURNING c.household_id, c.stage
      ),
-     noted AS (INSERT INTO visits (household_id, kind, at, note) SELECT household_id, 'check_in', $1, $2 FROM up)
+     noted AS (INSERT INTO visits (household_id, kind, at, note)
+               SELECT household_id, 'check_in', $1, ($2::text[])[stage] FROM up WHERE ($2::text[])[stage] IS NOT NULL)
      SELECT u.household_id AS "householdId", u.stage,
             ARRAY(SELECT d.id FROM devices d WHERE d.household_id = u.household_id AND d.revoked_at IS NULL
                      AND d.parent_id IS NULL ORDER BY d.id) AS "deviceIds" FROM up u`,
-    [now, note]);
+    [now, notes]);
   return r.rows;
 }
 

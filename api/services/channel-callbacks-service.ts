@@ -4,6 +4,7 @@ import { wallClock, type Clock } from '../../domain/clock.js';
 import { fromNationMobile, isAcceptReply, normalizePhone } from '../../domain/phone-number.js';
 import { hashSecret } from '../../domain/secrets.js';
 import { writeAudit } from '../../store/audit-repository.js';
+import { answerCheckInCall } from '../../store/check-in-call-repository.js';
 import { getCallbackTokenHash } from '../../store/channel-settings-repository.js';
 import { applyReceipt, findByProviderMessage, latestSmsTo, recordReply, type DeliveryStatus, type ReceiptTarget } from '../../store/channel-notifications-repository.js';
 import { accountOfResponder } from '../../store/responder-accounts-repository.js';
@@ -18,6 +19,9 @@ export type CallbackKind = 'sms-report' | 'sms-up' | 'voice-report' | 'sms-statu
 /** A reply this long after the SMS answers nothing we sent (the alert is long handled). */
 const REPLY_WINDOW_MS = 24 * 3600_000;
 const SMS_CHANNELS: Record<CallbackProvider, string[]> = { aliyun: ['aliyun_sms'], tencent: ['tencent_sms'] };
+
+/** The timeline note when the resident answers the check-in call. */
+export const CHECK_IN_ANSWERED_NOTE = 'the resident answered the check-in call: stood down (老人已接听问候电话，解除)';
 
 export interface CallbackSummary { receipts: number; replies: number; accepted: number }
 
@@ -83,7 +87,8 @@ export class ChannelCallbacksService {
   private async aliyunVoice(sum: CallbackSummary, item: Row, ip: string): Promise<void> {
     const callId = s(item.call_id);
     const answered = s(item.b_start_time) !== '' || Number(s(item.duration)) > 0;
-    await this.receipt(sum, 'aliyun', callId, answered ? 'answered' : 'unanswered', `${s(item.status_code)} ${s(item.status_msg)}`);
+    const rows = await this.receipt(sum, 'aliyun', callId, answered ? 'answered' : 'unanswered', `${s(item.status_code)} ${s(item.status_msg)}`);
+    if (answered) await this.checkInAnswered(rows, 'aliyun call answered', ip);
     const dtmf = s(item.dtmf);
     if (dtmf) await this.keyPress(sum, 'aliyun', callId, dtmf, ip);
   }
@@ -93,7 +98,8 @@ export class ChannelCallbacksService {
     const prompt = item.voiceprompt_callback as Row | undefined;
     if (prompt && typeof prompt === 'object') {
       const result = s(prompt.result);
-      await this.receipt(sum, 'tencent', s(prompt.callid), result === '0' ? 'answered' : result === '1' ? 'unanswered' : 'failed', `result ${result}`);
+      const rows = await this.receipt(sum, 'tencent', s(prompt.callid), result === '0' ? 'answered' : result === '1' ? 'unanswered' : 'failed', `result ${result}`);
+      if (result === '0') await this.checkInAnswered(rows, 'tencent call answered', ip);
     }
     const key = item.voicekey_callback as Row | undefined;
     if (key && typeof key === 'object') await this.keyPress(sum, 'tencent', s(key.callid), s(key.keypress), ip);
@@ -118,10 +124,27 @@ export class ChannelCallbacksService {
     await this.answer(sum, row, text, `${provider} SMS reply`, ip);
   }
 
+  /**
+   * The resident answered the staged check-in's call (issue 19 item 4): picking up or any key
+   * press stands the check down — the resident is there, no alert. True when a check stood down.
+   */
+  private async checkInAnswered(rows: readonly ReceiptTarget[], via: string, ip: string): Promise<boolean> {
+    let any = false;
+    for (const row of rows) {
+      if (row.alertId) continue;
+      const householdId = await answerCheckInCall(this.pool, row.id, this.clock.now(), `${CHECK_IN_ANSWERED_NOTE} (${via})`);
+      if (!householdId) continue;
+      any = true;
+      await writeAudit(this.pool, { username: null, role: null, action: 'check_in.answered', target: householdId, ip, data: { via, notificationId: row.id } });
+    }
+    return any;
+  }
+
   /** A reply or key press on one of our messages: recorded once; "1" from a responder accepts. */
   private async answer(sum: CallbackSummary, row: ReceiptTarget, text: string, via: string, ip: string): Promise<void> {
     if (!(await recordReply(this.pool, row.id, text.slice(0, 160), this.clock.now()))) return; // the same push again
     sum.replies++;
+    if (!row.alertId && (await this.checkInAnswered([row], via, ip))) return;
     const audit = (action: string, data: Record<string, unknown>) => writeAudit(this.pool, {
       username: row.responderId ? `responder:${row.responderId}` : null, role: null, action, target: row.alertId, ip,
       data: { via, notificationId: row.id, ...data },

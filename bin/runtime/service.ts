@@ -7,6 +7,9 @@ import { buildApp } from '../../api/app.js';
 import { listenApp } from '../../api/server.js';
 import { Dispatcher } from '../../dispatcher/dispatcher.js';
 import { Maintenance } from '../../dispatcher/maintenance/maintenance-jobs.js';
+import { providerNotifiers } from '../../dispatcher/channel-parts.js';
+import { ChannelConfigSource } from '../../dispatcher/notifiers/channel-config.js';
+import { VoiceResidentCaller } from '../../dispatcher/passive/resident-caller.js';
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
 import { retentionDays } from '../../domain/retention-policy.js';
 import { Gateway, PortInUseError } from '../../gateway/broker.js';
@@ -143,7 +146,9 @@ async function startGateway(config: Config, database: DatabaseHandle, mqttPort: 
 
 /** The alert engine and the passive rules (DESIGN §4); several may run on one Redis. */
 async function startDispatcher(config: Config, database: DatabaseHandle, redisUrl: string, log: Logger, cleanups: Array<() => Promise<void>>, time: ServiceTime): Promise<Dispatcher> {
-  const passiveRules = new PassiveRules({ pool: database.pool, redisUrl, config, log, clock: time.clock, delays: time.delays });
+  // The check-in's call to the resident's phone goes through the voice channels of "Reaching people".
+  const caller = new VoiceResidentCaller({ pool: database.pool, notifiers: providerNotifiers(database.pool, new ChannelConfigSource(database.pool)) });
+  const passiveRules = new PassiveRules({ pool: database.pool, redisUrl, config, log, clock: time.clock, delays: time.delays, caller });
   const dispatcher = new Dispatcher({ pool: database.pool, redisUrl, config, log, passiveRules, clock: time.clock, delays: time.delays });
   await dispatcher.start();
   cleanups.push(() => dispatcher.stop());

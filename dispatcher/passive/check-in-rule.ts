@@ -1,5 +1,7 @@
+import { CHECK_IN_STAGE_NAMES } from '../../domain/check-in-stages.js';
 import { explainSilence, explainStatic } from '../../domain/room-aware-silence.js';
 import { shiftOf } from '../../domain/shift-clock.js';
+import { addCheckInNote, checkInNotesSince, skipCallStage } from '../../store/check-in-call-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { escalateChecks } from '../../store/passive-learned-repository.js';
 import { addSystemNoteOnce, openSystemAlertTx } from '../../store/passive-alerts-repository.js';
@@ -8,7 +10,7 @@ import {
 } from '../../store/passive-queries-repository.js';
 import type { RuleContext } from './rule-context.js';
 
-export interface CheckInSweepResult { stoodDown: number; escalated: number; opened: number; notes: number }
+export interface CheckInSweepResult { stoodDown: number; escalated: number; calls: number; opened: number; notes: number }
 
 export const CHECK_IN_VOICE_NOTE = 'no answer to the chime: spoken check-in sent (未回应提示音，已发送语音问候)';
 
@@ -27,9 +29,26 @@ export async function sweepCheckIns(ctx: RuleContext): Promise<CheckInSweepResul
     ctx.log.info(`inactivity pre-alarm stood down: household ${s.householdId} active at ${s.lastActivityAt.toISOString()}`);
   }
 
-  // Staged check-ins (issue 19): an unanswered chime becomes a spoken check-in before any alert.
-  const escalated = await escalateChecks(ctx.pool, ctx.now, CHECK_IN_VOICE_NOTE);
+  // Staged check-ins (issue 19): an unanswered chime becomes a spoken check-in, an unanswered
+  // spoken check-in a call to the resident's phone, before any alert. The call stage writes its
+  // own note: placed, or skipped with the reason (then the alert comes in this same sweep).
+  const escalated = await escalateChecks(ctx.pool, ctx.now, [null, CHECK_IN_VOICE_NOTE, null]);
+  let calls = 0;
   for (const e of escalated) {
+    const stage = CHECK_IN_STAGE_NAMES[e.stage - 1] ?? 'voice';
+    if (stage === 'call') {
+      const outcome = ctx.caller
+        ? await ctx.caller.call(e.householdId, ctx.now).catch((err: unknown) => ({ status: 'failed' as const, said: `the call could not be placed: ${err instanceof Error ? err.message : String(err)} (电话问候未能拨出)` }))
+        : { status: 'skipped' as const, said: CHECK_IN_NO_CALLER_NOTE };
+      if (outcome.status === 'sent') {
+        calls++;
+        await addCheckInNote(ctx.pool, e.householdId, ctx.now, outcome.said);
+      } else {
+        await skipCallStage(ctx.pool, e.householdId, ctx.now, outcome.said);
+      }
+      ctx.log.info(`check-in stage ${e.stage} (call, ${outcome.status}) for household ${e.householdId}`);
+      continue;
+    }
     ctx.out.downlink({ deviceIds: e.deviceIds, command: { type: 'check_in', stage: 'voice' } });
     ctx.log.info(`check-in stage ${e.stage} (voice) for household ${e.householdId}`);
   }
@@ -41,6 +60,7 @@ export async function sweepCheckIns(ctx: RuleContext): Promise<CheckInSweepResul
     const result = await inTransaction(ctx.pool, async (tx) => {
       const check = await claimExpiredInactivityCheck(tx, householdId, ctx.now, shift);
       if (!check) return null;
+      const stages = await checkInNotesSince(tx, householdId, check.startedAt);
       // Every alert explains itself (issue 19 item 5), in both languages, as of the moment it opens.
       const text = check.explanation
         ? explainSilence(check.explanation, ctx.now.getTime(), tz)
@@ -51,7 +71,7 @@ export async function sweepCheckIns(ctx: RuleContext): Promise<CheckInSweepResul
           reason: 'no activity after the automatic check-in',
           rule: check.reason === 'static' ? 'inactivity' : check.reason,
           explanation: { ...(check.explanation ?? { reason: 'static', thresholdS: check.thresholdS }), ...text },
-          checkInStages: check.stage,
+          checkInStages: check.stage, checkInTimeline: stages,
           quietSince: check.quietSince?.toISOString() ?? null,
           lastActivityAt: check.lastActivityAt?.toISOString() ?? null,
           thresholdS: check.explanation?.thresholdS ?? check.thresholdS, shift,
@@ -76,5 +96,7 @@ export async function sweepCheckIns(ctx: RuleContext): Promise<CheckInSweepResul
       ctx.out.publish(live);
     }
   }
-  return { stoodDown: stood.length, escalated: escalated.length, opened, notes };
+  return { stoodDown: stood.length, escalated: escalated.length, calls, opened, notes };
 }
+
+export const CHECK_IN_NO_CALLER_NOTE = 'no phone calls in this run: call skipped (本次运行不拨打电话，跳过电话问候)';

@@ -6,8 +6,9 @@ import { learnedCandidates, startLearnedCheck } from '../../store/passive-learne
 import { CHECK_IN_SENT_NOTE } from '../../store/passive-queries-repository.js';
 import { ACTIVITY_SENSOR_KINDS } from './activity-sensor-kinds.js';
 import type { RuleContext } from './rule-context.js';
+import { sweepWaterMorning } from './water-morning-rule.js';
 
-export interface LearnedSweepResult { candidates: number; checks: number; wandering: number; away: number; fallback: number }
+export interface LearnedSweepResult { candidates: number; checks: number; wandering: number; away: number; fallback: number; noWater: number }
 
 /**
  * The learned rules of issue 19 (PASSIVE_POLICY=learned): for each home with enough history and
@@ -19,7 +20,7 @@ export interface LearnedSweepResult { candidates: number; checks: number; wander
  * which keeps running for every home as the floor.
  */
 export async function sweepLearnedSilence(ctx: RuleContext): Promise<LearnedSweepResult> {
-  const result: LearnedSweepResult = { candidates: 0, checks: 0, wandering: 0, away: 0, fallback: 0 };
+  const result: LearnedSweepResult = { candidates: 0, checks: 0, wandering: 0, away: 0, fallback: 0, noWater: 0 };
   if ((ctx.config.PASSIVE_POLICY ?? 'learned') !== 'learned') return result;
   const tz = ctx.config.GUARDIAN_TZ;
   const now = ctx.now.getTime();
@@ -76,5 +77,7 @@ export async function sweepLearnedSilence(ctx: RuleContext): Promise<LearnedSwee
     ctx.out.downlink({ deviceIds, command: { type: 'check_in', stage: 'chime' } });
     ctx.log.info(`learned check-in (${verdict.reason}) for household ${h.householdId}: ${text.en}; stages ${plan.graceS.join(' s + ')} s`);
   }
+  // Homes with a water meter: no water by this home's usual time (after the silences, which come first).
+  result.noWater = await sweepWaterMorning(ctx);
   return result;
 }

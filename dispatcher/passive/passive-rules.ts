@@ -17,6 +17,7 @@ import { lastBaselineRefresh, refreshBaselines } from '../../store/passive-basel
 import { MIN_HISTORY_DAYS } from '../../domain/room-aware-silence.js';
 import { RedisPassiveOutbox, type PassiveOutbox } from './passive-outbox.js';
 import { checkRosterGaps } from './roster-gap-rule.js';
+import type { ResidentCaller } from './resident-caller.js';
 import type { PassiveConfig, PassiveLog, RuleContext } from './rule-context.js';
 
 /** A sweep job; the roster check armed for a shift start also carries that instant. */
@@ -36,6 +37,8 @@ export interface PassiveRulesDeps {
   sweepEveryMs?: number;
   /** How often rosters are re-checked for gaps between shift starts (default 5 min). */
   rosterSweepEveryMs?: number;
+  /** The check-in's call to the resident's phone (voice channels); without it that stage is skipped. */
+  caller?: ResidentCaller;
   /** Called after each sweep with its rule and result (metrics, tests). */
   onSweep?: (rule: SweepRule, result: unknown) => void;
 }
@@ -139,7 +142,7 @@ export class PassiveRules {
   }
 
   private context(now = this.clock.now()): RuleContext {
-    return { pool: this.deps.pool, now, config: this.deps.config, log: this.deps.log, out: this.out! };
+    return { pool: this.deps.pool, now, config: this.deps.config, log: this.deps.log, out: this.out!, ...(this.deps.caller ? { caller: this.deps.caller } : {}) };
   }
 
   private async run(job: Job<PassiveJob>): Promise<unknown> {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Config } from '../../domain/config.js';
 import type { PassiveOutbox } from './passive-outbox.js';
+import type { ResidentCaller } from './resident-caller.js';
 
 /** The few log methods the rules use (the service's Logger fits). */
 export interface PassiveLog {
@@ -18,4 +19,6 @@ export interface RuleContext {
   config: PassiveConfig;
   log: PassiveLog;
   out: PassiveOutbox;
+  /** The check-in's call to the resident's phone; without it that stage is skipped (and noted). */
+  caller?: ResidentCaller;
 }

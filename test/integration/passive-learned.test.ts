@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
-import { CHECK_IN_VOICE_NOTE } from '../../dispatcher/passive/check-in-rule.js';
+import { CHECK_IN_NO_CALLER_NOTE, CHECK_IN_VOICE_NOTE } from '../../dispatcher/passive/check-in-rule.js';
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { DOWNLINK_CHANNEL, type DownlinkMessage, type SweepRule } from '../../domain/queues.js';
 import { DAY_GRACE_S } from '../../domain/check-in-stages.js';
@@ -15,7 +15,7 @@ import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
 /**
  * The learned passive rules of issue 19 against real PostgreSQL and redis-server, on an injected
  * clock: the baselines learned in SQL from a synthetic history, room-aware silence with its staged
- * check-in (chime → voice → alert with an explanation), a check-in answered, a night departure
+ * check-in (chime → voice → the call stage, skipped without a caller → alert with an explanation), a check-in answered, a night departure
  * (wandering), away mode, and the static fallback for a home without history.
  */
 const filePrefix = `gl-${randomBytes(4).toString('hex')}`;
@@ -157,7 +157,7 @@ test('room-aware silence by day: chime, then voice, then an inactivity alert tha
   const t1 = new Date(local(9, 0, 1).getTime() + thresholdMs + 1000);
   run.clock.now = t1;
   const check = await waitFor(() => checkOf(h.id), { what: 'learned check' });
-  expect(check).toMatchObject({ reason: 'room_silence', stage: 1, stages: 2 });
+  expect(check).toMatchObject({ reason: 'room_silence', stage: 1, stages: 3 });
   expect(check.deadline_at.getTime() - t1.getTime()).toBe(DAY_GRACE_S[0] * 1000);
   await waitFor(() => downlinks.some((d) => d.deviceIds.includes(h.devices.pir!.id) && d.command.type === 'check_in' && d.command.stage === 'chime'), { what: 'chime' });
 
@@ -168,12 +168,14 @@ test('room-aware silence by day: chime, then voice, then an inactivity alert tha
   run.clock.now = new Date(t1.getTime() + (DAY_GRACE_S[0] + DAY_GRACE_S[1]) * 1000 + 2000);
   const [alert] = await waitFor(async () => { const a = await alertsOf(h.id, 'inactivity'); return a.length ? a : null; }, { what: 'inactivity alert' });
   const data = await createdData(alert.id);
-  expect(data).toMatchObject({ rule: 'room_silence', checkInStages: 2, explanation: { reason: 'room_silence', room: 'living', historyDays: expect.any(Number) } });
+  expect(data).toMatchObject({ rule: 'room_silence', checkInStages: 3, explanation: { reason: 'room_silence', room: 'living', historyDays: expect.any(Number) } });
   expect(data.explanation.zh).toMatch(/^09:00 在客厅有活动后 \d+ 分钟无活动；平时此时段在客厅之后 ≤ \d+ 分钟就有活动（\d+ 天 p99）$/);
   expect(data.explanation.en).toMatch(/^no movement for \d+ min after the living room at 09:00/);
   const notes = (await db.pool.query(`SELECT note FROM visits WHERE household_id = $1 ORDER BY id`, [h.id])).rows.map((r) => r.note);
   expect(notes[0]).toMatch(new RegExp(`^${CHECK_IN_SENT_NOTE.replace(/[()]/g, '\\$&')}: 09:00 在客厅`));
   expect(notes[1]).toBe(CHECK_IN_VOICE_NOTE);
+  // These rules run without a caller: the call stage is skipped, said so, and the alert comes at once.
+  expect(notes[2]).toBe(CHECK_IN_NO_CALLER_NOTE);
 });
 
 test('a check-in answered (any activity) stands down: no alert', async () => {
