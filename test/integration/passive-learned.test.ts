@@ -6,6 +6,7 @@ import { CHECK_IN_NO_CALLER_NOTE, CHECK_IN_VOICE_NOTE } from '../../dispatcher/p
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { DOWNLINK_CHANNEL, type DownlinkMessage, type SweepRule } from '../../domain/queues.js';
 import { DAY_GRACE_S } from '../../domain/check-in-stages.js';
+import { DAY_CEILING_S, DAY_FLOOR_S, SENSITIVITY_MARGIN, usualSilence } from '../../domain/room-aware-silence.js';
 import { householdProfile, planDay } from '../../simulators/household-routine.js';
 import { insertPastSignals } from '../../store/history-signals-repository.js';
 import { loadRhythm, refreshBaselines } from '../../store/passive-baseline-repository.js';
@@ -72,13 +73,14 @@ interface Home { id: string; devices: Record<string, { id: string; kind: DeviceK
 
 /** A home with a living-room PIR, a bathroom radar, a front door contact and a bed sensor, all reporting at `now`. */
 async function home(now: Date, opts: { dayS?: number; nightS?: number } = {}): Promise<Home> {
-  const id = `hl-${++seq}-${randomBytes(3).toString('hex')}`;
+  // Ids without randomness: each home's simulated routine is seeded by them, so a run is repeatable.
+  const id = `hl-${++seq}`;
   await db.pool.query(
     `INSERT INTO households (id, building_id, unit, address, inactivity_day_s, inactivity_night_s, created_at)
      VALUES ($1, 'b-l', $2, '学习路1号', $3, $4, $5)`, [id, `${seq}室`, opts.dayS ?? 21600, opts.nightS ?? 43200, new Date(now.getTime() - 60 * 86_400_000)]);
   const devices: Home['devices'] = {};
   for (const [key, kind, room] of [['pir', 'pir', '客厅'], ['radar', 'fall_radar', '卫生间'], ['door', 'door_contact', '入户门'], ['bed', 'bed_sensor', '卧室']] as const) {
-    const did = `${kind}-${seq}-${randomBytes(3).toString('hex')}`;
+    const did = `${kind}-${seq}`;
     await db.pool.query(
       `INSERT INTO devices (id, household_id, kind, room, heartbeat_s, online, last_seen_at, created_at) VALUES ($1, $2, $3, $4, 1800, true, $5, $6)`,
       [did, id, kind, room, now, new Date(now.getTime() - 60 * 86_400_000)]);
@@ -199,10 +201,15 @@ test('a front-door departure by day is away for as long as this home\'s outings 
   await signal(h, 'pir', local(9, 0, 1), 'motion');
   await signal(h, 'door', local(9, 5, 1), 'door');
   const run = await startRules(local(9, 6, 1));
-  run.clock.now = local(9, 50, 1); // out 45 min: beyond the living-room line, within this home's usual outing
+  // This home's own outings at that hour (p99 of the silence after the door, ± 1 h) + the normal
+  // margin: read from what was learned, since each home's routine differs.
+  const outing = usualSilence((await loadRhythm(db.pool, h.id))!.baselines, '入户门', 9, { startMin: 20 * 60, endMin: 8 * 60 })!;
+  const backMs = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, outing.p99S + SENSITIVITY_MARGIN.normal.padS)) * 1000;
+  const out = local(9, 5, 1).getTime();
+  run.clock.now = new Date(out + backMs - MIN); // within this home's usual outing: away, no check
   await run.sweeps('learned_silence', 3);
   expect(await checkOf(h.id)).toBeUndefined();
-  run.clock.now = local(13, 30, 1); // longer than any outing at that hour in 28 days: not back — a check-in
+  run.clock.now = new Date(out + backMs + MIN); // longer than any outing at that hour in 28 days: not back — a check-in
   expect(await waitFor(() => checkOf(h.id), { what: 'not-back check' })).toMatchObject({ reason: 'not_back' });
 
   const n = await home(local(1, 0, 1));
