@@ -84,6 +84,16 @@ const SYSTEM_TEXT: Array<[RegExp, (m: RegExpMatchArray) => Pair]> = [
   [/^resident_cancel$/, () => ['老人自行取消', 'Cancelled by the resident']],
 ];
 
+/**
+ * The service writes its visit-log notes as "English (中文)" (e.g. the check-in stages of issue
+ * 19): the part in the user's language; a note without the Chinese part is shown as it is.
+ */
+export function bilingualNote(note: string): string {
+  const m = /^(.*) \(([^()]*[\u4e00-\u9fff][^()]*)\)$/.exec(note);
+  if (!m) return note;
+  return i18n.locale.startsWith('zh') ? m[2]! : m[1]!;
+}
+
 export function escalationReasonText(text: string, fromSystem: boolean): string {
   if (!fromSystem && !/^(no accept|tier \d+ has nobody)/.test(text)) return text;
   for (const [re, say] of SYSTEM_TEXT) {

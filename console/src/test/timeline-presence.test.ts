@@ -30,3 +30,24 @@ describe('presence rows on the timeline (issue 15 item 5)', () => {
     i18n.set('zh');
   });
 });
+
+describe('the check-in stages on an inactivity alert (issue 19 item 4)', () => {
+  it("lists each stage with its time, in the user's language", () => {
+    const created: TimelineEntry = {
+      id: 9, at: '2026-12-06T02:10:00Z', actor: 'system', type: 'created', fromState: null, toState: 'open',
+      data: { checkInTimeline: [
+        { at: '2026-12-06T02:00:00Z', note: 'automatic check-in sent (自动问候已发送)' },
+        { at: '2026-12-06T02:05:00Z', note: 'no answer to the chime: spoken check-in sent (未回应提示音，已发送语音问候)' },
+        { at: '2026-12-06T02:08:00Z', note: 'check-in sent (test)' },
+      ] },
+    };
+    i18n.set('zh');
+    const zh = render(Timeline, { props: { entries: [created] } });
+    expect(zh.container.textContent).toContain('自动问候: 10:00 自动问候已发送；10:05 未回应提示音，已发送语音问候；10:08 check-in sent (test)');
+    zh.unmount();
+    i18n.set('en');
+    const en = render(Timeline, { props: { entries: [created] } });
+    expect(en.container.textContent).toContain('Check-in: 10:00 automatic check-in sent; 10:05 no answer to the chime: spoken check-in sent');
+    i18n.set('zh');
+  });
+});

@@ -462,6 +462,7 @@ export const en: Messages = {
   'timeline.toLevel': 'Up to tier {n}',
   'timeline.presence.before': "{device} confirmed someone {s} s before the arrive press",
   'timeline.presence.after': "{device} confirmed someone {s} s after the arrive press",
+  'timeline.checkIn': 'Check-in',
   'timeline.presence.none': "No device of the home (door, button, radar) confirmed someone in the {min} min before the arrive press",
   'timeline.onBehalfOf': 'on behalf of {name}',
   'roster.confirm24h': '{starts}–{ends} is a 24-hour shift ({starts} to {ends} the next day). Add it?',

@@ -461,6 +461,7 @@ export const zh = {
   'timeline.toLevel': '升至第 {n} 级',
   'timeline.presence.before': "{device} 在按到达前 {s} 秒确认有人",
   'timeline.presence.after': "{device} 在按到达后 {s} 秒确认有人",
+  'timeline.checkIn': '自动问候',
   'timeline.presence.none': "到达前 {min} 分钟内家中设备（门磁、按钮、雷达）未确认有人",
   'timeline.onBehalfOf': '代 {name} 操作',
   'roster.confirm24h': '{starts}–{ends} 是一个 24 小时的班次（从当天 {starts} 到次日 {ends}）。确定要添加吗？',
