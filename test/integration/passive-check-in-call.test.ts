@@ -8,10 +8,10 @@ import { ChannelConfigSource } from '../../dispatcher/notifiers/channel-config.j
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
 import { VoiceResidentCaller } from '../../dispatcher/passive/resident-caller.js';
 import { DAY_GRACE_S } from '../../domain/check-in-stages.js';
-import type { SweepRule } from '../../domain/queues.js';
 import { startLearnedCheck } from '../../store/passive-learned-repository.js';
 import { buildTestApp, loginAs, type TestLogin } from '../helpers/api.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import { startPassiveRules, type PassiveHarness } from '../helpers/passive-harness.js';
 import { addHousehold, seedDispatchCommunity, type Community } from '../helpers/dispatcher-fixtures.js';
 import { ALIYUN, startFakeProviders, type FakeProviders } from '../helpers/fake-providers.js';
 
@@ -55,24 +55,9 @@ beforeAll(async () => {
 afterEach(async () => { for (const r of running.splice(0)) await r.stop(); });
 afterAll(async () => { await app?.close(); await fake?.close(); await db?.drop(); });
 
-async function startRules(now: Date) {
-  const clock = { now };
-  const counts = new Map<SweepRule, number>();
+async function startRules(now: Date): Promise<PassiveHarness> {
   const caller = new VoiceResidentCaller({ pool: db.pool, notifiers: providerNotifiers(db.pool, new ChannelConfigSource(db.pool, 0)) });
-  const rules = new PassiveRules({
-    pool: db.pool, redisUrl: inject('redisUrl'), config, clock: () => clock.now, queuePrefix: `${filePrefix}-${++seq}`,
-    sweepEveryMs: 150, rosterSweepEveryMs: 5000, log: { info: () => {}, warn: () => {} }, caller,
-    onSweep: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
-  });
-  running.push(rules);
-  await rules.start();
-  return {
-    clock,
-    async sweeps(rule: SweepRule, n = 2) {
-      const target = (counts.get(rule) ?? 0) + n;
-      await waitFor(() => (counts.get(rule) ?? 0) >= target, { what: `${n} ${rule} sweeps` });
-    },
-  };
+  return startPassiveRules(now, { pool: db.pool, config, queuePrefix: `${filePrefix}-${++seq}`, caller }, running);
 }
 
 /** A quiet home (last active 09:00) with a staged check started at T0, as the learned silence rule does. */

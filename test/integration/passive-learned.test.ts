@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
 import { CHECK_IN_NO_CALLER_NOTE, CHECK_IN_VOICE_NOTE } from '../../dispatcher/passive/check-in-rule.js';
 import type { DeviceKind } from '../../domain/device-kinds.js';
-import { DOWNLINK_CHANNEL, type DownlinkMessage, type SweepRule } from '../../domain/queues.js';
+import { DOWNLINK_CHANNEL, type DownlinkMessage } from '../../domain/queues.js';
 import { DAY_GRACE_S } from '../../domain/check-in-stages.js';
 import { DAY_CEILING_S, DAY_FLOOR_S, SENSITIVITY_MARGIN, usualSilence } from '../../domain/room-aware-silence.js';
 import { householdProfile, planDay } from '../../simulators/household-routine.js';
@@ -12,6 +12,7 @@ import { insertPastSignals } from '../../store/history-signals-repository.js';
 import { loadRhythm, refreshBaselines } from '../../store/passive-baseline-repository.js';
 import { CHECK_IN_SENT_NOTE } from '../../store/passive-queries-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import { startPassiveRules, type PassiveHarness } from '../helpers/passive-harness.js';
 
 /**
  * The learned passive rules of issue 19 against real PostgreSQL and redis-server, on an injected
@@ -45,28 +46,12 @@ beforeAll(async () => {
 afterEach(async () => { for (const r of running.splice(0)) await r.stop(); });
 afterAll(async () => { sub.disconnect(); await db.drop(); });
 
-interface Harness { clock: { now: Date }; rules: PassiveRules; sweeps(rule: SweepRule, n?: number): Promise<void> }
-
 /** Starts the rules at `now`; `learn` (default) then runs the daily learning for the homes the test just added. */
-async function startRules(now: Date, opts: { learn?: boolean } = {}): Promise<Harness> {
-  const clock = { now };
-  const counts = new Map<SweepRule, number>();
-  const rules = new PassiveRules({
-    pool: db.pool, redisUrl: inject('redisUrl'), config, clock: () => clock.now, queuePrefix: `${filePrefix}-${++seq}`,
-    sweepEveryMs: 150, rosterSweepEveryMs: 5000, log: { info: () => {}, warn: () => {} },
-    onSweep: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
-  });
-  running.push(rules);
-  await rules.start();
+async function startRules(now: Date, opts: { learn?: boolean } = {}): Promise<PassiveHarness> {
+  const run = await startPassiveRules(now, { pool: db.pool, config, queuePrefix: `${filePrefix}-${++seq}` }, running);
   // start() relearns only when the last learning is a day old: the homes a test adds are learned here.
-  if (opts.learn !== false) await rules.refreshBaselines();
-  return {
-    clock, rules,
-    async sweeps(rule, n = 2) {
-      const target = (counts.get(rule) ?? 0) + n;
-      await waitFor(() => (counts.get(rule) ?? 0) >= target, { what: `${n} ${rule} sweeps` });
-    },
-  };
+  if (opts.learn !== false) await run.rules.refreshBaselines();
+  return run;
 }
 
 interface Home { id: string; devices: Record<string, { id: string; kind: DeviceKind; room: string }> }

@@ -4,9 +4,10 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
 import type { DeviceKind } from '../../domain/device-kinds.js';
-import { DOWNLINK_CHANNEL, QUEUES, type DownlinkMessage, type SweepRule } from '../../domain/queues.js';
+import { DOWNLINK_CHANNEL, QUEUES, type DownlinkMessage } from '../../domain/queues.js';
 import { CHECK_IN_SENT_NOTE, CHECK_IN_STOOD_DOWN_NOTE } from '../../store/passive-queries-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import { startPassiveRules, type PassiveHarness } from '../helpers/passive-harness.js';
 
 /**
  * The passive rules against real PostgreSQL and redis-server (DESIGN §4, issue 4 items 3, 11b,
@@ -47,29 +48,9 @@ afterAll(async () => {
   await db.drop();
 });
 
-interface Harness { clock: { now: Date }; prefix: string; warnings: string[]; sweeps(rule: SweepRule, n?: number): Promise<void> }
-
-async function startRules(now: Date): Promise<Harness> {
-  const clock = { now };
+async function startRules(now: Date): Promise<PassiveHarness & { prefix: string }> {
   const prefix = `${filePrefix}-${++seq}`;
-  const counts = new Map<SweepRule, number>();
-  const warnings: string[] = [];
-  const rules = new PassiveRules({
-    pool: db.pool, redisUrl: inject('redisUrl'), config, clock: () => clock.now, queuePrefix: prefix,
-    sweepEveryMs: 150, rosterSweepEveryMs: 200,
-    log: { info: () => {}, warn: (m) => { warnings.push(m); } },
-    onSweep: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
-  });
-  running.push(rules);
-  await rules.start();
-  return {
-    clock, prefix, warnings,
-    // n more complete sweeps of `rule` from now on (the first may have started before the call).
-    async sweeps(rule, n = 2) {
-      const target = (counts.get(rule) ?? 0) + n;
-      await waitFor(() => (counts.get(rule) ?? 0) >= target, { what: `${n} ${rule} sweeps` });
-    },
-  };
+  return { ...(await startPassiveRules(now, { pool: db.pool, config, queuePrefix: prefix, rosterSweepEveryMs: 200 }, running)), prefix };
 }
 
 const ago = (now: Date, s: number) => new Date(now.getTime() - s * 1000);

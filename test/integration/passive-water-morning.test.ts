@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { PassiveRules } from '../../dispatcher/passive/passive-rules.js';
-import type { SweepRule } from '../../domain/queues.js';
 import { insertPastSignals } from '../../store/history-signals-repository.js';
 import { NO_WATER_MARK } from '../../store/water-morning-repository.js';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.js';
+import { startPassiveRules, type PassiveHarness } from '../helpers/passive-harness.js';
 
 /**
  * "No water all morning" (issue 19 item 3) against real PostgreSQL and redis-server, the rules on
@@ -31,23 +31,8 @@ beforeAll(async () => {
 afterEach(async () => { for (const r of running.splice(0)) await r.stop(); });
 afterAll(async () => { await db.drop(); });
 
-async function startRules(now: Date) {
-  const clock = { now };
-  const counts = new Map<SweepRule, number>();
-  const rules = new PassiveRules({
-    pool: db.pool, redisUrl: inject('redisUrl'), config, clock: () => clock.now, queuePrefix: `${filePrefix}-${++seq}`,
-    sweepEveryMs: 150, rosterSweepEveryMs: 5000, log: { info: () => {}, warn: () => {} },
-    onSweep: (rule) => counts.set(rule, (counts.get(rule) ?? 0) + 1),
-  });
-  running.push(rules);
-  await rules.start();
-  return {
-    clock,
-    async sweeps(rule: SweepRule, n = 2) {
-      const target = (counts.get(rule) ?? 0) + n;
-      await waitFor(() => (counts.get(rule) ?? 0) >= target, { what: `${n} ${rule} sweeps` });
-    },
-  };
+async function startRules(now: Date): Promise<PassiveHarness> {
+  return startPassiveRules(now, { pool: db.pool, config, queuePrefix: `${filePrefix}-${++seq}` }, running);
 }
 
 interface Home { id: string; pir: string; meter: string | null }
