@@ -44,6 +44,7 @@ import { oneTimeLinkRoutes } from './routes/one-time-link-routes.js';
 import { ChannelCallbacksService } from './services/channel-callbacks-service.js';
 import { ChannelSettingsService } from './services/channel-settings-service.js';
 import { OneTimeLinkService } from './services/one-time-link-service.js';
+import { SUBSCRIBER_OPTIONS } from '../store/redis-subscriber.js';
 
 export type { ApiDeps } from './app-deps.js';
 
@@ -118,7 +119,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const live = deps.live ?? {};
   const createSubscriber = deps.createLiveSubscriber
-    ?? (deps.redis ? () => deps.redis!.duplicate({ lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null }) : undefined);
+    ?? (deps.redis ? () => deps.redis!.duplicate({ ...SUBSCRIBER_OPTIONS, lazyConnect: false, enableOfflineQueue: true }) : undefined);
   const access = new AccessService(deps.pool, clock);
   const hub = new LiveHub({
     pool: deps.pool, clock, createSubscriber, pollMs: live.pollMs ?? 1000, gapWaitMs: live.gapWaitMs ?? 1000, log: app.log,

@@ -25,6 +25,7 @@ import { WebhookNotifier, type WebhookNotifierOptions } from './notifiers/webhoo
 import { Reconciler } from './reconciler.js';
 import { RouteWorker } from './route-worker.js';
 import type { WorkerTuning } from './worker-options.js';
+import { SUBSCRIBER_OPTIONS } from '../store/redis-subscriber.js';
 
 export interface PassiveRules { start(): Promise<void> | void; stop(): Promise<void> }
 
@@ -100,7 +101,7 @@ export class Dispatcher {
     this.producer.on('error', () => {}); // ioredis reconnects; the reconciler recovers what failed meanwhile
     this.workerConnection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
     this.workerConnection.on('error', () => {});
-    this.subscriber = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+    this.subscriber = new Redis(deps.redisUrl, SUBSCRIBER_OPTIONS);
     this.subscriber.on('error', () => {});
 
     this.escalationQueue = new Queue<EscalationJob>(QUEUES.escalation, { connection: this.producer, ...prefix });

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { AedesOptions } from 'aedes';
 import { Redis } from 'ioredis';
+import { SUBSCRIBER_OPTIONS } from '../store/redis-subscriber.js';
 
 // Both packages are CommonJS; aedes-persistence-redis ships no typings.
 const require = createRequire(import.meta.url);
@@ -27,13 +28,14 @@ export class SharedSessions {
 
   constructor(redisUrl: string, onError: (m: string, e?: unknown) => void) {
     let warned = false;
-    const conn = () => {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const conn = (subscriber = false) => {
+      const redis = new Redis(redisUrl, subscriber ? SUBSCRIBER_OPTIONS : { maxRetriesPerRequest: null });
       redis.on('error', (err) => { if (!warned) { warned = true; onError('Redis for MQTT sessions unreachable; retrying', err); } });
       redis.on('ready', () => { warned = false; });
       return redis;
     };
-    this.conns = [conn(), conn(), conn()];
+    // mqemitter-redis subscribes on its connection at once, before it is up.
+    this.conns = [conn(), conn(true), conn()];
     this.mq = createMqEmitterRedis({ pubConn: this.conns[0]!, subConn: this.conns[1]! });
     this.persistence = createRedisPersistence({ conn: this.conns[2]! });
   }

@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import { registerConsole } from './console-static.js';
 import { choosePort, PortTakenError } from './ports.js';
 import { removeServiceInfo, runningService, writeServiceInfo } from './service-file.js';
+import { SUBSCRIBER_OPTIONS } from '../../store/redis-subscriber.js';
 
 export class ServiceAlreadyRunningError extends Error {
   constructor(readonly pid: number, readonly dataDir: string, readonly httpUrl: string) {
@@ -95,7 +96,7 @@ export async function startService(config: Config, log: Logger, env: NodeJS.Proc
       clock: time.clock,
       redis,
       trustProxy: config.TRUST_PROXY,
-      createLiveSubscriber: () => new Redis(redisUrl, { maxRetriesPerRequest: null }),
+      createLiveSubscriber: () => new Redis(redisUrl, SUBSCRIBER_OPTIONS),
       readiness: { redis: () => redis.status === 'ready', ...(gateway ? { broker: () => gateway.ready } : {}) },
       ...(gateway ? {
         mqttOverWebSocket: (stream: Duplex, req: IncomingMessage) => gateway.handleStream(stream, req),
