@@ -75,8 +75,28 @@ export interface PlanDayInput {
 
 const MOTION_KINDS: ReadonlySet<DeviceKind> = new Set(['pir', 'fall_radar']);
 
+/**
+ * When the resident of a planned day is in bed or out (epoch ms), whatever sensors the home has:
+ * the simulator places a fall where a person can fall — on their feet, at home.
+ */
+export interface DayShape {
+  wake: number;
+  bedtime: number;
+  /** Out of bed at night (bed exit to back in bed). */
+  nightTrips: Array<{ from: number; to: number }>;
+  /** Out of the home (door out to door back). */
+  outings: Array<{ from: number; to: number }>;
+  /** In bed by day. */
+  naps: Array<{ from: number; to: number }>;
+}
+
 /** The day's actions in time order, all within [dayStart, dayStart + 24 h). */
 export function planDay(input: PlanDayInput): PlannedAction[] {
+  return planDayShaped(input).actions;
+}
+
+/** planDay, with the day's shape (same draws: the same input gives the same day). */
+export function planDayShaped(input: PlanDayInput): { actions: PlannedAction[]; shape: DayShape } {
   const { devices, profile, dayStart } = input;
   const rng = input.rng ?? seededRng(hashSeed(`day:${input.householdId}:${dayStart}`));
   const out: PlannedAction[] = [];
@@ -111,7 +131,12 @@ export function planDay(input: PlanDayInput): PlannedAction[] {
   const door = (min: number, what: string) => {
     for (const d of doors) { push(min, d, 'door', 'open', what); push(min + 0.4, d, 'door', 'closed', what); }
   };
+  const ms = (min: number) => dayStart + Math.round(min * MINUTE_MS);
+  const nightTrips: DayShape['nightTrips'] = [];
+  const outings: DayShape['outings'] = [];
+  const naps: DayShape['naps'] = [];
   const goOut = (min: number, awayMin: number, what: string) => {
+    outings.push({ from: ms(min), to: ms(min + awayMin) });
     motion(min - 1, 'entrance', what);
     door(min, `${what}: leave`);
     door(min + awayMin, `${what}: return`);
@@ -129,6 +154,7 @@ export function planDay(input: PlanDayInput): PlannedAction[] {
   const trips = intBetween(rng, 0, profile.nightTripsMax);
   for (let i = 0; i < trips; i++) {
     const t = between(rng, 30, wake - 45);
+    nightTrips.push({ from: ms(t), to: ms(t + 7) });
     bed(t, false, 'night bathroom trip');
     motion(t + 0.5, 'bedroom', 'night bathroom trip');
     motion(t + 1.5, 'bathroom', 'night bathroom trip');
@@ -165,6 +191,7 @@ export function planDay(input: PlanDayInput): PlannedAction[] {
   if (chance(rng, profile.napProb)) {
     const nap = Math.max(cursor + 5, between(rng, 780, 810));
     const napLen = between(rng, 45, 90);
+    naps.push({ from: ms(nap + 1), to: ms(nap + 1 + napLen) });
     motion(nap, 'bedroom', 'nap');
     bed(nap + 1, true, 'nap');
     bed(nap + 1 + napLen, false, 'nap over');
@@ -204,5 +231,8 @@ export function planDay(input: PlanDayInput): PlannedAction[] {
   }
 
   const end = dayStart + 24 * 60 * MINUTE_MS;
-  return out.filter((a) => a.at >= dayStart && a.at < end).sort((a, b) => a.at - b.at);
+  return {
+    actions: out.filter((a) => a.at >= dayStart && a.at < end).sort((a, b) => a.at - b.at),
+    shape: { wake: ms(wake), bedtime: ms(bedtime), nightTrips: nightTrips.sort((a, b) => a.from - b.from), outings, naps },
+  };
 }

@@ -1,6 +1,7 @@
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { between, exponential, hashSeed, pick, seededRng, type Rng } from '../../domain/seeded-random.js';
 import { localMidnight, MINUTE_MS } from '../clock.js';
+import { whenOnFeet } from './on-feet.js';
 import type { IncidentKind } from './responder-model.js';
 
 /**
@@ -10,8 +11,8 @@ import type { IncidentKind } from './responder-model.js';
  * - sos_pressed: the resident presses the SOS button (and can);
  * - fall_radar: a fall in the bathroom, seen by the fall radar;
  * - fall_no_radar: a fall in a room without a radar, with the button in sight but out of reach
- *   (看得见按钮但按不到) — nothing but silence tells;
- * - collapse_evening: a collapse between 18:00 and 22:30, silent too;
+ *   (看得见按钮但按不到) — nothing but silence tells; while the resident is up at home (on-feet.ts);
+ * - collapse_evening: a collapse between 18:00 and the resident's bedtime, silent too;
  * - mistaken_press: a press by mistake, cancelled 10–40 s later;
  * - smoke_cooking: smoke while cooking at a meal time (homes with a smoke detector).
  */
@@ -57,13 +58,16 @@ export function planIncidents(opts: {
     const free = opts.homes.filter((h) => fits(h, kind) && (times.get(h.id) ?? []).every((at) => Math.abs(at - placed.at) > SPACING_MS));
     const home = pick(rng, free);
     if (!home) continue;
-    times.set(home.id, [...(times.get(home.id) ?? []), placed.at]);
     const room = roomFor(rng, kind, home);
+    // A fall needs the resident on their feet at home: moved to when they are (on-feet.ts).
+    const at = whenOnFeet(kind, placed.at, home, opts.tz);
+    if (at >= opts.end || (times.get(home.id) ?? []).some((t) => Math.abs(t - at) <= SPACING_MS)) continue;
+    times.set(home.id, [...(times.get(home.id) ?? []), at]);
     const incident: PlannedIncident = {
-      id: `inc-${out.length + 1}`, householdId: home.id, kind, room, at: placed.at,
+      id: `inc-${out.length + 1}`, householdId: home.id, kind, room, at,
       canPress: kind === 'sos_pressed' || kind === 'mistaken_press',
     };
-    if (kind === 'mistaken_press') incident.cancelAt = placed.at + Math.round(between(rng, 10_000, 40_000));
+    if (kind === 'mistaken_press') incident.cancelAt = at + Math.round(between(rng, 10_000, 40_000));
     out.push(incident);
   }
   return out.sort((a, b) => a.at - b.at);
