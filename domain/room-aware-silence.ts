@@ -42,7 +42,16 @@ const DOOR_CLUSTER_MS = 3 * 60_000;
 /** Default night when the home's bedtime/wake-up are not known yet. */
 const DEFAULT_NIGHT = { startMin: 22 * 60, endMin: 6 * 60 };
 
-export interface RecentSignal { at: number; room: string | null; type: string }
+export interface RecentSignal {
+  at: number; room: string | null; type: string;
+  /** The baseline it is judged by when not its room: IN_BED_KEY for a bed sensor saying "in bed". */
+  key?: string;
+}
+/**
+ * Lying down is not being in the bedroom: the silence after "in bed" is sleep or a nap, the
+ * silence after getting up is minutes. Baselines of in-bed signals are kept under this key.
+ */
+export const IN_BED_KEY = '@in_bed';
 export interface SilenceBaseline { room: string; hour: number; samples: number; gapP99S: number }
 export interface RhythmSummary {
   enoughHistory: boolean; historyDays: number; wakeP99Min: number | null; bedMedianMin: number | null;
@@ -131,9 +140,12 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
   // fine, in whatever room the button hangs. What follows is judged by the home's worst usual
   // silence at that hour — or, at night, by the wake-up — never by the button's own room (a
   // resident who answers and goes back to sleep must not be rung again every half hour).
+  // In the night, a room with too few signs of life at this hour is judged by its nights — the
+  // hours from the usual bedtime to the morning, not the evening before (a night bathroom visit
+  // that does not end); an in-bed signal's nights are the sleep itself, so the wake-up decides.
   const learned = last.type === 'door' || last.type === 'button'
     ? usualIndoor(input.baselines, hour, last.type === 'door' ? last.room : null)
-    : usualSilence(input.baselines, last.room ?? '', hour, night, !(atNight && beforeMorning));
+    : usualSilence(input.baselines, last.key ?? last.room ?? '', hour, night, atNight && beforeMorning ? sleepWindow(rhythm) : true);
   const m = SENSITIVITY_MARGIN[input.sensitivity];
   const floor = atNight ? NIGHT_FLOOR_S : DAY_FLOOR_S;
   const ceiling = atNight ? NIGHT_CEILING_S : DAY_CEILING_S;
@@ -174,6 +186,13 @@ export function nightWindow(r: Pick<RhythmSummary, 'bedMedianMin' | 'wakeP99Min'
   return { startMin: ((r.bedMedianMin - 60) % 1440 + 1440) % 1440, endMin: r.wakeP99Min };
 }
 
+/** The usual sleep: from the usual bedtime to half an hour before the usual wake-up. */
+export function sleepWindow(r: Pick<RhythmSummary, 'bedMedianMin' | 'wakeP99Min' | 'wakeMedianMin'>): { startMin: number; endMin: number } {
+  const wake = r.wakeMedianMin ?? r.wakeP99Min;
+  if (r.bedMedianMin === null || wake === null || wake === undefined) return { startMin: DEFAULT_NIGHT.startMin + 60, endMin: DEFAULT_NIGHT.endMin - 30 };
+  return { startMin: r.bedMedianMin % 1440, endMin: ((wake - 30) % 1440 + 1440) % 1440 };
+}
+
 export function inNight(minute: number, w: { startMin: number; endMin: number }): boolean {
   return w.startMin > w.endMin ? minute >= w.startMin || minute < w.endMin : minute >= w.startMin && minute < w.endMin;
 }
@@ -183,15 +202,18 @@ export function inNight(minute: number, w: { startMin: number; endMin: number })
  * neighbours (a 10:58 signal is much like an 11:02 one); with too few samples, the worst of the
  * room's whole day part (day or night). Conservative both ways: max of p99s, not a mean.
  */
-export function usualSilence(baselines: readonly SilenceBaseline[], room: string, hour: number, night: { startMin: number; endMin: number }, partFallback = true): { p99S: number; samples: number } | null {
+export function usualSilence(baselines: readonly SilenceBaseline[], room: string, hour: number, night: { startMin: number; endMin: number },
+  fallback: boolean | { startMin: number; endMin: number } = true): { p99S: number; samples: number } | null {
   const mine = baselines.filter((b) => b.room === room);
   const near = mine.filter((b) => circular(b.hour, hour) <= 1);
   const nearN = near.reduce((n, b) => n + b.samples, 0);
   if (nearN >= MIN_SAMPLES) return { p99S: Math.max(...near.map((b) => b.gapP99S)), samples: nearN };
-  // At night an isolated sign of life in a room seldom used then says little: the wake-up bound decides.
-  if (!partFallback) return null;
+  if (fallback === false) return null;
+  // A window: the pool is that window's hours only (the sleep, for a sign of life in the night).
   const nightHour = inNight(hour * 60 + 30, night);
-  const part = mine.filter((b) => inNight(b.hour * 60 + 30, night) === nightHour);
+  const part = fallback === true
+    ? mine.filter((b) => inNight(b.hour * 60 + 30, night) === nightHour)
+    : mine.filter((b) => inNight(b.hour * 60 + 30, fallback));
   const partN = part.reduce((n, b) => n + b.samples, 0);
   if (partN >= MIN_SAMPLES) return { p99S: Math.max(...part.map((b) => b.gapP99S)), samples: partN };
   return null;

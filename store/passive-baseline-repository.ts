@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from './db.js';
+import { silenceKeySql } from './silence-key-sql.js';
 
 /**
  * Each home's rhythm learned from its own signals (issue 19 item 1), in SQL over `signals` and
@@ -23,12 +24,12 @@ export async function refreshBaselines(pool: pg.Pool, p: { now: Date; tz: string
   return inTransaction(pool, async (tx) => {
     await tx.query(`DELETE FROM household_silence_baselines`);
     // Silence after a sign of life: the gap from each activity signal to the home's next one,
-    // by the room of the signal and its local hour.
+    // by the room of the signal (or "in bed") and its local hour.
     const rows = await tx.query(
       `WITH s AS (
-         SELECT household_id, ts, COALESCE(room, '') AS room,
+         SELECT household_id, ts, ${silenceKeySql('sg')} AS room,
                 lead(ts) OVER (PARTITION BY household_id ORDER BY ts) AS next_ts
-           FROM signals
+           FROM signals sg
           WHERE ts >= $1::timestamptz - make_interval(days => $3) AND ts < $1 AND type = ANY($4)
        )
        INSERT INTO household_silence_baselines (household_id, room, hour, samples, gap_p50_s, gap_p99_s)

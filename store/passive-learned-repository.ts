@@ -2,6 +2,7 @@ import type { DeviceKind } from '../domain/device-kinds.js';
 import { LIVE_STATES } from '../domain/alert-kinds.js';
 import type { RecentSignal, RhythmSummary, Sensitivity, SilenceBaseline, SilenceExplanation } from '../domain/room-aware-silence.js';
 import type { Queryable } from './db.js';
+import { silenceKeySql } from './silence-key-sql.js';
 
 /**
  * Queries of the learned passive rules (issue 19): the homes quiet for at least the smallest
@@ -38,7 +39,7 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
   const r = await db.query<{
     householdId: string; lastActivityAt: Date; staticThresholdS: number; sensitivity: Sensitivity; enoughHistory: boolean; historyDays: number;
     wakeP99Min: number | null; wakeMedianMin: number | null; bedMedianMin: number | null; recentAlertAt: Date | null; lastClosedAt: Date | null;
-    signals: Array<{ at: string; room: string | null; type: string }>; baselines: SilenceBaseline[] | null;
+    signals: Array<{ at: string; room: string | null; type: string; key: string }>; baselines: SilenceBaseline[] | null;
   }>(
     `SELECT h.id AS "householdId", h.last_activity_at AS "lastActivityAt",
             CASE WHEN $5 THEN h.inactivity_day_s ELSE h.inactivity_night_s END AS "staticThresholdS", COALESCE(t.sensitivity, 'normal') AS sensitivity,
@@ -52,14 +53,14 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
             sig.list AS signals,
             (SELECT json_agg(json_build_object('room', b.room, 'hour', b.hour, 'samples', b.samples, 'gapP99S', b.gap_p99_s))
                FROM household_silence_baselines b
-              WHERE b.household_id = h.id AND (b.room = COALESCE(sig.list->0->>'room', '') OR sig.list->0->>'type' IN ('door', 'button')
+              WHERE b.household_id = h.id AND (b.room = sig.list->0->>'key' OR sig.list->0->>'type' IN ('door', 'button')
                 OR (SELECT max(a.closed_at) FROM alerts a WHERE a.household_id = h.id AND a.kind = ANY($6)) > (sig.list->0->>'at')::timestamptz)) AS baselines
        FROM households h
        JOIN household_rhythm r ON r.household_id = h.id AND r.enough_history
        LEFT JOIN household_passive_tuning t ON t.household_id = h.id
       CROSS JOIN LATERAL (
-        SELECT COALESCE(json_agg(json_build_object('at', x.ts, 'room', x.room, 'type', x.type) ORDER BY x.ts DESC), '[]'::json) AS list
-          FROM (SELECT s.ts, s.room, s.type FROM signals s
+        SELECT COALESCE(json_agg(json_build_object('at', x.ts, 'room', x.room, 'type', x.type, 'key', x.key) ORDER BY x.ts DESC), '[]'::json) AS list
+          FROM (SELECT s.ts, s.room, s.type, ${silenceKeySql('s')} AS key FROM signals s
                  WHERE s.household_id = h.id AND s.type = ANY($4) AND s.ts <= $1 AND s.ts > $1::timestamptz - interval '2 days'
                  ORDER BY s.ts DESC LIMIT 6) x
       ) sig
@@ -75,7 +76,7 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
     householdId: x.householdId, lastActivityAt: x.lastActivityAt, staticThresholdS: x.staticThresholdS, sensitivity: x.sensitivity,
     rhythm: { enoughHistory: x.enoughHistory, historyDays: x.historyDays, wakeP99Min: x.wakeP99Min, wakeMedianMin: x.wakeMedianMin, bedMedianMin: x.bedMedianMin },
     recentAlertAt: x.recentAlertAt, lastClosedAt: x.lastClosedAt,
-    signals: x.signals.map((s) => ({ at: Date.parse(s.at), room: s.room, type: s.type })),
+    signals: x.signals.map((s) => ({ at: Date.parse(s.at), room: s.room, type: s.type, key: s.key })),
     baselines: x.baselines ?? [],
   }));
 }

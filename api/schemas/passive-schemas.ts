@@ -22,7 +22,7 @@ export const PassiveProfileResponse = Type.Object({
     computedAt: DateTime,
   })),
   /** Per room: the longest usual silence after a sign of life there by day (07:00-21:00) and by night, p99 over 28 days. */
-  rooms: Type.Array(Type.Object({ room: Type.String(), dayP99S: Nullable(Type.Integer()), nightP99S: Nullable(Type.Integer()), samples: Type.Integer() })),
+  rooms: Type.Array(Type.Object({ room: Type.String(), inBed: Type.Boolean(), dayP99S: Nullable(Type.Integer()), nightP99S: Nullable(Type.Integer()), samples: Type.Integer() })),
   /** The latest inactivity/wandering alerts of the home, each with the sentence it was opened with. */
   explanations: Type.Array(Type.Object({ alertId: Type.String(), kind: Type.String(), at: DateTime, zh: Type.String(), en: Type.String() })),
 });

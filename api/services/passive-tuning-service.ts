@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Clock } from '../../domain/clock.js';
-import { MIN_HISTORY_DAYS, type Sensitivity } from '../../domain/room-aware-silence.js';
+import { IN_BED_KEY, MIN_HISTORY_DAYS, type Sensitivity } from '../../domain/room-aware-silence.js';
 import { writeAudit } from '../../store/audit-repository.js';
 import { inTransaction } from '../../store/db.js';
 import { loadRhythm } from '../../store/passive-baseline-repository.js';
@@ -28,9 +28,9 @@ export class PassiveTuningService {
     const [tuning, learned, explanations] = await Promise.all([
       getTuning(this.pool, householdId), loadRhythm(this.pool, householdId), recentPassiveExplanations(this.pool, householdId),
     ]);
-    const rooms = new Map<string, { room: string; dayP99S: number | null; nightP99S: number | null; samples: number }>();
+    const rooms = new Map<string, { room: string; inBed: boolean; dayP99S: number | null; nightP99S: number | null; samples: number }>();
     for (const b of learned?.baselines ?? []) {
-      const r = rooms.get(b.room) ?? { room: b.room, dayP99S: null, nightP99S: null, samples: 0 };
+      const r = rooms.get(b.room) ?? { room: b.room, inBed: b.room === IN_BED_KEY, dayP99S: null, nightP99S: null, samples: 0 };
       const day = b.hour >= DAY_HOURS.from && b.hour < DAY_HOURS.to;
       if (day) r.dayP99S = Math.max(r.dayP99S ?? 0, b.gapP99S);
       else r.nightP99S = Math.max(r.nightP99S ?? 0, b.gapP99S);

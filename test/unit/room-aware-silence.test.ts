@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkInPlan, DAY_GRACE_S, NIGHT_GRACE_S } from '../../domain/check-in-stages.js';
 import {
-  assessSilence, explainSilence, explainStatic, usualSilence, WANDER_AFTER_MS, type RecentSignal, type SilenceBaseline, type SilenceInput,
+  assessSilence, explainSilence, explainStatic, IN_BED_KEY, usualSilence, WANDER_AFTER_MS, type RecentSignal, type SilenceBaseline, type SilenceInput,
 } from '../../domain/room-aware-silence.js';
 
 /**
@@ -114,6 +114,34 @@ describe('room-aware silence', () => {
     expect(assessSilence(input([last], at(12, 0), { rhythm: null }))).toEqual({ kind: 'static', why: 'no_history' });
     expect(assessSilence(input([], at(12, 0)))).toEqual({ kind: 'static', why: 'no_signal' });
     expect(assessSilence(input([{ at: at(10, 0), room: '阳台', type: 'motion' }], at(12, 0)))).toEqual({ kind: 'static', why: 'no_baseline' });
+  });
+});
+
+describe('in bed, or up (a bed sensor)', () => {
+  /** A home with a bed sensor: out of bed, the next sign comes within minutes; in bed, after the nap or the night. */
+  const bedHome = (): SilenceBaseline[] => baselines().filter((b) => b.room !== '卧室').concat([
+    { room: '卧室', hour: 6, samples: 28, gapP99S: 3 * 60 }, { room: '卧室', hour: 14, samples: 20, gapP99S: 2 * 60 },
+    { room: '卧室', hour: 1, samples: 2, gapP99S: 100 }, { room: '卧室', hour: 3, samples: 3, gapP99S: 90 }, { room: '卧室', hour: 4, samples: 2, gapP99S: 120 },
+    { room: IN_BED_KEY, hour: 13, samples: 20, gapP99S: 90 * 60 }, { room: IN_BED_KEY, hour: 21, samples: 28, gapP99S: 9 * 3600 },
+    { room: IN_BED_KEY, hour: 2, samples: 5, gapP99S: 3 * 3600 },
+  ]);
+  const inBed = (t: number) => ({ at: t, room: '卧室', type: 'bed', key: IN_BED_KEY });
+  const up = (t: number) => ({ at: t, room: '卧室', type: 'bed', key: '卧室' });
+
+  it('lying down for a nap is judged by the naps; getting up by the minutes that usually follow it', () => {
+    expect(assessSilence(input([inBed(at(13, 5))], at(13, 6), { baselines: bedHome() })))
+      .toMatchObject({ kind: 'quiet', explanation: { thresholdS: 90 * 60 + 240, usualS: 90 * 60 } });
+    expect(assessSilence(input([up(at(14, 30))], at(14, 31), { baselines: bedHome() })))
+      .toMatchObject({ kind: 'quiet', explanation: { thresholdS: 10 * 60, usualS: 2 * 60 } });
+  });
+
+  it('out of bed in the night and nothing since: the nights\' own short line (floor 20 min), not the wake-up', () => {
+    // 02:00 has too few bed exits of its own (01:00-03:00: 5): the pool is the usual sleep's hours (21:30-06:20), not the evening.
+    const v = assessSilence(input([up(at(2, 0))], at(2, 0) + 20 * MIN, { baselines: bedHome() }));
+    expect(v).toMatchObject({ kind: 'check', reason: 'room_silence', explanation: { thresholdS: 20 * 60, usualS: 120, samples: 7 } });
+    // Back in bed at 02:10: sleep until the usual wake-up + 30 min.
+    expect(assessSilence(input([inBed(at(2, 10)), up(at(2, 0))], at(5, 0), { baselines: bedHome() })))
+      .toMatchObject({ kind: 'quiet', explanation: { reason: 'not_up' } });
   });
 });
 

@@ -158,6 +158,7 @@ export const en: Messages = {
   'passive.wake': 'Usually up at',
   'passive.latest': 'latest',
   'passive.bed': 'Usually in bed at',
+  'passive.inBed': 'in bed (bed sensor)',
   'passive.roomLine': 'next sign of life within {day} by day · {night} at night (p99)',
   'passive.minutes': '{n} min',
   'passive.recent': 'Recent inactivity alerts and why',

@@ -157,6 +157,7 @@ export const zh = {
   'passive.wake': '平时起床',
   'passive.latest': '最晚',
   'passive.bed': '平时就寝',
+  'passive.inBed': '在床上（床垫传感器）',
   'passive.roomLine': '白天 ≤ {day} · 夜间 ≤ {night} 内有下一次活动（p99）',
   'passive.minutes': '{n} 分钟',
   'passive.recent': '最近的无活动报警及原因',
