@@ -1,10 +1,14 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { stopAllTracked } from '../../bench/lib/cleanup-registry.js';
 import { BENCH_DIR, runSuite } from '../../bench/lib/run-suite.js';
-import { EXIT_FAIL, EXIT_OK, parseCommandArgs } from './args.js';
+import { spreadMarkdown } from '../../bench/lib/spread-markdown.js';
+import type { SuiteReport } from '../../bench/lib/suite-types.js';
+import { EXIT_FAIL, EXIT_OK, parseCommandArgs, usageError } from './args.js';
 
 const USAGE = `usage: npm run bench [-- [--quick] [scenario-id …]]
        npx guardian bench [--quick] [--results-dir DIR] [--no-markdown] [scenario-id …]
+       npx guardian bench --spread RESULT.json …
 
 Runs the benchmark scenarios of bench/scenarios/ in file-name order, each with its own private
 PostgreSQL, redis-server, brokers and load generators on ephemeral loopback ports.
@@ -13,14 +17,18 @@ Writes bench/results/<timestamp>.json and, when the whole suite ran in full, ben
   --quick            tiny counts, correctness checks only (the smoke test in npm test)
   --results-dir DIR  where the JSON goes (default bench/results)
   --no-markdown      do not rewrite bench/RESULTS.md
-  --markdown         rewrite it even in --quick mode or for chosen scenarios`;
+  --markdown         rewrite it even in --quick mode or for chosen scenarios
+  --spread           measure nothing: print the goals of the given result files side by side
+                     (consecutive runs: the spread, not the best run) as a markdown table`;
 
 /** \`guardian bench\`: exit 0 when every scenario ran (goals met or not), 1 when one failed. */
 export default async function bench(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs(argv, {
     quick: { type: 'boolean' }, 'results-dir': { type: 'string' }, 'no-markdown': { type: 'boolean' }, markdown: { type: 'boolean' },
+    spread: { type: 'boolean' },
   }, USAGE, { maxPositionals: 20 });
   if (typeof parsed === 'number') return parsed;
+  if (parsed.values.spread === true) return printSpread(parsed.positionals);
   const quick = parsed.values.quick === true;
   // Ctrl-C: stop every process and database the bench started before leaving.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -57,4 +65,19 @@ export default async function bench(argv: string[]): Promise<number> {
     process.stderr.write(`guardian bench: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT_FAIL;
   }
+}
+
+async function printSpread(files: string[]): Promise<number> {
+  if (files.length === 0) return usageError('--spread needs the result files to compare, e.g. bench/results/*.json', USAGE);
+  const runs: Array<{ report: SuiteReport; file: string }> = [];
+  for (const file of files) {
+    try {
+      runs.push({ report: JSON.parse(await readFile(file, 'utf8')) as SuiteReport, file: basename(file) });
+    } catch (err) {
+      process.stderr.write(`guardian bench: cannot read ${file}: ${err instanceof Error ? err.message : String(err)} (give result files written by npm run bench)\n`);
+      return EXIT_FAIL;
+    }
+  }
+  process.stdout.write(`${spreadMarkdown(runs)}\n`);
+  return EXIT_OK;
 }
