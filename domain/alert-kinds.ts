@@ -36,4 +36,7 @@ export const RESIDENT_CANCELLABLE: readonly AlertKind[] = ['sos', 'fall'];
 export const RESIDENT_CANCEL_WINDOW_MS = 60_000;
 
 /** SQL-friendly list of states that count as "live". */
+/** Alerts about the resident in person (someone goes to the door), not about a device. */
+export const PERSON_ALERT_KINDS: readonly AlertKind[] = ['sos', 'fall', 'inactivity', 'wandering'];
+
 export const LIVE_STATES: readonly AlertState[] = ['open', 'notified', 'accepted', 'on_site'];

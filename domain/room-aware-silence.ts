@@ -16,12 +16,24 @@ import { localTimeParts } from './shift-clock.js';
 export type Sensitivity = 'low' | 'normal' | 'high';
 export const SENSITIVITIES: readonly Sensitivity[] = ['low', 'normal', 'high'];
 
-/** p99 × factor + pad: 'normal' is the worst of 28 days plus four minutes (a day a little slower than any on record). */
-export const SENSITIVITY_MARGIN: Record<Sensitivity, { factor: number; padS: number }> = {
-  high: { factor: 0.9, padS: 60 },
-  normal: { factor: 1.0, padS: 240 },
-  low: { factor: 1.3, padS: 600 },
+/**
+ * p99 × factor + the larger of pad and tailShare × p99: 'normal' is the worst of 28 days plus four
+ * minutes, or an eighth of it for long silences — a day a little slower than any on record. The
+ * p99 of 28 days is nearly their maximum, which a new day exceeds about once in 29 for each
+ * silence of the day; a long silence (an outing, a meal in a room without a sensor) varies by
+ * more than four minutes, and a fixed pad then sent a check-in to a home every week.
+ */
+export const SENSITIVITY_MARGIN: Record<Sensitivity, { factor: number; padS: number; tailShare: number }> = {
+  high: { factor: 0.9, padS: 60, tailShare: 0 },
+  normal: { factor: 1.0, padS: 240, tailShare: 0.125 },
+  low: { factor: 1.3, padS: 600, tailShare: 0.2 },
 };
+
+/** The learned line for a usual silence of p99S, before floor and ceiling. */
+export function lineAbove(p99S: number, sensitivity: Sensitivity): number {
+  const m = SENSITIVITY_MARGIN[sensitivity];
+  return Math.round(p99S * m.factor + Math.max(m.padS, p99S * m.tailShare));
+}
 
 export const MIN_HISTORY_DAYS = 14;
 /** Fewer gaps than this in a (room, hour ± 1) pool and the room's whole day part is used instead. */
@@ -67,7 +79,11 @@ export interface SilenceInput {
   baselines: readonly SilenceBaseline[];
   rhythm: RhythmSummary | null;
   sensitivity: Sensitivity;
-  /** An alert of the home live or closed recently (a responder's visit, a hospital transfer): the door is theirs. */
+  /**
+   * When the person alert under way at the last signal closed (now, if still live), if it was
+   * under way then or closed in the 2 h before it (the caller selects it): a door passage then is
+   * the responder's (a visit, a hospital transfer), not the resident leaving.
+   */
   recentAlertAt: number | null;
 }
 
@@ -114,7 +130,7 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
     const before = input.signals.find((s) => s.type !== 'door' || last.at - s.at > DOOR_CLUSTER_MS);
     const departed = before !== undefined && before.type !== 'door' && last.at - before.at < 6 * HOUR_MS;
     if (departed) {
-      const theirs = input.recentAlertAt !== null && last.at - input.recentAlertAt < 2 * HOUR_MS && last.at >= input.recentAlertAt - 60_000;
+      const theirs = input.recentAlertAt !== null && last.at - input.recentAlertAt < 2 * HOUR_MS;
       if (atNight && !theirs && input.now - last.at >= WANDER_AFTER_MS) {
         return { kind: 'wandering', explanation: explanationOf('wandering', last, null, WANDER_AFTER_MS / 1000, rhythm) };
       }
@@ -123,8 +139,7 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
       // silence after the door), else a check-in (a fall just inside the door looks the same).
       const outing = usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night);
       if (!outing) return { kind: 'static', why: 'no_baseline' };
-      const m0 = SENSITIVITY_MARGIN[input.sensitivity];
-      const backS = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, Math.round(outing.p99S * m0.factor + m0.padS)));
+      const backS = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, lineAbove(outing.p99S, input.sensitivity)));
       const explanation = explanationOf('not_back', last, outing, backS, rhythm);
       if (input.now < last.at + backS * 1000) return { kind: 'away', since: last.at };
       return { kind: 'check', reason: 'not_back', explanation };
@@ -146,12 +161,11 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
   const learned = last.type === 'door' || last.type === 'button'
     ? usualIndoor(input.baselines, hour, last.type === 'door' ? last.room : null)
     : usualSilence(input.baselines, last.key ?? last.room ?? '', hour, night, atNight && beforeMorning ? sleepWindow(rhythm) : true);
-  const m = SENSITIVITY_MARGIN[input.sensitivity];
   const floor = atNight ? NIGHT_FLOOR_S : DAY_FLOOR_S;
   const ceiling = atNight ? NIGHT_CEILING_S : DAY_CEILING_S;
   let reason: SilenceReason = atNight && cat === 'bathroom' ? 'night_bathroom' : 'room_silence';
   let thresholdS = learned && !(atNight && last.type === 'button')
-    ? Math.min(ceiling, Math.max(floor, Math.round(learned.p99S * m.factor + m.padS)))
+    ? Math.min(ceiling, Math.max(floor, lineAbove(learned.p99S, input.sensitivity)))
     : Number.POSITIVE_INFINITY;
   // At night, before the usual morning: the sleep lasts until the latest usual wake-up + margin
   // ("not up by the usual time") — the wake-up, not the longest night of 28 days, is the line

@@ -1,5 +1,5 @@
 import type { DeviceKind } from '../domain/device-kinds.js';
-import { LIVE_STATES } from '../domain/alert-kinds.js';
+import { LIVE_STATES, PERSON_ALERT_KINDS } from '../domain/alert-kinds.js';
 import type { RecentSignal, RhythmSummary, Sensitivity, SilenceBaseline, SilenceExplanation } from '../domain/room-aware-silence.js';
 import type { Queryable } from './db.js';
 import { silenceKeySql } from './silence-key-sql.js';
@@ -12,8 +12,6 @@ import { silenceKeySql } from './silence-key-sql.js';
 
 const LIVE = (a: string) => `${a}.state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`;
 const ACTIVITY_TYPES = ['motion', 'door', 'bed', 'presence', 'water_use', 'button'];
-/** Alerts about the person (not the devices): their visit means someone saw the resident. */
-const PERSON_KINDS = ['sos', 'fall', 'inactivity', 'wandering'];
 
 export interface LearnedCandidate {
   householdId: string;
@@ -45,9 +43,13 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
             CASE WHEN $5 THEN h.inactivity_day_s ELSE h.inactivity_night_s END AS "staticThresholdS", COALESCE(t.sensitivity, 'normal') AS sensitivity,
             r.enough_history AS "enoughHistory", r.history_days AS "historyDays", r.wake_p99_min AS "wakeP99Min", r.wake_median_min AS "wakeMedianMin",
             r.bed_median_min AS "bedMedianMin",
+            -- A person alert that had begun by the last signal and was live then, or closed in the
+            -- 2 h before it: a door passage then is the responder's (a visit, a hospital transfer),
+            -- however long ago that passage now is.
             (SELECT max(COALESCE(a.closed_at, $1::timestamptz)) FROM alerts a
               WHERE a.household_id = h.id AND a.kind = ANY($6)
-                AND (${LIVE('a')} OR a.closed_at > $1::timestamptz - interval '2 hours')) AS "recentAlertAt",
+                AND a.first_signal_at <= (sig.list->0->>'at')::timestamptz + interval '1 minute'
+                AND COALESCE(a.closed_at, $1::timestamptz) > (sig.list->0->>'at')::timestamptz - interval '2 hours') AS "recentAlertAt",
             (SELECT max(a.closed_at) FROM alerts a WHERE a.household_id = h.id AND a.kind = ANY($6)
                 AND a.closed_at > $1::timestamptz - interval '2 days') AS "lastClosedAt",
             sig.list AS signals,
@@ -71,7 +73,7 @@ export async function learnedCandidates(db: Queryable, p: { now: Date; floorS: n
         AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind IN ('inactivity', 'wandering') AND ${LIVE('a')})
         AND NOT EXISTS (SELECT 1 FROM inactivity_checks c WHERE c.household_id = h.id)
       ORDER BY h.id`,
-    [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES, p.day, PERSON_KINDS]);
+    [p.now, p.floorS, p.activityKinds, ACTIVITY_TYPES, p.day, PERSON_ALERT_KINDS]);
   return r.rows.map((x) => ({
     householdId: x.householdId, lastActivityAt: x.lastActivityAt, staticThresholdS: x.staticThresholdS, sensitivity: x.sensitivity,
     rhythm: { enoughHistory: x.enoughHistory, historyDays: x.historyDays, wakeP99Min: x.wakeP99Min, wakeMedianMin: x.wakeMedianMin, bedMedianMin: x.bedMedianMin },

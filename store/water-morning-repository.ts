@@ -1,4 +1,4 @@
-import { LIVE_STATES } from '../domain/alert-kinds.js';
+import { LIVE_STATES, PERSON_ALERT_KINDS } from '../domain/alert-kinds.js';
 import type { Queryable } from './db.js';
 
 const LIVE = `a.state IN (${LIVE_STATES.map((s) => `'${s}'`).join(', ')})`;
@@ -39,10 +39,12 @@ export async function waterMorningCandidates(db: Queryable, p: { now: Date; dayS
        FROM households h LEFT JOIN household_passive_tuning t ON t.household_id = h.id
       WHERE EXISTS (SELECT 1 FROM devices d WHERE d.household_id = h.id AND d.kind = 'water_meter' AND d.revoked_at IS NULL)
         AND NOT EXISTS (SELECT 1 FROM inactivity_checks c WHERE c.household_id = h.id)
-        AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind IN ('inactivity', 'wandering') AND ${LIVE})
+        -- A person alert live, or raised today: someone has been (or is going) to the door, and the
+        -- morning's routine is broken for a reason already known.
+        AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.household_id = h.id AND a.kind = ANY($6::text[]) AND (${LIVE} OR a.first_signal_at >= $2))
         AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.kind = 'check_in' AND v.at >= $2
                            AND position($5 in v.note) > 0)
       ORDER BY h.id`,
-    [p.now, p.dayStart, p.tz, p.activityTypes, NO_WATER_MARK]);
+    [p.now, p.dayStart, p.tz, p.activityTypes, NO_WATER_MARK, PERSON_ALERT_KINDS]);
   return r.rows;
 }

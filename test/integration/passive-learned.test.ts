@@ -6,7 +6,7 @@ import { CHECK_IN_NO_CALLER_NOTE, CHECK_IN_VOICE_NOTE } from '../../dispatcher/p
 import type { DeviceKind } from '../../domain/device-kinds.js';
 import { DOWNLINK_CHANNEL, type DownlinkMessage } from '../../domain/queues.js';
 import { DAY_GRACE_S } from '../../domain/check-in-stages.js';
-import { DAY_CEILING_S, DAY_FLOOR_S, SENSITIVITY_MARGIN, usualSilence } from '../../domain/room-aware-silence.js';
+import { DAY_CEILING_S, DAY_FLOOR_S, IN_BED_KEY, lineAbove, usualSilence } from '../../domain/room-aware-silence.js';
 import { householdProfile, planDay } from '../../simulators/household-routine.js';
 import { insertPastSignals } from '../../store/history-signals-repository.js';
 import { loadRhythm, refreshBaselines } from '../../store/passive-baseline-repository.js';
@@ -122,8 +122,12 @@ test('baselines are learned in SQL from 28 days: per room and hour, wake-up and 
   const living10 = learned.baselines.find((b) => b.room === '客厅' && b.hour === 10)!;
   expect(living10.gapP50S).toBeLessThan(40 * 60);
   expect(living10.gapP99S).toBeLessThan(2 * 3600);
-  const bedtime = learned.baselines.filter((b) => b.room === '卧室' && b.hour >= 21).map((b) => b.gapP99S);
+  // Lying down at bedtime is followed by the night; getting up in the morning by minutes.
+  const bedtime = learned.baselines.filter((b) => b.room === IN_BED_KEY && b.hour >= 21).map((b) => b.gapP99S);
   expect(Math.max(...bedtime)).toBeGreaterThan(6 * 3600);
+  const gotUp = learned.baselines.filter((b) => b.room === '卧室' && b.hour >= 5 && b.hour <= 7);
+  expect(gotUp.length).toBeGreaterThan(0);
+  expect(Math.max(...gotUp.map((b) => b.gapP99S))).toBeLessThan(15 * 60);
 });
 
 test('room-aware silence by day: chime, then voice, then an inactivity alert that explains itself', async () => {
@@ -134,7 +138,7 @@ test('room-aware silence by day: chime, then voice, then an inactivity alert tha
   const run = await startRules(local(9, 1, 1));
   expect((await loadRhythm(db.pool, h.id))!.rhythm.enoughHistory).toBe(true);
   const usual = (await loadRhythm(db.pool, h.id))!.baselines.filter((b) => b.room === '客厅' && b.hour >= 8 && b.hour <= 10);
-  const thresholdMs = (Math.max(...usual.map((b) => b.gapP99S)) + 240) * 1000; // normal sensitivity: p99 + 4 min
+  const thresholdMs = lineAbove(Math.max(...usual.map((b) => b.gapP99S)), 'normal') * 1000; // normal sensitivity: p99 + 4 min or + 1/8
   expect(thresholdMs).toBeLessThan(90 * MIN); // tens of minutes, not the static 6 h
 
   run.clock.now = new Date(local(9, 0, 1).getTime() + thresholdMs - MIN);
@@ -189,7 +193,7 @@ test('a front-door departure by day is away for as long as this home\'s outings 
   // This home's own outings at that hour (p99 of the silence after the door, ± 1 h) + the normal
   // margin: read from what was learned, since each home's routine differs.
   const outing = usualSilence((await loadRhythm(db.pool, h.id))!.baselines, '入户门', 9, { startMin: 20 * 60, endMin: 8 * 60 })!;
-  const backMs = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, outing.p99S + SENSITIVITY_MARGIN.normal.padS)) * 1000;
+  const backMs = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, lineAbove(outing.p99S, 'normal'))) * 1000;
   const out = local(9, 5, 1).getTime();
   run.clock.now = new Date(out + backMs - MIN); // within this home's usual outing: away, no check
   await run.sweeps('learned_silence', 3);
@@ -208,6 +212,21 @@ test('a front-door departure by day is away for as long as this home\'s outings 
   run.clock.now = local(1, 3 + 21, 1);
   const [alert] = await waitFor(async () => { const a = await alertsOf(n.id, 'wandering'); return a.length ? a : null; }, { what: 'wandering alert' });
   expect((await createdData(alert.id)).explanation.zh).toBe('夜间 01:03 从入户门外出，21 分钟未返回');
+
+  // Taken to hospital at night: the responder resolves the alert a few minutes after the door
+  // closes behind them; hours later that passage is still theirs, not a resident wandering off.
+  const t = await home(local(23, 0, 1));
+  await history(t, local(0, 0, 1));
+  await signal(t, 'pir', local(20, 10, 1), 'motion');
+  await db.pool.query(
+    `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, updated_at, closed_at)
+     VALUES (gen_random_uuid(), $1, 'inactivity', 'high', 'resolved', $2, $2, $2, $3, $3)`, [t.id, local(20, 45, 1), local(21, 5, 1)]);
+  await signal(t, 'door', local(21, 0, 1), 'door');
+  await run.rules.refreshBaselines();
+  run.clock.now = local(23, 30, 1); // 2.5 h after the passage
+  await run.sweeps('learned_silence', 2);
+  expect(await alertsOf(t.id, 'wandering')).toEqual([]);
+  expect(await checkOf(t.id)).toBeUndefined();
 });
 
 test('away mode: no check-in for the home while it lasts', async () => {

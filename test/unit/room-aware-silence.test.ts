@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkInPlan, DAY_GRACE_S, NIGHT_GRACE_S } from '../../domain/check-in-stages.js';
 import {
-  assessSilence, explainSilence, explainStatic, IN_BED_KEY, usualSilence, WANDER_AFTER_MS, type RecentSignal, type SilenceBaseline, type SilenceInput,
+  assessSilence, explainSilence, explainStatic, IN_BED_KEY, lineAbove, usualSilence, WANDER_AFTER_MS, type RecentSignal, type SilenceBaseline, type SilenceInput,
 } from '../../domain/room-aware-silence.js';
 
 /**
@@ -35,7 +35,7 @@ function input(signals: RecentSignal[], now: number, over: Partial<SilenceInput>
 describe('room-aware silence', () => {
   it('a living-room silence by day is unusual after the p99 + 4 min of that hour, not after hours', () => {
     const last = { at: at(10, 0), room: '客厅', type: 'motion' };
-    const threshold = 35 * 60 + 240;
+    const threshold = lineAbove(35 * 60, 'normal');
     const quiet = assessSilence(input([last], at(10, 0) + (threshold - 60) * 1000));
     expect(quiet.kind).toBe('quiet');
     const check = assessSilence(input([last], at(10, 0) + threshold * 1000));
@@ -85,7 +85,7 @@ describe('room-aware silence', () => {
     expect(assessSilence(input(sigs, at(13, 0)))).toEqual({ kind: 'static', why: 'no_baseline' }); // no outing learned: the static line
     const b = baselines().concat([{ room: '入户门', hour: 9, samples: 20, gapP99S: 110 * 60 }]);
     expect(assessSilence(input(sigs, at(11, 0), { baselines: b }))).toEqual({ kind: 'away', since: sigs[0]!.at });
-    const late = assessSilence(input(sigs, sigs[0]!.at + (110 + 4) * MIN + 1000, { baselines: b }));
+    const late = assessSilence(input(sigs, sigs[0]!.at + lineAbove(110 * 60, 'normal') * 1000 + 1000, { baselines: b }));
     expect(late).toMatchObject({ kind: 'check', reason: 'not_back' });
     if (late.kind === 'check') expect(explainSilence(late.explanation, sigs[0]!.at + 120 * MIN, TZ).zh).toBe('09:30 从入户门外出，120 分钟未回；平时此时段外出 ≤ 110 分钟（28 天 p99）');
   });
@@ -130,7 +130,7 @@ describe('in bed, or up (a bed sensor)', () => {
 
   it('lying down for a nap is judged by the naps; getting up by the minutes that usually follow it', () => {
     expect(assessSilence(input([inBed(at(13, 5))], at(13, 6), { baselines: bedHome() })))
-      .toMatchObject({ kind: 'quiet', explanation: { thresholdS: 90 * 60 + 240, usualS: 90 * 60 } });
+      .toMatchObject({ kind: 'quiet', explanation: { thresholdS: lineAbove(90 * 60, 'normal'), usualS: 90 * 60 } });
     expect(assessSilence(input([up(at(14, 30))], at(14, 31), { baselines: bedHome() })))
       .toMatchObject({ kind: 'quiet', explanation: { thresholdS: 10 * 60, usualS: 2 * 60 } });
   });
@@ -148,7 +148,7 @@ describe('in bed, or up (a bed sensor)', () => {
 describe('answering a check-in', () => {
   it('a button press is judged by the home\'s worst indoor silence by day, and by the wake-up at night — never the button\'s room', () => {
     const day = assessSilence(input([{ at: at(10, 0), room: '客厅', type: 'button' }], at(10, 1)));
-    expect(day).toMatchObject({ kind: 'quiet', explanation: { thresholdS: 35 * 60 + 240 } });
+    expect(day).toMatchObject({ kind: 'quiet', explanation: { thresholdS: lineAbove(35 * 60, 'normal') } });
     const night = assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(1, 40)));
     expect(night).toMatchObject({ kind: 'quiet', explanation: { reason: 'not_up' } });
     expect(assessSilence(input([{ at: at(1, 0), room: '客厅', type: 'button' }], at(7, 20)))).toMatchObject({ kind: 'check', reason: 'not_up' });
