@@ -5,7 +5,7 @@ import { between, chance, hashSeed, seededRng, type Rng } from '../../domain/see
 import type { DeviceCommand } from '../../domain/topics.js';
 import { connectInBatches } from '../connection-ramp.js';
 import { DAY_MS, localMidnight, localMinuteOfDay } from '../clock.js';
-import { householdProfile, planDay, type HouseholdProfile } from '../household-routine.js';
+import { householdProfile, planDay, roomCategory, type HouseholdProfile } from '../household-routine.js';
 import { SimulatedDevice, type EventExtra } from '../simulated-device.js';
 import type { InFlight } from './in-flight.js';
 import type { Ledger } from './ledger.js';
@@ -112,7 +112,8 @@ export class SimulatedHomes {
     const h = this.homes.get(householdId);
     if (!h) return;
     const inc = this.o.ledger.ongoing(householdId, at);
-    if (h.downSince !== null) {
+    const wasDown = h.downSince !== null;
+    if (wasDown) {
       h.downSince = null;
       if (outcome === 'hospital') h.awayUntil = at + HOSPITAL_AWAY_MS;
       if (inc) inc.overAt = outcome === 'hospital' ? h.awayUntil : at;
@@ -123,6 +124,23 @@ export class SimulatedHomes {
       const door = h.ofKind('door_contact');
       if (door) this.publish(h, door, 'door', {}, 'open');
       this.at(h.awayUntil, () => { if (door) this.publish(h, door, 'door', {}, 'open'); });
+    } else if (wasDown) {
+      this.restAfterVisit(h, at);
+    }
+  }
+
+  /**
+   * Helped up, the resident rests in the living room while the responder leaves: the door, then
+   * the living-room sensor sees them now and then for an hour and a half — the routine they missed
+   * while down (wash, breakfast…) is not replayed, and its next planned step comes in its time.
+   */
+  private restAfterVisit(h: Home, at: number): void {
+    const door = h.ofKind('door_contact');
+    const pir = h.devices.find((d) => d.kind === 'pir' && roomCategory(d.credential.room) === 'living') ?? h.ofKind('pir');
+    if (door) this.publish(h, door, 'door', {}, 'open');
+    if (!pir) return;
+    for (let t = at + 2 * 60_000; t < at + 90 * 60_000; t += Math.round(between(h.rng, 15, 30) * 60_000)) {
+      this.at(this.quantized(t), () => { if (!h.unavailable(this.o.clock.nowMs())) this.publish(h, pir, 'motion', { value: true }); });
     }
   }
 
