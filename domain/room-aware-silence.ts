@@ -40,8 +40,8 @@ export const MIN_HISTORY_DAYS = 14;
 export const MIN_SAMPLES = 6;
 export const DAY_FLOOR_S = 10 * 60;
 export const NIGHT_FLOOR_S = 20 * 60;
-/** Below the static 6 h by day: learning only ever makes the home watched more closely. */
-export const DAY_CEILING_S = 4 * 3600;
+/** The static 6 h by day: learning never watches a home less closely than the static rule (which runs beside it). */
+export const DAY_CEILING_S = 6 * 3600;
 export const NIGHT_CEILING_S = 12 * 3600;
 /** Not up by the latest usual wake-up (p99 of 28 days) + this. */
 export const WAKE_MARGIN_MIN = 30;
@@ -137,7 +137,10 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
       if (atNight || theirs) return { kind: 'away', since: last.at };
       // Out by day: away — but not for longer than this home's outings at that hour (p99 of the
       // silence after the door), else a check-in (a fall just inside the door looks the same).
-      const outing = usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night);
+      // The longer of this hour's outings and the day's: outings are few, and the worst of a handful
+      // is soon exceeded (a walk a little longer than the five on record).
+      const outing = longer(usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night),
+        usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night, 'part'));
       if (!outing) return { kind: 'static', why: 'no_baseline' };
       const backS = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, lineAbove(outing.p99S, input.sensitivity)));
       const explanation = explanationOf('not_back', last, outing, backS, rhythm);
@@ -200,11 +203,14 @@ export function nightWindow(r: Pick<RhythmSummary, 'bedMedianMin' | 'wakeP99Min'
   return { startMin: ((r.bedMedianMin - 60) % 1440 + 1440) % 1440, endMin: r.wakeP99Min };
 }
 
-/** The usual sleep: from the usual bedtime to half an hour before the usual wake-up. */
+/**
+ * The usual sleep: from an hour after the usual bedtime (the last of the evening is not the night)
+ * to half an hour before the usual wake-up.
+ */
 export function sleepWindow(r: Pick<RhythmSummary, 'bedMedianMin' | 'wakeP99Min' | 'wakeMedianMin'>): { startMin: number; endMin: number } {
   const wake = r.wakeMedianMin ?? r.wakeP99Min;
-  if (r.bedMedianMin === null || wake === null || wake === undefined) return { startMin: DEFAULT_NIGHT.startMin + 60, endMin: DEFAULT_NIGHT.endMin - 30 };
-  return { startMin: r.bedMedianMin % 1440, endMin: ((wake - 30) % 1440 + 1440) % 1440 };
+  if (r.bedMedianMin === null || wake === null || wake === undefined) return { startMin: DEFAULT_NIGHT.startMin + 120, endMin: DEFAULT_NIGHT.endMin - 30 };
+  return { startMin: (r.bedMedianMin + 60) % 1440, endMin: ((wake - 30) % 1440 + 1440) % 1440 };
 }
 
 export function inNight(minute: number, w: { startMin: number; endMin: number }): boolean {
@@ -214,24 +220,28 @@ export function inNight(minute: number, w: { startMin: number; endMin: number })
 /**
  * The p99 silence after a signal in `room` at local `hour`: the pool of that hour and its
  * neighbours (a 10:58 signal is much like an 11:02 one); with too few samples, the worst of the
- * room's whole day part (day or night). Conservative both ways: max of p99s, not a mean.
+ * room's whole day part (day or night) — or of the window given (the sleep), or nothing (false).
+ * 'part' asks for the day part's whole pool. Conservative both ways: max of p99s, not a mean.
  */
 export function usualSilence(baselines: readonly SilenceBaseline[], room: string, hour: number, night: { startMin: number; endMin: number },
-  fallback: boolean | { startMin: number; endMin: number } = true): { p99S: number; samples: number } | null {
+  fallback: boolean | 'part' | { startMin: number; endMin: number } = true): { p99S: number; samples: number } | null {
   const mine = baselines.filter((b) => b.room === room);
   const near = mine.filter((b) => circular(b.hour, hour) <= 1);
   const nearN = near.reduce((n, b) => n + b.samples, 0);
-  if (nearN >= MIN_SAMPLES) return { p99S: Math.max(...near.map((b) => b.gapP99S)), samples: nearN };
+  if (nearN >= MIN_SAMPLES && fallback !== 'part') return { p99S: Math.max(...near.map((b) => b.gapP99S)), samples: nearN };
   if (fallback === false) return null;
   // A window: the pool is that window's hours only (the sleep, for a sign of life in the night).
   const nightHour = inNight(hour * 60 + 30, night);
-  const part = fallback === true
+  const part = fallback === true || fallback === 'part'
     ? mine.filter((b) => inNight(b.hour * 60 + 30, night) === nightHour)
     : mine.filter((b) => inNight(b.hour * 60 + 30, fallback));
   const partN = part.reduce((n, b) => n + b.samples, 0);
   if (partN >= MIN_SAMPLES) return { p99S: Math.max(...part.map((b) => b.gapP99S)), samples: partN };
   return null;
 }
+
+const longer = (a: { p99S: number; samples: number } | null, b: { p99S: number; samples: number } | null) =>
+  (a === null ? b : b === null || a.p99S >= b.p99S ? a : b);
 
 /** Back through the door, or after a button press: the worst usual silence of the home's indoor rooms at that hour (± 1). */
 function usualIndoor(baselines: readonly SilenceBaseline[], hour: number, exceptRoom: string | null): { p99S: number; samples: number } | null {

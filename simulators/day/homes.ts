@@ -5,6 +5,7 @@ import { between, chance, hashSeed, seededRng, type Rng } from '../../domain/see
 import type { DeviceCommand } from '../../domain/topics.js';
 import { connectInBatches } from '../connection-ramp.js';
 import { DAY_MS, localMidnight, localMinuteOfDay } from '../clock.js';
+import { dayPlan } from './on-feet.js';
 import { householdProfile, planDay, roomCategory, type HouseholdProfile } from '../household-routine.js';
 import { SimulatedDevice, type EventExtra } from '../simulated-device.js';
 import type { InFlight } from './in-flight.js';
@@ -130,18 +131,28 @@ export class SimulatedHomes {
   }
 
   /**
-   * Helped up, the resident rests in the living room while the responder leaves: the door, then
-   * the living-room sensor sees them now and then for an hour and a half — the routine they missed
-   * while down (wash, breakfast…) is not replayed, and its next planned step comes in its time.
+   * Helped up, the resident carries on: the responder leaves through the door; by day the
+   * resident rests in the living room (its sensor sees them every 15-30 min) until the next step of
+   * their routine — the steps missed while down (wash, breakfast…) are not replayed; in the evening
+   * or the night they rest a little, then wash and go (back) to bed.
    */
   private restAfterVisit(h: Home, at: number): void {
     const door = h.ofKind('door_contact');
     const pir = h.devices.find((d) => d.kind === 'pir' && roomCategory(d.credential.room) === 'living') ?? h.ofKind('pir');
     if (door) this.publish(h, door, 'door', {}, 'open');
-    if (!pir) return;
-    for (let t = at + 2 * 60_000; t < at + 90 * 60_000; t += Math.round(between(h.rng, 15, 30) * 60_000)) {
-      this.at(this.quantized(t), () => { if (!h.unavailable(this.o.clock.nowMs())) this.publish(h, pir, 'motion', { value: true }); });
-    }
+    const shaped = { id: h.spec.householdId, devices: h.devices.map((d) => ({ id: d.deviceId, kind: d.kind, room: d.credential.room ?? null })) };
+    const midnight = localMidnight(at, this.o.tz);
+    const { actions, shape } = dayPlan(shaped, midnight);
+    const later = (t: number, fn: () => void) => this.at(this.quantized(t), () => { if (!h.unavailable(this.o.clock.nowMs())) fn(); });
+    const night = at >= shape.bedtime - 30 * 60_000 || at < shape.wake;
+    const next = night ? at + Math.round(between(h.rng, 20, 40) * 60_000)
+      : Math.min(at + 4 * 3_600_000, actions.find((a) => a.action === 'event' && a.at > at + 2 * 60_000 && ACTIVITY_EVENTS.has(a.type))?.at ?? Infinity);
+    if (pir) for (let t = at + 2 * 60_000; t < next; t += Math.round(between(h.rng, 15, 30) * 60_000)) later(t, () => this.publish(h, pir, 'motion', { value: true }));
+    if (!night) return;
+    const radar = h.ofKind('fall_radar');
+    const bed = h.ofKind('bed_sensor');
+    if (radar) later(next, () => this.publish(h, radar, 'presence', { value: true }));
+    if (bed) later(next + 12 * 60_000, () => this.publish(h, bed, 'bed', { value: true }));
   }
 
   async stop(): Promise<void> {

@@ -52,6 +52,11 @@ function afterOutings(at: number, shape: DayShape): number {
 }
 
 function dayShape(home: ShapedHome, dayStart: number): DayShape {
+  return dayPlan(home, dayStart).shape;
+}
+
+/** The home's planned day, as the simulated home plays it (same devices, profile and seed). */
+export function dayPlan(home: ShapedHome, dayStart: number): ReturnType<typeof planDayShaped> {
   const devices = home.devices.map((d) => ({ deviceId: d.id, kind: d.kind, room: d.room }));
-  return planDayShaped({ householdId: home.id, devices, profile: householdProfile(home.id, devices), dayStart, dropouts: false }).shape;
+  return planDayShaped({ householdId: home.id, devices, profile: householdProfile(home.id, devices), dayStart, dropouts: false });
 }
