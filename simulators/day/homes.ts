@@ -149,10 +149,13 @@ export class SimulatedHomes {
       : Math.min(at + 4 * 3_600_000, actions.find((a) => a.action === 'event' && a.at > at + 2 * 60_000 && ACTIVITY_EVENTS.has(a.type))?.at ?? Infinity);
     if (pir) for (let t = at + 2 * 60_000; t < next; t += Math.round(between(h.rng, 15, 30) * 60_000)) later(t, () => this.publish(h, pir, 'motion', { value: true }));
     if (!night) return;
+    // As at bedtime (household-routine.ts): the bathroom, water, then bed.
     const radar = h.ofKind('fall_radar');
+    const meter = h.ofKind('water_meter');
     const bed = h.ofKind('bed_sensor');
     if (radar) later(next, () => this.publish(h, radar, 'presence', { value: true }));
-    if (bed) later(next + 12 * 60_000, () => this.publish(h, bed, 'bed', { value: true }));
+    if (meter) later(next + 3 * 60_000, () => this.publish(h, meter, 'water_use', { value: Math.round(between(h.rng, 3, 6) * 10) / 10 }));
+    if (bed) later(next + 15 * 60_000, () => this.publish(h, bed, 'bed', { value: true }));
   }
 
   async stop(): Promise<void> {
