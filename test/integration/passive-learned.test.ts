@@ -99,6 +99,13 @@ async function signal(h: Home, key: keyof Home['devices'] & string, at: Date, ty
   await db.pool.query(`UPDATE households SET last_activity_at = GREATEST(last_activity_at, $2) WHERE id = $1`, [h.id, at]);
 }
 
+/** A person alert of the home, raised at `from` and resolved at `closed` (a responder's visit). */
+async function closedAlert(h: Home, from: Date, closed: Date): Promise<void> {
+  await db.pool.query(
+    `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, updated_at, closed_at)
+     VALUES (gen_random_uuid(), $1, 'inactivity', 'high', 'resolved', $2, $2, $2, $3, $3)`, [h.id, from, closed]);
+}
+
 const checkOf = async (id: string) => (await db.pool.query(`SELECT * FROM inactivity_checks WHERE household_id = $1`, [id])).rows[0];
 const alertsOf = async (id: string, kind: string) => (await db.pool.query(`SELECT id, state FROM alerts WHERE household_id = $1 AND kind = $2`, [id, kind])).rows;
 const createdData = async (alertId: string) =>
@@ -221,9 +228,7 @@ test('a front-door departure by day is away for as long as this home\'s outings 
   const t = await home(local(23, 0, 1));
   await history(t, local(0, 0, 1));
   await signal(t, 'pir', local(20, 10, 1), 'motion');
-  await db.pool.query(
-    `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, updated_at, closed_at)
-     VALUES (gen_random_uuid(), $1, 'inactivity', 'high', 'resolved', $2, $2, $2, $3, $3)`, [t.id, local(20, 45, 1), local(21, 5, 1)]);
+  await closedAlert(t, local(20, 45, 1), local(21, 5, 1));
   await signal(t, 'door', local(21, 0, 1), 'door');
   await run.rules.refreshBaselines();
   run.clock.now = local(23, 30, 1); // 2.5 h after the passage
@@ -266,9 +271,7 @@ test('a person alert closed after the last sign of life restarts the count: no c
   const h = await home(local(14, 0, 1));
   await history(h, local(0, 0, 1));
   await signal(h, 'pir', local(9, 0, 1), 'motion');
-  await db.pool.query(
-    `INSERT INTO alerts (id, household_id, kind, severity, state, first_signal_at, last_signal_at, opened_at, updated_at, closed_at)
-     VALUES (gen_random_uuid(), $1, 'inactivity', 'high', 'resolved', $2, $2, $2, $3, $3)`, [h.id, local(10, 0, 1), local(10, 30, 1)]);
+  await closedAlert(h, local(10, 0, 1), local(10, 30, 1));
   const run = await startRules(local(10, 31, 1));
   await run.sweeps('learned_silence', 3);
   expect(await checkOf(h.id)).toBeUndefined(); // 91 min after the last signal, 1 after the visit
