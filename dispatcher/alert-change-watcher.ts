@@ -6,7 +6,7 @@ import { PAGE_ROUND_PREFIX } from './notification-rounds.js';
 import { planRoute } from './route-planner.js';
 import { pageLevel } from './tier-pager.js';
 import { pageOperatorPicks, redispatch } from './nearest-dispatch.js';
-import { unpagedOperatorPicks } from '../store/dispatch-repository.js';
+import { dispatchRowsOfAlerts } from '../store/dispatch-repository.js';
 import { timersFor } from './timer-plan.js';
 
 /**
@@ -95,9 +95,20 @@ export class AlertChangeWatcher {
    */
   private async redispatch(alerts: AlertRecord[]): Promise<void> {
     const { ctx } = this.deps;
-    for (const alert of alerts.filter((a) => a.routedAt && ['open', 'notified', 'accepted'].includes(a.state))) {
-      const picks = await unpagedOperatorPicks(ctx.pool, alert.id);
-      const waiting = alert.state !== 'accepted' && alert.level === 0 && ctx.config.DISPATCH_POLICY === 'nearest';
+    const live = alerts.filter((a) => a.routedAt && ['open', 'notified', 'accepted'].includes(a.state));
+    if (live.length === 0) return;
+    // One read of every watched alert's dispatch rows: most updates (a repeat press, a level, a
+    // note) have no pick to page and no decline to answer, and then cost nothing more. Per alert
+    // this looked up the picks, planned the route and ranked the candidates (four to six
+    // statements), which slowed the live feed of a busy service (the console bench, issue 20).
+    const rowsOf = await dispatchRowsOfAlerts(ctx.pool, live.map((a) => a.id));
+    for (const alert of live) {
+      const rows = rowsOf.get(alert.id) ?? [];
+      const picks = rows.filter((r) => r.kind === 'operator' && r.pagedAt === null);
+      // redispatch (nearest-dispatch.ts) acts only when the last row is a decline or a hand-back.
+      const last = rows[rows.length - 1];
+      const waiting = alert.state !== 'accepted' && alert.level === 0 && ctx.config.DISPATCH_POLICY === 'nearest'
+        && (last?.kind === 'decline' || last?.kind === 'hand_back');
       if (picks.length === 0 && !waiting) continue;
       const route = await planRoute(ctx.pool, ctx.config, alert.householdId, ctx.clock.now(), ctx.rosters);
       if (!route) continue;

@@ -4,7 +4,7 @@ import { ladderOverrides } from '../store/channel-settings-repository.js';
 import { userOfResponder } from '../store/one-time-links-repository.js';
 import type { ChannelConfigSource } from './notifiers/channel-config.js';
 import type { ChannelGroup, Recipient } from './notifiers/notifier.js';
-import type { Delivery, LadderScheduler } from './notification-sender.js';
+import type { Delivery, LadderPlan, LadderScheduler } from './notification-sender.js';
 import type { LadderTimers } from './ladder-timers.js';
 import { TtlCache } from './ttl-cache.js';
 import type { Clock } from '../domain/clock.js';
@@ -20,7 +20,7 @@ export class LadderPlanner implements LadderScheduler {
 
   constructor(private readonly deps: { pool: pg.Pool; configs: ChannelConfigSource; timers: LadderTimers; clock: Clock; tz: string }) {}
 
-  async plan(d: Delivery, recipient: Recipient): Promise<ReadonlySet<ChannelGroup>> {
+  async plan(d: Delivery, recipient: Recipient): Promise<LadderPlan> {
     const role: LadderRole = recipient.kind === 'responder' ? recipient.role : recipient.kind === 'family' ? 'family_contact' : 'community_contact';
     const responderId = recipient.kind === 'responder' ? recipient.responderId : null;
     const [hasApp, override, settings] = await Promise.all([
@@ -35,11 +35,15 @@ export class LadderPlanner implements LadderScheduler {
     });
     const groups = new Set<ChannelGroup>(steps.filter((s) => s.afterS === 0).map((s) => s.group));
     const later = steps.filter((s) => s.afterS > 0 && s.group !== 'app');
-    await this.deps.timers.arm(later.map((s) => ({
+    const timers = later.map((s) => ({
       dueAt: new Date(now.getTime() + s.afterS * 1000),
       job: { alertId: d.alert.id, round: d.round, tier: d.tier, step: s.step, group: s.group as 'sms' | 'voice', recipient: { ...recipient } },
-    })));
-    return groups;
+    }));
+    return {
+      now: groups,
+      later: new Set(later.map((s) => s.group)),
+      arm: (armed) => this.deps.timers.arm(timers.filter((t) => armed.has(t.job.group))),
+    };
   }
 
   /** Settings changed: read accounts and overrides afresh. */

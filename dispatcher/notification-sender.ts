@@ -19,11 +19,20 @@ export interface Delivery {
 }
 
 /**
- * A person's ladder (dispatcher/ladder-planner.ts): for a page, which channel groups go out now;
- * it arms the later steps (SMS, voice) as delayed jobs itself.
+ * A person's ladder (dispatcher/ladder-planner.ts): for a page, which channel groups go out now,
+ * and the later steps (SMS, voice) it arms as delayed jobs itself when asked.
  */
 export interface LadderScheduler {
-  plan(d: Delivery, recipient: Recipient): Promise<ReadonlySet<ChannelGroup>>;
+  plan(d: Delivery, recipient: Recipient): Promise<LadderPlan>;
+}
+
+export interface LadderPlan {
+  /** The groups of the steps due at once. */
+  now: ReadonlySet<ChannelGroup>;
+  /** The groups of the later steps. */
+  later: ReadonlySet<ChannelGroup>;
+  /** Arms the later steps of these groups as delayed jobs; resolves once they are in Redis. */
+  arm(groups: ReadonlySet<ChannelGroup>): Promise<void>;
 }
 
 /** Groups that never wait on a ladder: the generic webhook keeps its old at-once behaviour. */
@@ -53,12 +62,7 @@ export class NotificationSender {
     const report: DeliveryReport = { claimed: 0, sent: 0 };
     const scope: DeliveryScope = { communityId: d.household.communityId ?? null, purpose: d.purpose, tier: d.tier };
     const jobs: Array<Promise<void>> = [];
-    for (const recipient of d.recipients) {
-      jobs.push(this.groupsFor(d, recipient, opts.groups).then((groups) => Promise.all(
-        this.deps.notifiers.filter((n) => !n.groupAddresses && groups.has(n.group ?? 'app'))
-          .map((n) => this.deliverOn(n, recipient, d, report, scope)),
-      )).then(() => undefined));
-    }
+    for (const recipient of d.recipients) jobs.push(this.deliverTo(recipient, d, report, scope, opts.groups));
     if (!opts.groups) {
       for (const notifier of this.deps.notifiers) if (notifier.groupAddresses) jobs.push(this.deliverToGroups(notifier, d, report, scope));
     }
@@ -66,18 +70,62 @@ export class NotificationSender {
     return report;
   }
 
-  private async groupsFor(d: Delivery, recipient: Recipient, only?: readonly ChannelGroup[]): Promise<ReadonlySet<ChannelGroup>> {
-    if (only) return new Set(only);
-    const all = new Set<ChannelGroup>(this.deps.notifiers.map((n) => n.group ?? 'app'));
-    if (!this.deps.ladder) return all;
+  /**
+   * One person: the channel groups due now, and under a ladder its later steps armed at the same
+   * time (not before: the page need not wait for that Redis round trip; an escalation burst pages
+   * a tier per alert). Only the later steps a channel can carry are armed: a step whose group has
+   * no address for the person now (no phone, no SMS or voice channel set up for the community)
+   * would send nothing when it fired, and each armed step is a delayed job in Redis (issue 16's
+   * ladder cost every escalation one, the 2026-12 escalation-lateness regression). Later steps
+   * that cannot be armed go out now.
+   */
+  private async deliverTo(recipient: Recipient, d: Delivery, report: DeliveryReport, scope: DeliveryScope, only?: readonly ChannelGroup[]): Promise<void> {
+    const send = (groups: ReadonlySet<ChannelGroup>) => Promise.all(
+      this.deps.notifiers.filter((n) => !n.groupAddresses && groups.has(n.group ?? 'app'))
+        .map((n) => this.deliverOn(n, recipient, d, report, scope)),
+    );
+    const plan = await this.planFor(d, recipient, only);
+    if (!plan) {
+      await send(new Set<ChannelGroup>(this.deps.notifiers.map((n) => n.group ?? 'app')));
+      return;
+    }
+    const arming = async () => {
+      const later = await this.reachable(plan.later, recipient, scope);
+      await plan.arm(later).catch(async (err) => {
+        // A ladder that cannot be armed must not silence a page: its later steps go out now.
+        this.deps.log.warn(`notifications: ladder of ${recipient.name} could not be armed; sending its later steps now`, err);
+        await send(new Set([...later].filter((g) => !plan.now.has(g))));
+      });
+    };
+    await Promise.all([send(plan.now), arming()]);
+  }
+
+  /** The groups with a channel that has an address for the person (as the step will ask when it fires). */
+  private async reachable(groups: ReadonlySet<ChannelGroup>, recipient: Recipient, scope: DeliveryScope): Promise<ReadonlySet<ChannelGroup>> {
+    if (groups.size === 0) return groups;
+    const found = new Set<ChannelGroup>();
+    await Promise.all(this.deps.notifiers.filter((n) => !n.groupAddresses && groups.has(n.group ?? 'app')).map(async (n) => {
+      // An address that cannot be read now may be there later: arm the step (it re-checks).
+      const targets = await n.addresses(recipient, scope).catch(() => ['?']);
+      if (targets.length > 0) found.add(n.group ?? 'app');
+    }));
+    return found;
+  }
+
+  /** What goes out now and what waits; null: every channel now (the ladder cannot be read). */
+  private async planFor(d: Delivery, recipient: Recipient, only?: readonly ChannelGroup[]): Promise<LadderPlan | null> {
+    const atOnce = (groups: Iterable<ChannelGroup>): LadderPlan => ({ now: new Set(groups), later: new Set(), arm: async () => {} });
+    if (only) return atOnce(only);
+    if (!this.deps.ladder) return atOnce(this.deps.notifiers.map((n) => n.group ?? 'app'));
     // Only pages ring phones; reminders, informs and notices stay in the app (and the webhook).
-    if (d.purpose !== 'page') return new Set<ChannelGroup>(['app', ...ALWAYS_NOW]);
+    if (d.purpose !== 'page') return atOnce(['app', ...ALWAYS_NOW]);
     try {
-      return new Set<ChannelGroup>([...await this.deps.ladder.plan(d, recipient), ...ALWAYS_NOW]);
+      const plan = await this.deps.ladder.plan(d, recipient);
+      return { ...plan, now: new Set<ChannelGroup>([...plan.now, ...ALWAYS_NOW]) };
     } catch (err) {
       // A ladder that cannot be read must not silence a page: everything goes out now.
       this.deps.log.warn(`notifications: ladder of ${recipient.name} unavailable; sending on every channel now`, err);
-      return all;
+      return null;
     }
   }
 

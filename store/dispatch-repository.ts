@@ -83,6 +83,21 @@ export async function insertDispatchRows(db: Queryable, rows: readonly NewDispat
       rows.map((r) => r.pagedAt ?? null)]);
 }
 
+/** The dispatch rows of several alerts in one statement (the watcher's look at a burst of updates). */
+export async function dispatchRowsOfAlerts(db: Queryable, alertIds: readonly string[]): Promise<Map<string, DispatchRow[]>> {
+  const out = new Map<string, DispatchRow[]>();
+  if (alertIds.length === 0) return out;
+  const r = await db.query<DispatchRow & { alertId: string }>(
+    `SELECT alert_id AS "alertId", id::int, responder_id AS "responderId", kind, wave, eta_s AS "etaS", reason, actor, at, paged_at AS "pagedAt"
+       FROM alert_dispatches WHERE alert_id = ANY($1::uuid[]) ORDER BY alert_id, id`, [alertIds]);
+  for (const { alertId, ...row } of r.rows) {
+    let list = out.get(alertId);
+    if (!list) out.set(alertId, list = []);
+    list.push(row);
+  }
+  return out;
+}
+
 /** The dispatch room's picks the dispatcher has not paged yet. */
 export async function unpagedOperatorPicks(db: Queryable, alertId: string): Promise<DispatchRow[]> {
   return (await dispatchRows(db, alertId)).filter((r) => r.kind === 'operator' && r.pagedAt === null);

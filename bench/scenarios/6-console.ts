@@ -154,14 +154,15 @@ const consoleScenario: Scenario = {
       const t0 = Date.now();
       const seeding = (async () => {
         const seeded = await seedDemoCommunity(infra.pool, { households, dataDir: infra.dir });
-        const list = await openAlertsFor(infra.pool, openAlerts);
+        const operator = seeded.logins.find((l) => l.role === 'operator')!;
+        const list = await openAlertsFor(infra.pool, openAlerts, operator.username);
         // Most sensors report (a board of mostly green homes), some are silent.
         await infra.pool.query(`UPDATE devices SET online = (hashtext(id) % 23 <> 0), last_seen_at = now(), battery = 40 + abs(hashtext(id)) % 60`);
         // A freshly bulk-loaded database has no planner statistics until autovacuum gets to it; the
         // household list then takes seconds per page (nested seq scans). Production tables have them.
         await infra.pool.query('ANALYZE');
         ctx.log(`seeded ${int(households)} households, ${int(list.length)} live alerts in ${seconds(Date.now() - t0)}`);
-        return { operator: seeded.logins.find((l) => l.role === 'operator')!, alerts: list };
+        return { operator, alerts: list };
       })();
       // No escalation or SLA timer fires during the run: only the updates we send move the screen.
       const starting = startService({ databaseUrl: infra.databaseUrl, redisUrl: infra.redisUrl!, role: 'all', dir: infra.dir, name: 'bench-console', env: { ACK_TIMEOUT_S: '3600', SLA_WARN_S: '3000', SLA_ONSITE_S: '3600' } });
@@ -210,7 +211,10 @@ const consoleScenario: Scenario = {
       await feed.snapshot;
 
       // Live updates at each offered rate.
-      const tiles = await infra.pool.query<{ id: string; household_id: string }>(`SELECT id, household_id FROM devices ORDER BY id`);
+      // The operator's own community only: since issue 23 the feed carries only what the user may
+      // see, and the demo seed has a second community (an update there never reaches this page).
+      const tiles = await infra.pool.query<{ id: string; household_id: string }>(
+        `SELECT d.id, d.household_id FROM devices d JOIN households h ON h.id = d.household_id ${IN_OPERATOR_SCOPE} ORDER BY d.id`, [operator.username]);
       const counts = new Map(alerts.map((a) => [a.id, a.signalCount]));
       const rateRows: Array<Record<string, number | boolean>> = [];
       for (const rate of rates) {
@@ -332,14 +336,18 @@ async function renderedCounts(page: Page, ids: string[]): Promise<Record<string,
 
 interface SeededAlert { id: string; householdId: string; kind: string; severity: string; state: string; level: number; firstSignalAt: string; signalCount: number; acceptedBy: string | null }
 
+/** After `households h`: the homes of the communities of user $1 (the operator's scope). */
+const OPERATOR_COMMUNITY = `g.community_id IN (SELECT unnest(community_ids) FROM users WHERE username = $1)`;
+const IN_OPERATOR_SCOPE = `JOIN buildings b ON b.id = h.building_id JOIN grids g ON g.id = b.grid_id WHERE ${OPERATOR_COMMUNITY}`;
+
 /**
  * `n` live alerts in as many homes, as the dispatcher leaves them: routed and notified, some
  * accepted, a mix of kinds (critical SOS/falls, inactivity, maintenance), first signals within
  * the last 9 minutes.
  */
-async function openAlertsFor(pool: import('pg').Pool, n: number): Promise<SeededAlert[]> {
+async function openAlertsFor(pool: import('pg').Pool, n: number, operator: string): Promise<SeededAlert[]> {
   const kinds: Array<[string, string]> = [['sos', 'critical'], ['fall', 'critical'], ['inactivity', 'high'], ['water_leak', 'high'], ['device_offline', 'maintenance'], ['battery_low', 'maintenance']];
-  const homes = (await pool.query<{ id: string }>(`SELECT id FROM households ORDER BY id LIMIT $1`, [n])).rows;
+  const homes = (await pool.query<{ id: string }>(`SELECT h.id FROM households h ${IN_OPERATOR_SCOPE} ORDER BY h.id LIMIT $2`, [operator, n])).rows;
   const responders = (await pool.query<{ id: string }>(`SELECT id FROM responders WHERE role IN ('grid_worker', 'org_specialist', 'property_duty') ORDER BY id`)).rows;
   const rows: SeededAlert[] = homes.map((h, i) => {
     const [kind, severity] = kinds[i % kinds.length]!;

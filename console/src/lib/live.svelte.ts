@@ -48,8 +48,12 @@ export interface LiveOptions {
   /** Whether this screen needs the household board (the phone view does not). */
   households?: boolean;
   /**
-   * Whether a skipped seq means a lost event. True for the dispatch room, which gets every
-   * event; false for a responder, whose feed is filtered to their own (seqs skip numbers).
+   * Whether a skipped seq means a lost event (then the store resumes from the last one applied).
+   * Only for a feed that carries every event. Since issue 23 every feed of the app is filtered to
+   * its user's scope — a responder's to their own alerts, an operator's to their communities — so
+   * seqs skip numbers by design (api/routes/live-routes.ts) and the app's stores are not strict:
+   * a strict store resumed at each event of another community, and the resume replayed the same
+   * skip, so the dispatch screen reconnected in a loop and stopped applying updates.
    */
   strictSeq?: boolean;
   pollWhileStaleMs?: number;

@@ -6,5 +6,6 @@ import { loadDispatch, loadMine } from './loaders';
  * included) and the responder's own. App.svelte starts the one the signed-in role needs and
  * stops it on sign-out, so moving between screens never reloads 5,000 households.
  */
-export const dispatchLive = new LiveStore({ load: loadDispatch, households: true, schedule: frameScheduler });
+// Both feeds are filtered to the user's scope (operators: their communities), so seqs skip numbers.
+export const dispatchLive = new LiveStore({ load: loadDispatch, households: true, strictSeq: false, schedule: frameScheduler });
 export const myLive = new LiveStore({ load: loadMine, households: false, strictSeq: false, schedule: frameScheduler });

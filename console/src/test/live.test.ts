@@ -98,6 +98,21 @@ describe('live store: snapshot, seq order, duplicates, gaps, reconnect', () => {
     expect(sockets).toHaveLength(1);
   });
 
+  it('a scoped dispatch feed (another community\'s events filtered out) keeps applying in order across skips', async () => {
+    const { store, sockets, last } = setup({ strictSeq: false, schedule: (flush) => queueMicrotask(flush) });
+    await store.start();
+    last().send({ type: 'snapshot', seq: 10, data: { alerts: [] } });
+    last().send(updated(12, 'notified'));
+    last().send(updated(13, 'accepted'));
+    last().send(updated(13, 'notified')); // a duplicate is still dropped
+    last().send(updated(17, 'on_site'));
+    await Promise.resolve();
+    expect(store.alert('a1')!.state).toBe('on_site');
+    expect(store.stats.gaps).toBe(0);
+    expect(store.stats.duplicates).toBe(1);
+    expect(sockets).toHaveLength(1);
+  });
+
   it('goes stale when the socket drops, reconnects with backoff and resumes from the last seq', async () => {
     const { store, sockets, last } = setup();
     await store.start();
