@@ -22,6 +22,9 @@ export async function lastBaselineRefresh(db: pg.Pool | pg.PoolClient): Promise<
 
 export async function refreshBaselines(pool: pg.Pool, p: { now: Date; tz: string; minHistoryDays: number }): Promise<BaselineRefresh> {
   return inTransaction(pool, async (tx) => {
+    // One refresh at a time (a start and the daily job, or two dispatchers): without the lock the
+    // second one's DELETE does not see the first one's new rows and its INSERT hits their keys.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('guardian:refresh-baselines'))`);
     await tx.query(`DELETE FROM household_silence_baselines`);
     // Silence after a sign of life: the gap from each activity signal to the home's next one,
     // by the room of the signal (or "in bed") and its local hour.

@@ -116,6 +116,11 @@ test('baselines are learned in SQL from 28 days: per room and hour, wake-up and 
   await history(h, local(9, 0));
   const r = await refreshBaselines(db.pool, { now: local(9, 0), tz: TZ, minHistoryDays: 14 });
   expect(r.enough).toBeGreaterThanOrEqual(1);
+  // Two refreshes at once (a start beside the daily job, two dispatchers) both complete: one waits.
+  for (let round = 0; round < 3; round++) {
+    const together = await Promise.all([1, 2, 3, 4].map(() => refreshBaselines(db.pool, { now: local(9, 0), tz: TZ, minHistoryDays: 14 })));
+    expect(together.map((x) => x.rows)).toEqual([r.rows, r.rows, r.rows, r.rows]);
+  }
   const learned = (await loadRhythm(db.pool, h.id))!;
   expect(learned.rhythm).toMatchObject({ enoughHistory: true });
   expect(learned.rhythm.historyDays).toBeGreaterThanOrEqual(28);
