@@ -12,12 +12,14 @@ export const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url));
 const SCENARIO_DIR = join(BENCH_DIR, 'scenarios');
 
 /**
- * Wall-clock budgets per scenario id: the performance scenarios stay under 10 minutes. The care
+ * Wall-clock budgets per scenario id: the performance scenarios stay under 10 minutes. Connections
+ * ramps raw aedes for up to 80 s (~185 CONNECT/s) before the two gateways; at 230 s the pair was
+ * left ~65 s and stopped its ramp at 28,030 and 37,107 of 38,000 in two of three runs. The care
  * scenario plays four simulated days (two staffings × two dispatch policies, issue 15), each
  * 2–5 minutes on a quiet 2-core machine and up to 9 on a busy one.
  */
 const BUDGET_MS: Record<string, number> = {
-  ingest: 75_000, 'alert-path': 85_000, 'sos-puback': 70_000, connections: 230_000, escalation: 70_000, console: 65_000, retention: 90_000,
+  ingest: 75_000, 'alert-path': 85_000, 'sos-puback': 70_000, connections: 300_000, escalation: 70_000, console: 65_000, retention: 90_000,
   // The care figures every dispatch change is judged by (issues 14 and 15).
   care: 2_400_000,
   // Two 48-hour runs of 72 homes with 28 days of history (issue 19): static, then learned.
