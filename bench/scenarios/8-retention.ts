@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { wallClock } from '../../domain/clock.js';
 import { parseConfig } from '../../domain/config.js';
 import { retentionDays } from '../../domain/retention-policy.js';
-import { runRetentionPass, type RetentionPassResult } from '../../dispatcher/maintenance/retention-pass.js';
+import { RETENTION_PACING, runRetentionPass, type RetentionPassResult } from '../../dispatcher/maintenance/retention-pass.js';
 import type { Scenario, ScenarioResult } from '../scenario.js';
 import type { SentRecord } from '../lib/fleet-protocol.js';
 import { Fleet } from '../lib/fleet.js';
@@ -107,7 +107,7 @@ const retention: Scenario = {
         }],
         notes: [
           `${int(backlog)} signals older than the 180-day retention and ${int(backlog)} dedupe keys older than their 25 h were written first (${backfillS.toFixed(1)} s), VACUUM ANALYZEd and checkpointed: a service that ran for months before retention existed. ${devicesN} devices (bench/lib/lean-device.ts) in 2 generator processes then sent ${int(rate)} heartbeats/s in all, round-robin, into the gateway (gateway/broker.ts in its own process, fsync on).`,
-          `The pass ran in the bench process with the defaults of the dispatcher's job: 5,000-row DELETEs by ctid over an index range scan, each followed by a rest as long as it took. It deleted ${int(deleted)} rows in ${passS.toFixed(1)} s (${int(deleted / Math.max(passS, 0.001))} rows/s); at 1,000 msg/s a running service expires ~1,000 signals and ~1,000 dedupe keys a second, which a pass every 5 minutes deletes in about ${Math.max(1, Math.round((2 * 300_000) / Math.max(deleted / Math.max(passS, 0.001), 1)))} s.`,
+          `The pass ran in the bench process with the defaults of the dispatcher's job (RETENTION_PACING): ${int(RETENTION_PACING.batchSize)}-row DELETEs by ctid over an index range scan, each followed by a rest ${RETENTION_PACING.restRatio} × as long as it took. It deleted ${int(deleted)} rows in ${passS.toFixed(1)} s (${int(deleted / Math.max(passS, 0.001))} rows/s); at 1,000 msg/s a running service expires ~1,000 signals and ~1,000 dedupe keys a second, which a pass every 5 minutes deletes in about ${Math.max(1, Math.round((2 * 300_000) / Math.max(deleted / Math.max(passS, 0.001), 1)))} s.`,
           ...(overlap < passS ? [`The load ended ${(passS - overlap).toFixed(1)} s before the pass did: only ${overlap.toFixed(1)} s of deleting were measured.`] : []),
           ...(leftExpired > 0 ? [`${int(leftExpired)} expired rows were left for the next pass (the pass's budget ran out).`] : []),
         ],
