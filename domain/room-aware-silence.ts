@@ -35,6 +35,10 @@ export function lineAbove(p99S: number, sensitivity: Sensitivity): number {
   return Math.round(p99S * m.factor + Math.max(m.padS, p99S * m.tailShare));
 }
 
+/** lineAbove held between the floor and the ceiling of the day part. */
+const clampedLine = (p99S: number, sensitivity: Sensitivity, floorS: number, ceilingS: number) =>
+  Math.min(ceilingS, Math.max(floorS, lineAbove(p99S, sensitivity)));
+
 export const MIN_HISTORY_DAYS = 14;
 /** Fewer gaps than this in a (room, hour ± 1) pool and the room's whole day part is used instead. */
 export const MIN_SAMPLES = 6;
@@ -142,7 +146,7 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
       const outing = longer(usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night),
         usualSilence(input.baselines, last.room ?? '', Math.floor(lastMin / 60), night, 'part'));
       if (!outing) return { kind: 'static', why: 'no_baseline' };
-      const backS = Math.min(DAY_CEILING_S, Math.max(DAY_FLOOR_S, lineAbove(outing.p99S, input.sensitivity)));
+      const backS = clampedLine(outing.p99S, input.sensitivity, DAY_FLOOR_S, DAY_CEILING_S);
       const explanation = explanationOf('not_back', last, outing, backS, rhythm);
       if (input.now < last.at + backS * 1000) return { kind: 'away', since: last.at };
       return { kind: 'check', reason: 'not_back', explanation };
@@ -168,7 +172,7 @@ export function assessSilence(input: SilenceInput): SilenceVerdict {
   const ceiling = atNight ? NIGHT_CEILING_S : DAY_CEILING_S;
   let reason: SilenceReason = atNight && cat === 'bathroom' ? 'night_bathroom' : 'room_silence';
   let thresholdS = learned && !(atNight && last.type === 'button')
-    ? Math.min(ceiling, Math.max(floor, lineAbove(learned.p99S, input.sensitivity)))
+    ? clampedLine(learned.p99S, input.sensitivity, floor, ceiling)
     : Number.POSITIVE_INFINITY;
   // At night, before the usual morning: the sleep lasts until the latest usual wake-up + margin
   // ("not up by the usual time") — the wake-up, not the longest night of 28 days, is the line
