@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import type { LiveEvent, UnsequencedLiveEvent } from '../../domain/live-events.js';
 import { seedDemoCommunity } from '../../store/demo-seed/index.js';
+import { inTransaction, type Queryable } from '../../store/db.js';
 import { appendLiveEvents } from '../../store/live-events-repository.js';
 import { publishLive } from '../../store/live-publisher.js';
 import { launchBrowser } from '../../test/helpers/browser.js';
@@ -390,8 +391,25 @@ function updateEvent(i: number, alerts: SeededAlert[], counts: Map<string, numbe
 }
 
 /**
- * Offers `rate` events/s for `secs` seconds in 20 ms ticks, each tick one INSERT … RETURNING seq
- * and one Redis publish (what a busy gateway does). Returns every event with its publish time.
+ * A repeat press is stored on its alert in the same transaction as its live event, as the gateway
+ * does: the service's own updates of these alerts (its SLA and ack timers fire during the bursts)
+ * then carry the count the page was sent, not the seed's. Without it the screen was "wrong" in
+ * one run of three: it showed the dispatcher's later event with the seed's count.
+ */
+async function recordRepeats(db: Queryable, batch: UnsequencedLiveEvent[]): Promise<void> {
+  const repeats = batch.flatMap((e) => (e.type === 'alert.updated' ? [e.data] : []));
+  if (repeats.length === 0) return;
+  await db.query(
+    `UPDATE alerts a SET signal_count = GREATEST(a.signal_count, u.n), last_signal_at = GREATEST(a.last_signal_at, u.at)
+       FROM (SELECT id, max(n) AS n, max(at) AS at FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS t(id, n, at) GROUP BY id) u
+      WHERE a.id = u.id`,
+    [repeats.map((r) => r.id), repeats.map((r) => r.signalCount), repeats.map((r) => r.lastSignalAt)]);
+}
+
+/**
+ * Offers `rate` events/s for `secs` seconds in 20 ms ticks, each tick one transaction (repeats on
+ * their alerts, INSERT … RETURNING seq) and one Redis publish (what a busy gateway does). Returns
+ * every event with its publish time.
  */
 async function offer(pool: import('pg').Pool, redis: Redis, rate: number, secs: number, make: (i: number) => UnsequencedLiveEvent): Promise<Array<{ seq: number; at: number }>> {
   const total = Math.round(rate * secs);
@@ -404,7 +422,10 @@ async function offer(pool: import('pg').Pool, redis: Redis, rate: number, secs: 
     if (due > made) {
       const batch: UnsequencedLiveEvent[] = [];
       for (; made < due; made++) batch.push(make(made));
-      const events: LiveEvent[] = await appendLiveEvents(pool, batch);
+      const events: LiveEvent[] = await inTransaction(pool, async (c) => {
+        await recordRepeats(c, batch);
+        return appendLiveEvents(c, batch);
+      });
       publishLive(redis, events);
       const at = Date.now();
       for (const e of events) out.push({ seq: e.seq, at });
