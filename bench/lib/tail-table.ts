@@ -11,9 +11,9 @@ import { wallMs } from './wall-clock.js';
  * busy the whole machine was.
  */
 export const TAIL_COLUMNS = ['second', 'sent', 'PUBACK p99', 'PUBACK max', 'GC max pause', 'GC total', 'major GCs (max)', 'loop lag max',
-  'alert batch p99', 'alert batch max', 'pool waits', 'machine busy'];
+  'alert batch p99', 'alert batch max', 'pool waits', 'machine busy (of it stolen)'];
 
-export function tailBySecond(records: SentRecord[], tail: TailSecond[], machine: Map<number, number>): string[][] {
+export function tailBySecond(records: SentRecord[], tail: TailSecond[], machine: Map<number, MachineSecond>): string[][] {
   const bySecond = new Map<number, number[]>();
   for (const r of records) {
     if (r.ackMs === null) continue;
@@ -30,18 +30,22 @@ export function tailBySecond(records: SentRecord[], tail: TailSecond[], machine:
     const t = probe.get(s);
     const busy = machine.get(s);
     return [String(s - first), String(l.n), ms(l.p99), ms(l.max), t ? ms(t.gcMaxMs) : '—', t ? ms(t.gcTotalMs) : '—', t ? (t.gcMajor ? `${t.gcMajor} (${ms(t.gcMajorMaxMs)})` : '0') : '—', t ? ms(t.loopLagMaxMs) : '—',
-      ms(t?.queryP99Ms), ms(t?.queryMaxMs), t ? String(t.poolWaitingMax) : '—', busy === undefined ? '—' : `${Math.round(busy * 100)} %`];
+      ms(t?.queryP99Ms), ms(t?.queryMaxMs), t ? String(t.poolWaitingMax) : '—', busy === undefined ? '—' : `${Math.round(busy.busy * 100)} % (${Math.round(busy.steal * 100)} %)`];
   });
 }
 
-/** The machine's busy share (all cores, every process; steal counted as busy) per wall second, from /proc/stat. */
-export function sampleMachineBusy(): { stop(): Map<number, number> } {
-  const out = new Map<number, number>();
+/** How busy the machine was in one second: all cores, every process; `steal` = time the hypervisor gave to other guests (counted in busy). */
+export interface MachineSecond { busy: number; steal: number }
+
+/** The machine's busy and stolen shares per wall second, from /proc/stat. */
+export function sampleMachineBusy(): { stop(): Map<number, MachineSecond> } {
+  const out = new Map<number, MachineSecond>();
   const read = () => {
     try {
       const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-      const idle = (f[3] ?? 0) + (f[4] ?? 0);
-      return { idle, total: f.reduce((a, b) => a + b, 0) };
+      // user nice system idle iowait irq softirq steal guest guest_nice; guests are already in user.
+      const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+      return { idle: (f[3] ?? 0) + (f[4] ?? 0), steal: f[7] ?? 0, total };
     } catch {
       return null;
     }
@@ -49,7 +53,10 @@ export function sampleMachineBusy(): { stop(): Map<number, number> } {
   let last = read();
   const timer = setInterval(() => {
     const now = read();
-    if (now && last && now.total > last.total) out.set(Math.floor((wallMs() - 500) / 1000), 1 - (now.idle - last.idle) / (now.total - last.total));
+    if (now && last && now.total > last.total) {
+      const span = now.total - last.total;
+      out.set(Math.floor((wallMs() - 500) / 1000), { busy: 1 - (now.idle - last.idle) / span, steal: (now.steal - last.steal) / span });
+    }
     last = now;
   }, 1000);
   return { stop() { clearInterval(timer); return out; } };
