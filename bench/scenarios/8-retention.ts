@@ -108,7 +108,7 @@ const retention: Scenario = {
       return {
         tables: [{
           title: `Telemetry at ${int(rate)} msg/s (QoS 1, each PUBACK after its row's commit): while retention deletes, and before it and in its rests`,
-          columns: ['messages sent', 'PUBACKed', 'PUBACK p50', 'PUBACK p99', 'max'],
+          columns: ['', 'messages sent', 'PUBACKed', 'PUBACK p50', 'PUBACK p99', 'max'],
           rows: [
             [`not deleting (${retentionAfterS - 1} s before, ${resting.length} rests of ${windowMs / 1000} s)`, int(before.length), int(b.n), ms(b.p50), ms(b.p99), ms(b.max)],
             [`while retention deletes (${measuredS.toFixed(1)} s of ${passS.toFixed(1)} s, ${deleting.length} windows)`, int(during.length), int(d.n), ms(d.p50), ms(d.p99), ms(d.max)],
